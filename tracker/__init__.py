@@ -1,0 +1,111 @@
+"""The improvement-plan tracker: a Flask app built by create_app."""
+
+from datetime import date
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from config import config_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    config = config_for(config_name)
+    if hasattr(config, "validate"):
+        config.validate()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config)
+    app.config.update(overrides or {})
+    app.config["AS_AT_DATE"] = _as_date(app.config.get("AS_AT_DATE"))
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_MB"] * 1024 * 1024 + 64 * 1024
+
+    register_extensions(app)
+    register_templates(app)
+    register_security(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def _as_date(value) -> date | None:
+    if not value or isinstance(value, date):
+        return value or None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RuntimeError(f"TRACKER_AS_AT must be a date like 2016-03-14, not {value!r}") from None
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker import models  # noqa: F401  (every model must be known to Alembic)
+    from tracker.extensions import csrf, db, login_manager, mail, migrate
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    login_manager.init_app(app)
+
+
+def register_templates(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from tracker.templating import register_template_helpers
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    register_template_helpers(app)
+
+
+def register_security(app: Flask) -> None:
+    from tracker.auth.sessions import register_session_rules
+    from tracker.permissions import register_permission_check
+    from tracker.security import register_security_headers
+
+    register_session_rules(app)
+    register_permission_check(app)
+    register_security_headers(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.actions import bp as actions_bp
+    from tracker.auth import bp as auth_bp
+    from tracker.indicators import bp as indicators_bp
+    from tracker.main import bp as main_bp
+    from tracker.plans import bp as plans_bp
+
+    for blueprint in (main_bp, auth_bp, plans_bp, actions_bp, indicators_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from tracker.errors import register_error_pages
+
+    register_error_pages(app)
+
+
+def register_commands(app: Flask) -> None:
+    from tracker.cli import register_cli
+
+    register_cli(app)

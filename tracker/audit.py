@@ -1,0 +1,35 @@
+"""Writing the append-only audit record. There is no function to change or delete an event."""
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+from tracker.extensions import db
+from tracker.models import AuditEvent, User
+
+
+def record(
+    event: str,
+    *,
+    obj=None,
+    actor: User | None = None,
+    subject: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    """Add an audit event to the current unit of work (committed with it)."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    if obj is not None and obj.id is None:
+        db.session.flush()
+    entry = AuditEvent(
+        event=event,
+        actor_id=actor.id if actor else None,
+        object_type=type(obj).__name__ if obj is not None else None,
+        object_id=obj.id if obj is not None else None,
+        subject=subject,
+        before=before,
+        after=after,
+        ip_address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,82 @@
+"""Signed-in sessions: loading the user, rotating tokens, idle and absolute timeouts."""
+
+import secrets
+from datetime import datetime
+
+from flask import Flask, flash, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from tracker.extensions import db, login_manager
+from tracker.models import User, utcnow
+
+SIGNED_IN_AT = "signed_in_at"
+LAST_SEEN_AT = "last_seen_at"
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if (
+        user is None
+        or not user.active
+        or not secrets.compare_digest(user.session_token or "", token)
+    ):
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """A fresh session for a fresh sign-in: nothing carried over from before it."""
+    session.clear()
+    user.session_token = secrets.token_urlsafe(32)
+    user.last_signed_in_at = utcnow()
+    login_user(user)
+    session.permanent = True
+    now = utcnow().isoformat()
+    session[SIGNED_IN_AT] = now
+    session[LAST_SEEN_AT] = now
+
+
+def end_session(user: User | None) -> None:
+    """Sign out everywhere this cookie has been copied: the old token no longer loads anyone."""
+    if user is not None and user.is_authenticated:
+        user.session_token = secrets.token_urlsafe(32)
+    logout_user()
+    session.clear()
+
+
+def _expired(app: Flask) -> str | None:
+    now = utcnow()
+    try:
+        signed_in = datetime.fromisoformat(session[SIGNED_IN_AT])
+        last_seen = datetime.fromisoformat(session[LAST_SEEN_AT])
+    except (KeyError, ValueError):
+        return "You have been signed out. Sign in again to continue."
+    if now - signed_in > app.config["PERMANENT_SESSION_LIFETIME"]:
+        return "You have been signed out because you signed in more than 12 hours ago."
+    if now - last_seen > app.config["SESSION_IDLE_TIMEOUT"]:
+        minutes = int(app.config["SESSION_IDLE_TIMEOUT"].total_seconds() // 60)
+        return f"You have been signed out because you were inactive for {minutes} minutes."
+    return None
+
+
+def register_session_rules(app: Flask) -> None:
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.session_protection = None  # we rotate tokens ourselves
+
+    @app.before_request
+    def enforce_session_timeouts():
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return None
+        reason = _expired(app)
+        if reason:
+            end_session(current_user._get_current_object())
+            db.session.commit()
+            flash(reason)
+            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        session[LAST_SEEN_AT] = utcnow().isoformat()
+        return None

@@ -1,0 +1,134 @@
+"""Command-line commands: flask --app wsgi seed | users ..."""
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
+
+from tracker import audit
+from tracker.auth.passwords import hash_password, password_problem
+from tracker.extensions import db
+from tracker.models import Role, User
+from tracker.seeding.loader import load_seed
+from tracker.uow import unit_of_work
+
+ROLE_CHOICE = click.Choice([r.value for r in Role])
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(seed_command)
+    app.cli.add_command(users)
+
+
+@click.command("seed")
+@with_appcontext
+def seed_command() -> None:
+    """Load the demo plan from seed/ (safe to run again: it adds only what is missing)."""
+    if not current_app.config["DEMO_ACCOUNTS"]:
+        raise click.ClickException(
+            "The demo plan and its demo accounts are for development only; "
+            "they are never loaded in a production configuration."
+        )
+    password = current_app.config["DEMO_PASSWORD"]
+    with unit_of_work():
+        report = load_seed(password)
+        audit.record("seed.loaded", after=report.created)
+    if report.total:
+        click.echo("Loaded: " + ", ".join(f"{n} {k}" for k, n in sorted(report.created.items())))
+    else:
+        click.echo("The demo plan was already loaded; nothing changed.")
+    demo = db.session.scalars(select(User).where(User.is_demo).order_by(User.role, User.email))
+    click.echo("")
+    click.echo("Sign in at http://127.0.0.1:5000/sign-in with any of these demo accounts,")
+    click.echo(f"all with the password: {password}")
+    for user in demo:
+        click.echo(f"  {user.role_label:<20} {user.email:<40} {user.job_title}")
+
+
+users = AppGroup("users", help="Manage user accounts.")
+
+
+def _find(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No user has the email address {email}")
+    return user
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=ROLE_CHOICE)
+@click.option("--job-title", default="")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(email: str, name: str, role: str, job_title: str, password_stdin: bool) -> None:
+    """Create a user (without --password-stdin they cannot sign in until given one)."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise click.ClickException("Enter an email address in the correct format")
+    if db.session.scalar(select(User).where(User.email == email)):
+        raise click.ClickException(f"A user with the email address {email} already exists")
+    password_hash = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        problem = password_problem(password)
+        if problem:
+            raise click.ClickException(problem)
+        password_hash = hash_password(password)
+    with unit_of_work():
+        user = User(
+            email=email,
+            name=name.strip(),
+            role=role,
+            job_title=job_title,
+            password_hash=password_hash,
+        )
+        db.session.add(user)
+        audit.record("user.created", obj=user, after={"email": email, "role": role})
+    click.echo(f"Created {email} ({Role(role).label})")
+
+
+@users.command("set-role")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=ROLE_CHOICE)
+def set_role(email: str, role: str) -> None:
+    """Change a user's role."""
+    user = _find(email)
+    with unit_of_work():
+        before = user.role
+        user.role = role
+        audit.record("user.role_changed", obj=user, before={"role": before}, after={"role": role})
+    click.echo(f"{user.email} is now {Role(role).label}")
+
+
+@users.command("deactivate")
+@click.option("--email", required=True)
+def deactivate(email: str) -> None:
+    """Stop a user signing in (their history stays)."""
+    user = _find(email)
+    with unit_of_work():
+        user.active = False
+        user.session_token = None
+        audit.record("user.deactivated", obj=user)
+    click.echo(f"{user.email} can no longer sign in")
+
+
+@users.command("reactivate")
+@click.option("--email", required=True)
+def reactivate(email: str) -> None:
+    """Let a deactivated user sign in again."""
+    user = _find(email)
+    with unit_of_work():
+        user.active = True
+        audit.record("user.reactivated", obj=user)
+    click.echo(f"{user.email} can sign in again")
+
+
+@users.command("list")
+def list_users() -> None:
+    """List every user with role and state."""
+    for user in db.session.scalars(select(User).order_by(User.email)):
+        state = "active" if user.active else "deactivated"
+        click.echo(f"{user.email:<40} {user.role_label:<20} {state}")

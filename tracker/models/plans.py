@@ -1,0 +1,219 @@
+"""Plans, recommendations, actions, their progress history and evidence."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+
+from .types import UTCDateTime, utcnow
+from .users import User
+
+
+class PlanStatus(StrEnum):
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class ActionStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    BLOCKED = "blocked"
+    COMPLETED = "completed"
+    VERIFIED = "verified"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class EvidenceKind(StrEnum):
+    FILE = "file"
+    LINK = "link"
+    NOTE = "note"
+
+
+class ReviewState(StrEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class Plan(db.Model):
+    __tablename__ = "plans"
+    __table_args__ = (CheckConstraint("status IN ('active', 'archived')", name="status_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300), unique=True)
+    inspectorate: Mapped[str] = mapped_column(String(100))
+    inspection_type: Mapped[str] = mapped_column(String(300), default="")
+    published_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default=PlanStatus.ACTIVE)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    lead: Mapped[User | None] = relationship()
+    recommendations: Mapped[list["Recommendation"]] = relationship(
+        back_populates="plan", order_by="Recommendation.position"
+    )
+    meetings: Mapped[list["CommitteeMeeting"]] = relationship(
+        back_populates="plan", order_by="CommitteeMeeting.meeting_on"
+    )
+
+
+class CommitteeMeeting(db.Model):
+    __tablename__ = "committee_meetings"
+    __table_args__ = (UniqueConstraint("plan_id", "meeting_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    meeting_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(300))
+    date_assumed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    plan: Mapped[Plan] = relationship(back_populates="meetings")
+
+
+class Theme(db.Model):
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Recommendation(db.Model):
+    __tablename__ = "recommendations"
+    __table_args__ = (UniqueConstraint("plan_id", "reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text, default="")
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    target_date: Mapped[date | None] = mapped_column(Date)
+    target_date_assumed: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(200), default="")
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+
+    plan: Mapped[Plan] = relationship(back_populates="recommendations")
+    theme: Mapped[Theme | None] = relationship()
+    lead: Mapped[User | None] = relationship()
+    actions: Mapped[list["Action"]] = relationship(
+        back_populates="recommendation", order_by="Action.position"
+    )
+    indicators: Mapped[list["Indicator"]] = relationship(  # noqa: F821
+        secondary="recommendation_indicators",
+        back_populates="recommendations",
+        order_by="Indicator.code",
+    )
+
+
+class Action(db.Model):
+    __tablename__ = "actions"
+    __table_args__ = (
+        UniqueConstraint("recommendation_id", "reference"),
+        CheckConstraint(
+            "status IN ('not_started', 'in_progress', 'blocked', 'completed', 'verified')",
+            name="status_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    original_due_date: Mapped[date | None] = mapped_column(Date)
+    current_due_date: Mapped[date | None] = mapped_column(Date, index=True)
+    due_date_assumed: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), default=ActionStatus.NOT_STARTED)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    verified_on: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(200), default="")
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    # Optimistic lock: bumped by every user edit, never by background work.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    recommendation: Mapped[Recommendation] = relationship(back_populates="actions")
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    updates: Mapped[list["ProgressUpdate"]] = relationship(
+        back_populates="action", order_by="ProgressUpdate.created_at.desc()"
+    )
+    evidence: Mapped[list["Evidence"]] = relationship(
+        back_populates="action", order_by="Evidence.added_at.desc()"
+    )
+
+    @property
+    def status_label(self) -> str:
+        return ActionStatus(self.status).label
+
+
+class ProgressUpdate(db.Model):
+    """One entry in an action's history. Rows are only ever added."""
+
+    __tablename__ = "progress_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    status_from: Mapped[str | None] = mapped_column(String(20))
+    status_to: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    due_from: Mapped[date | None] = mapped_column(Date)
+    due_to: Mapped[date | None] = mapped_column(Date)
+    due_change_reason: Mapped[str | None] = mapped_column(Text)
+
+    action: Mapped[Action] = relationship(back_populates="updates")
+    author: Mapped[User | None] = relationship()
+
+
+class Evidence(db.Model):
+    __tablename__ = "evidence"
+    __table_args__ = (
+        CheckConstraint("kind IN ('file', 'link', 'note')", name="kind_known"),
+        CheckConstraint(
+            "review_state IN ('submitted', 'accepted', 'rejected')", name="review_state_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    note: Mapped[str | None] = mapped_column(Text)
+    stored_name: Mapped[str | None] = mapped_column(String(100), unique=True)
+    original_filename: Mapped[str | None] = mapped_column(String(300))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    review_state: Mapped[str] = mapped_column(String(20), default=ReviewState.SUBMITTED)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_reason: Mapped[str | None] = mapped_column(Text)
+
+    action: Mapped[Action] = relationship(back_populates="evidence")
+    added_by: Mapped[User | None] = relationship(foreign_keys=[added_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])

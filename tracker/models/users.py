@@ -1,0 +1,75 @@
+"""People who use the tracker."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.extensions import db
+
+from .types import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    COMMITTEE_MEMBER = "committee_member"
+    HEAD_OF_SERVICE = "head_of_service"
+    PERFORMANCE_OFFICER = "performance_officer"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.COMMITTEE_MEMBER: "Committee member",
+    Role.HEAD_OF_SERVICE: "Head of service",
+    Role.PERFORMANCE_OFFICER: "Performance officer",
+    Role.ADMIN: "Admin",
+}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('committee_member', 'head_of_service', 'performance_officer', 'admin')",
+            name="role_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(30))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Rotated on sign-in and sign-out so that a copied session cookie stops working.
+    session_token: Mapped[str | None] = mapped_column(String(64))
+    wants_due_soon_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
+    wants_no_update_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login asks this
+        return self.active
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[Role(self.role)]
+
+    def get_id(self) -> str:
+        # The session token is part of the id, so rotating it signs every copy of the cookie out.
+        return f"{self.id}:{self.session_token or ''}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"

@@ -1,0 +1,97 @@
+"""Who may do what: the one permission decorator, and the rules behind it as plain functions.
+
+Every view declares a Permission with @permission_required. A before-request check refuses any
+endpoint that forgot to, so a new route is closed until someone decides who may use it.
+"""
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+
+from flask import Flask, abort, redirect, request, url_for
+from flask_login import current_user
+
+from tracker.models import Action, Evidence, Role, User
+
+
+class Permission(StrEnum):
+    PUBLIC = "public"
+    VIEW_PLANS = "view_plans"
+    VIEW_EVIDENCE_FILES = "view_evidence_files"
+    UPDATE_OWN_ACTIONS = "update_own_actions"
+    MANAGE_INDICATORS = "manage_indicators"
+    ADMINISTER = "administer"
+
+
+ALL_SIGNED_IN = frozenset(Role)
+GRANTS: dict[Permission, frozenset[Role]] = {
+    Permission.VIEW_PLANS: ALL_SIGNED_IN,
+    Permission.VIEW_EVIDENCE_FILES: frozenset(
+        {Role.HEAD_OF_SERVICE, Role.PERFORMANCE_OFFICER, Role.ADMIN}
+    ),
+    Permission.UPDATE_OWN_ACTIONS: frozenset({Role.HEAD_OF_SERVICE, Role.ADMIN}),
+    Permission.MANAGE_INDICATORS: frozenset({Role.PERFORMANCE_OFFICER, Role.ADMIN}),
+    Permission.ADMINISTER: frozenset({Role.ADMIN}),
+}
+
+
+def role_has(role: str | Role, permission: Permission) -> bool:
+    if permission is Permission.PUBLIC:
+        return True
+    return Role(role) in GRANTS[permission]
+
+
+def user_has(user: User, permission: Permission) -> bool:
+    if permission is Permission.PUBLIC:
+        return True
+    return bool(user.is_authenticated and user.is_active and role_has(user.role, permission))
+
+
+def can_update_action(user: User, action: Action) -> bool:
+    """Owners update their own actions; admins update any."""
+    if not user_has(user, Permission.UPDATE_OWN_ACTIONS):
+        return False
+    return user.role == Role.ADMIN or action.owner_id == user.id
+
+
+def can_review_evidence(user: User, evidence: Evidence) -> bool:
+    """The recommendation lead or an admin, never the person who owns the action."""
+    action = evidence.action
+    if not user.is_authenticated or action.owner_id == user.id:
+        return False
+    return user.role == Role.ADMIN or action.recommendation.lead_id == user.id
+
+
+def permission_required(permission: Permission) -> Callable:
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if permission is not Permission.PUBLIC:
+                if not current_user.is_authenticated:
+                    return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+                if not user_has(current_user, permission):
+                    abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.permission = permission
+        return wrapped
+
+    return decorator
+
+
+def declared_permission(app: Flask, endpoint: str | None) -> Permission | None:
+    if endpoint == "static":
+        return Permission.PUBLIC
+    view = app.view_functions.get(endpoint) if endpoint else None
+    return getattr(view, "permission", None)
+
+
+def register_permission_check(app: Flask) -> None:
+    @app.before_request
+    def refuse_undeclared_endpoints():
+        if request.endpoint is None:
+            return None  # 404 / 405: the error handlers answer
+        if declared_permission(app, request.endpoint) is None:
+            app.logger.error("Endpoint %s declares no permission; refused", request.endpoint)
+            abort(403)
+        return None

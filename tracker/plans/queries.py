@@ -1,0 +1,64 @@
+"""Read queries for plan pages: a fixed number of statements whatever the plan's size."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.extensions import db
+from tracker.models import Action, Plan, Recommendation
+
+
+def all_plans() -> list[Plan]:
+    query = (
+        select(Plan).options(joinedload(Plan.lead)).order_by(Plan.status, Plan.published_on.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def actions_by_plan(plan_ids: list[int]) -> dict[int, list[Action]]:
+    """Every action of the given plans, grouped by plan id, in one statement."""
+    if not plan_ids:
+        return {}
+    rows = db.session.execute(
+        select(Recommendation.plan_id, Action)
+        .join(Action.recommendation)
+        .where(Recommendation.plan_id.in_(plan_ids))
+    )
+    grouped: dict[int, list[Action]] = {plan_id: [] for plan_id in plan_ids}
+    for plan_id, action in rows:
+        grouped[plan_id].append(action)
+    return grouped
+
+
+def plan_with_recommendations(plan_id: int) -> Plan | None:
+    query = (
+        select(Plan)
+        .where(Plan.id == plan_id)
+        .options(
+            joinedload(Plan.lead),
+            selectinload(Plan.meetings),
+            selectinload(Plan.recommendations).options(
+                joinedload(Recommendation.theme),
+                joinedload(Recommendation.lead),
+                selectinload(Recommendation.actions),
+            ),
+        )
+    )
+    return db.session.scalar(query)
+
+
+def recommendation_page(recommendation_id: int) -> Recommendation | None:
+    query = (
+        select(Recommendation)
+        .where(Recommendation.id == recommendation_id)
+        .options(
+            joinedload(Recommendation.plan),
+            joinedload(Recommendation.theme),
+            joinedload(Recommendation.lead),
+            selectinload(Recommendation.actions).options(
+                joinedload(Action.owner),
+                selectinload(Action.updates),
+            ),
+            selectinload(Recommendation.indicators),
+        )
+    )
+    return db.session.scalar(query)

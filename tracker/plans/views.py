@@ -1,0 +1,82 @@
+from collections import Counter
+
+from flask import abort, render_template
+
+from tracker.clock import today
+from tracker.indicators.queries import latest_values_for
+from tracker.permissions import Permission, permission_required
+from tracker.plans import bp
+from tracker.plans.queries import (
+    actions_by_plan,
+    all_plans,
+    plan_with_recommendations,
+    recommendation_page,
+)
+from tracker.rag import action_rag, plan_rag, recommendation_rag
+
+
+@bp.route("/plans")
+@permission_required(Permission.VIEW_PLANS)
+def index():
+    plans = all_plans()
+    grouped = actions_by_plan([p.id for p in plans])
+    day = today()
+    rows = []
+    for plan in plans:
+        actions = grouped[plan.id]
+        by_rec: dict[int, list] = {}
+        for action in actions:
+            by_rec.setdefault(action.recommendation_id, []).append(action)
+        rec_rags = [recommendation_rag(group, day) for group in by_rec.values()]
+        statuses = Counter(a.status for a in actions)
+        rows.append(
+            {
+                "plan": plan,
+                "rag": plan_rag(rec_rags),
+                "recommendations": len(by_rec),
+                "actions": len(actions),
+                "done": statuses["completed"] + statuses["verified"],
+            }
+        )
+    return render_template("plans/index.html", rows=rows)
+
+
+@bp.route("/plans/<int:plan_id>")
+@permission_required(Permission.VIEW_PLANS)
+def plan(plan_id: int):
+    plan = plan_with_recommendations(plan_id) or abort(404)
+    day = today()
+    rows = []
+    for rec in plan.recommendations:
+        statuses = Counter(a.status for a in rec.actions)
+        open_dues = [
+            a.current_due_date
+            for a in rec.actions
+            if a.status not in ("completed", "verified") and a.current_due_date
+        ]
+        rows.append(
+            {
+                "rec": rec,
+                "rag": recommendation_rag(rec.actions, day),
+                "actions": len(rec.actions),
+                "done": statuses["completed"] + statuses["verified"],
+                "next_due": min(open_dues) if open_dues else None,
+            }
+        )
+    rating = plan_rag([row["rag"] for row in rows])
+    return render_template("plans/plan.html", plan=plan, rows=rows, rating=rating)
+
+
+@bp.route("/recommendations/<int:recommendation_id>")
+@permission_required(Permission.VIEW_PLANS)
+def recommendation(recommendation_id: int):
+    rec = recommendation_page(recommendation_id) or abort(404)
+    day = today()
+    actions = [{"action": a, "rag": action_rag(a, day)} for a in rec.actions]
+    return render_template(
+        "plans/recommendation.html",
+        rec=rec,
+        actions=actions,
+        rating=recommendation_rag(rec.actions, day),
+        indicators=latest_values_for(rec.indicators),
+    )

@@ -1,0 +1,163 @@
+"""Explained RAG for actions, recommendations and plans. See docs/rag.md for the rules in words.
+
+Every rating carries its reason, so that a page, an email or an export can say why something is
+red or amber, not only that it is.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from tracker.models import Action, ActionStatus
+
+
+class Colour(StrEnum):
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+    BLUE = "blue"
+    GREY = "grey"
+
+    @property
+    def label(self) -> str:
+        return COLOUR_LABELS[self]
+
+
+COLOUR_LABELS = {
+    Colour.RED: "Red",
+    Colour.AMBER: "Amber",
+    Colour.GREEN: "Green",
+    Colour.BLUE: "Complete",
+    Colour.GREY: "No rating",
+}
+SEVERITY = [Colour.RED, Colour.AMBER, Colour.GREEN, Colour.BLUE, Colour.GREY]
+
+RAG_KEY = [
+    (Colour.RED, "Overdue or blocked; for a recommendation, at least one action is red."),
+    (
+        Colour.AMBER,
+        "At risk: not started and due soon, completed but not yet verified, or moved past its "
+        "original due date.",
+    ),
+    (Colour.GREEN, "On track."),
+    (Colour.BLUE, "Complete: completed and its evidence accepted (verified)."),
+    (Colour.GREY, "No rating: nothing to judge yet."),
+]
+
+
+@dataclass(frozen=True)
+class Rag:
+    colour: Colour
+    reason: str
+    reasons: tuple[str, ...] = field(default=())
+
+    @property
+    def label(self) -> str:
+        return self.colour.label
+
+
+DUE_SOON_DAYS = 14
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _days(n: int) -> str:
+    return _plural(n, "day")
+
+
+def action_rag(action: Action, today: date, due_soon_days: int = DUE_SOON_DAYS) -> Rag:
+    status = ActionStatus(action.status)
+    due = action.current_due_date
+    original = action.original_due_date
+    if status is ActionStatus.VERIFIED:
+        return Rag(Colour.BLUE, "Completed and evidence accepted")
+    if status is ActionStatus.BLOCKED:
+        return Rag(Colour.RED, "Blocked")
+    if status is ActionStatus.COMPLETED:
+        return Rag(Colour.AMBER, "Completed, awaiting verification of evidence")
+    if due is not None and due < today:
+        return Rag(Colour.RED, f"Overdue by {_days((today - due).days)} (due {due:%-d %B %Y})")
+    if original is not None and due is not None and due > original:
+        return Rag(
+            Colour.AMBER,
+            f"Due date moved by {_days((due - original).days)} from {original:%-d %B %Y}",
+        )
+    if (
+        status is ActionStatus.NOT_STARTED
+        and due is not None
+        and (due - today).days <= due_soon_days
+    ):
+        return Rag(Colour.AMBER, f"Not started and due in {_days((due - today).days)}")
+    if due is None:
+        return Rag(Colour.GREEN, "In progress, no due date set")
+    return Rag(Colour.GREEN, f"On track, due {due:%-d %B %Y}")
+
+
+def _summarise(ratings: list[Rag], noun: str) -> list[str]:
+    """Turn action reasons into counted phrases: '2 actions overdue', '1 action blocked'."""
+    buckets: Counter[str] = Counter()
+    for rag in ratings:
+        reason = rag.reason
+        if reason.startswith("Overdue"):
+            buckets["overdue"] += 1
+        elif reason == "Blocked":
+            buckets["blocked"] += 1
+        elif reason.startswith("Completed, awaiting"):
+            buckets["awaiting verification"] += 1
+        elif reason.startswith("Due date moved"):
+            buckets["past their original due date"] += 1
+        elif reason.startswith("Not started"):
+            buckets["not started and due soon"] += 1
+    order = [
+        "overdue",
+        "blocked",
+        "not started and due soon",
+        "past their original due date",
+        "awaiting verification",
+    ]
+    return [
+        f"{_plural(buckets[key], noun)} {key}".replace("1 action past their", "1 action past its")
+        for key in order
+        if buckets[key]
+    ]
+
+
+def recommendation_rag(actions: list[Action], today: date) -> Rag:
+    live = [a for a in actions if not a.withdrawn_reason]
+    if not live:
+        return Rag(Colour.GREY, "No actions yet")
+    ratings = [action_rag(a, today) for a in live]
+    colours = {r.colour for r in ratings}
+    if colours == {Colour.BLUE}:
+        return Rag(Colour.BLUE, f"All {_plural(len(live), 'action')} complete and verified")
+    reasons = tuple(_summarise(ratings, "action"))
+    if Colour.RED in colours:
+        return Rag(Colour.RED, "; ".join(r for r in reasons), reasons)
+    if Colour.AMBER in colours:
+        return Rag(Colour.AMBER, "; ".join(reasons), reasons)
+    done = sum(1 for r in ratings if r.colour is Colour.BLUE)
+    text = "All open actions on track"
+    if done:
+        text += f"; {done} of {len(live)} complete"
+    return Rag(Colour.GREEN, text)
+
+
+def plan_rag(recommendation_ratings: list[Rag]) -> Rag:
+    if not recommendation_ratings:
+        return Rag(Colour.GREY, "No recommendations yet")
+    counts = Counter(r.colour for r in recommendation_ratings)
+    parts = [
+        f"{counts[c]} {c.label.lower()}" for c in SEVERITY if counts[c] and c is not Colour.GREY
+    ]
+    reason = "Recommendations: " + ", ".join(parts)
+    for colour in (Colour.RED, Colour.AMBER):
+        if counts[colour]:
+            return Rag(colour, reason)
+    if counts[Colour.GREEN]:
+        return Rag(Colour.GREEN, reason)
+    if counts[Colour.BLUE]:
+        return Rag(Colour.BLUE, reason)
+    return Rag(Colour.GREY, "No actions yet")
