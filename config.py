@@ -37,6 +37,7 @@ class Config:
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/London")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")  # "locmem" keeps mail in memory
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 25)
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")

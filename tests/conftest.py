@@ -8,15 +8,22 @@ CI=true, where they fail: CI must prove both backends.
 import contextvars
 import os
 import re
+import socket
+import threading
 import uuid
 from contextlib import contextmanager
+from email import policy as email_policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 
 import psycopg
 import pytest
+from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from tracker import create_app
 from tracker.extensions import db
@@ -161,3 +168,121 @@ def count_queries():
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", before)
+
+
+class SmtpInbox:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it receives."""
+
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self.port = _free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(
+            BytesParser(policy=email_policy.default).parsebytes(envelope.original_content)
+        )
+        return "250 Message accepted for delivery"
+
+    def start(self):
+        self.controller.start()
+
+    def stop(self):
+        self.controller.stop()
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address in m["To"]]
+
+
+def _free_port() -> int:
+    # aiosmtpd's Controller(port=0) cannot report the port it got, so pick one first.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """Start a real SMTP server and point the app's mail settings at it."""
+    inbox = SmtpInbox()
+    inbox.start()
+    previous = {
+        key: app.config[key]
+        for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_BACKEND")
+        if key in app.config
+    }
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port)
+    app.config.pop("MAIL_BACKEND", None)
+    try:
+        yield inbox
+    finally:
+        inbox.stop()
+        app.config.update(previous)
+
+
+# --- Browser tests: Playwright driving Debian's Chromium against a live server -----------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        if IN_CI:
+            pytest.fail(f"CI=true but Chromium is not installed at {CHROMIUM}")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP in a thread, on the test's database."""
+    db.session.commit()
+    server = LiveServer(app)
+    # A thread starts with an empty context, so requests get their own app contexts.
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds no WCAG 2.2 A/AA violation on the page as it now stands."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+def browser_sign_in(page, live_server, email: str, password: str = "improvement-plan-demo"):
+    page.goto(f"{live_server.url}/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()

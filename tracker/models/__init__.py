@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic autogenerate needs them all loaded)."""
 
 from .audit import AuditEvent
+from .imports import AccountToken, ImportRecord
 from .indicators import (
     Basis,
     Indicator,
@@ -24,10 +25,16 @@ from .plans import (
     ReviewState,
     Theme,
 )
+from .reminders import JobRun, ReminderOutbox, ReminderSkip
 from .types import utcnow
 from .users import Role, User
 
 __all__ = [
+    "AccountToken",
+    "ImportRecord",
+    "JobRun",
+    "ReminderOutbox",
+    "ReminderSkip",
     "Action",
     "ActionStatus",
     "AuditEvent",
