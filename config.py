@@ -68,6 +68,16 @@ class Config:
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)
     HSTS = False
 
+    # Reminder emails (docs/reminders.md).
+    REMINDER_TIME = os.environ.get("REMINDER_TIME", "07:00")
+    REMINDER_DUE_SOON_DAYS = _env_int("REMINDER_DUE_SOON_DAYS", 7)
+    REMINDER_NO_UPDATE_DAYS = _env_int("REMINDER_NO_UPDATE_DAYS", 30)
+    ESCALATION_DAYS = _env_int("ESCALATION_DAYS", 14)
+    ESCALATION_WEEKDAY = os.environ.get("ESCALATION_WEEKDAY", "monday")
+    REMINDER_MAX_ATTEMPTS = _env_int("REMINDER_MAX_ATTEMPTS", 5)
+    # Tests and demos only: the scheduler behaves as if started at this local time.
+    REMINDER_NOW = os.environ.get("REMINDER_NOW") or None
+
 
 class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
@@ -85,6 +95,7 @@ class TestConfig(Config):
 
 class ProductionConfig(Config):
     AS_AT_DATE = None
+    REMINDER_NOW = None
     DEMO_ACCOUNTS = False
     DEMO_PASSWORD = None
     SESSION_COOKIE_SECURE = True

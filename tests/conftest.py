@@ -103,6 +103,7 @@ def _empty_all_tables() -> None:
 
 @pytest.fixture
 def app(migrated_app):
+    migrated_app.test_client_class = IsolatedClient
     with migrated_app.app_context():
         yield migrated_app
         db.session.remove()
@@ -127,7 +128,6 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture
 def client(app):
-    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
@@ -286,3 +286,28 @@ def browser_sign_in(page, live_server, email: str, password: str = "improvement-
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture
+def as_at(app):
+    """Judge dates as at a given day: `as_at(date(2016, 3, 14))`. Restored after the test."""
+    previous = app.config.get("AS_AT_DATE")
+
+    def set_day(day):
+        app.config["AS_AT_DATE"] = day
+
+    yield set_day
+    app.config["AS_AT_DATE"] = previous
+
+
+def action_by_ref(reference: str):
+    from sqlalchemy import select
+
+    from tracker.models import Action
+
+    return db.session.scalar(select(Action).where(Action.reference == reference))
+
+
+def form_post(client, url: str, data: dict, **kwargs):
+    """POST a form the way a browser would: with the CSRF token from the page itself."""
+    return client.post(url, data={"csrf_token": csrf_token(client, url), **data}, **kwargs)

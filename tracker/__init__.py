@@ -91,11 +91,12 @@ def register_security(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.actions import bp as actions_bp
     from tracker.auth import bp as auth_bp
+    from tracker.evidence import bp as evidence_bp
     from tracker.indicators import bp as indicators_bp
     from tracker.main import bp as main_bp
     from tracker.plans import bp as plans_bp
 
-    for blueprint in (main_bp, auth_bp, plans_bp, actions_bp, indicators_bp):
+    for blueprint in (main_bp, auth_bp, plans_bp, actions_bp, evidence_bp, indicators_bp):
         app.register_blueprint(blueprint)
 
 

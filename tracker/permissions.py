@@ -11,7 +11,7 @@ from functools import wraps
 from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
 
-from tracker.models import Action, Evidence, Role, User
+from tracker.models import Action, Evidence, Plan, Role, User
 
 
 class Permission(StrEnum):
@@ -52,6 +52,19 @@ def can_update_action(user: User, action: Action) -> bool:
     if not user_has(user, Permission.UPDATE_OWN_ACTIONS):
         return False
     return user.role == Role.ADMIN or action.owner_id == user.id
+
+
+def can_change_plan_structure(user: User, plan: Plan) -> bool:
+    """Admins change any plan's recommendations and actions; a plan's lead changes their own."""
+    if not user_has(user, Permission.VIEW_PLANS):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return (
+        plan.lead_id is not None
+        and plan.lead_id == user.id
+        and user.role != Role.COMMITTEE_MEMBER
+    )
 
 
 def can_review_evidence(user: User, evidence: Evidence) -> bool:

@@ -33,11 +33,10 @@ def month_label(value: date | None) -> str:
 def navigation() -> list[dict]:
     if not current_user.is_authenticated:
         return []
-    items = [
-        ("main.home", "Home"),
-        ("plans.index", "Plans"),
-        ("indicators.index", "Indicators"),
-    ]
+    items = []
+    if user_has(current_user, Permission.UPDATE_OWN_ACTIONS):
+        items.append(("actions.my_actions_page", "My actions"))
+    items += [("plans.index", "Plans"), ("indicators.index", "Indicators")]
     endpoint = request.endpoint or ""
     area = endpoint.split(".")[0]
     return [

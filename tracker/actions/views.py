@@ -1,31 +1,107 @@
-from flask import abort, render_template
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
 
 from tracker.actions import bp
+from tracker.actions.forms import STATUS_HINTS, MyActionsFilterForm, UpdateActionForm
+from tracker.actions.queries import counts, load_action, my_actions, owner_plans
+from tracker.actions.updates import StaleAction, UpdateRequest, check_update, save_update
 from tracker.clock import today
-from tracker.extensions import db
-from tracker.models import Action, Evidence, ProgressUpdate, Recommendation
-from tracker.permissions import Permission, permission_required
+from tracker.models import ActionStatus
+from tracker.permissions import (
+    Permission,
+    can_review_evidence,
+    can_update_action,
+    permission_required,
+    user_has,
+)
 from tracker.rag import action_rag
+from tracker.uow import unit_of_work
 
 
-def load_action(action_id: int) -> Action | None:
-    query = (
-        select(Action)
-        .where(Action.id == action_id)
-        .options(
-            joinedload(Action.owner),
-            joinedload(Action.recommendation).joinedload(Recommendation.plan),
-            selectinload(Action.updates).joinedload(ProgressUpdate.author),
-            selectinload(Action.evidence).joinedload(Evidence.added_by),
-        )
+@bp.route("/my-actions")
+@permission_required(Permission.UPDATE_OWN_ACTIONS)
+def my_actions_page():
+    form = MyActionsFilterForm(request.args)
+    plans = owner_plans(current_user.id)
+    form.plan.choices = [SelectChoice("", "All plans")] + [
+        SelectChoice(str(p.id), p.title) for p in plans
+    ]
+    form.status.choices = [SelectChoice("", "All statuses")] + [
+        SelectChoice(s.value, s.label) for s in ActionStatus
+    ]
+    plan_id = int(form.plan.data) if (form.plan.data or "").isdigit() else None
+    status = form.status.data if form.status.data in {s.value for s in ActionStatus} else None
+    rows = my_actions(current_user.id, today(), plan_id=plan_id, status=status)
+    return render_template(
+        "actions/my-actions.html",
+        rows=rows,
+        counts=counts(rows),
+        filters=form,
+        filtered=bool(plan_id or status),
     )
-    return db.session.scalar(query)
 
 
 @bp.route("/actions/<int:action_id>")
 @permission_required(Permission.VIEW_PLANS)
 def action(action_id: int):
     action = load_action(action_id) or abort(404)
-    return render_template("actions/action.html", action=action, rag=action_rag(action, today()))
+    user = current_user._get_current_object()
+    return render_template(
+        "actions/action.html",
+        action=action,
+        rag=action_rag(action, today()),
+        can_update=can_update_action(user, action),
+        can_download=user_has(user, Permission.VIEW_EVIDENCE_FILES),
+        reviewable={e.id for e in action.evidence if can_review_evidence(user, e)},
+    )
+
+
+@bp.route("/actions/<int:action_id>/update", methods=["GET", "POST"])
+@permission_required(Permission.UPDATE_OWN_ACTIONS)
+def update(action_id: int):
+    action = load_action(action_id) or abort(404)
+    user = current_user._get_current_object()
+    if not can_update_action(user, action):
+        abort(403)
+    if action.status == ActionStatus.VERIFIED:
+        flash("This action has been verified, so it can no longer be updated.")
+        return redirect(url_for("actions.action", action_id=action.id))
+    form = UpdateActionForm()
+    if request.method == "GET":
+        form.status.data = action.status
+        form.version.data = str(action.version)
+    stale = None
+    if form.validate_on_submit():
+        update_request = UpdateRequest(
+            status=form.status.data,
+            note=form.note.data or "",
+            new_due_date=form.new_due_date.data,
+            due_change_reason=form.due_change_reason.data or "",
+            expected_version=int(form.version.data) if (form.version.data or "").isdigit() else 0,
+        )
+        problems = check_update(action, update_request)
+        for name, message in problems.by_field.items():
+            getattr(form, name).errors = [*getattr(form, name).errors, message]
+        if not problems:
+            try:
+                with unit_of_work():
+                    save_update(action, update_request, user, today())
+            except StaleAction as error:
+                stale = error.action
+            else:
+                flash("Your update has been saved.")
+                return redirect(url_for("actions.action", action_id=action.id))
+    if stale is not None:
+        # Keep everything they typed; the next save is a deliberate one against what is there now.
+        action = load_action(action_id)
+        form.version.raw_data = [str(action.version)]
+        form.version.data = str(action.version)
+    return render_template(
+        "actions/update.html",
+        action=action,
+        form=form,
+        stale=stale,
+        status_hints=STATUS_HINTS,
+        rag=action_rag(action, today()),
+    )

@@ -1,14 +1,21 @@
 from flask import Response, redirect, url_for
+from flask_login import current_user
 from sqlalchemy import text
 
 from tracker.extensions import db
 from tracker.main import bp
+from tracker.models import Role
 from tracker.permissions import Permission, permission_required
 
 
 @bp.route("/")
 @permission_required(Permission.VIEW_PLANS)
 def home():
+    """Each role starts where its daily work is."""
+    if current_user.role == Role.HEAD_OF_SERVICE:
+        return redirect(url_for("actions.my_actions_page"))
+    if current_user.role == Role.PERFORMANCE_OFFICER:
+        return redirect(url_for("indicators.index"))
     return redirect(url_for("plans.index"))
 
 

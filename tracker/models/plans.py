@@ -162,6 +162,9 @@ class Action(db.Model):
         back_populates="action", order_by="Evidence.added_at.desc()"
     )
 
+    # SQLAlchemy checks the version on every UPDATE, so two saves racing cannot both win.
+    __mapper_args__ = {"version_id_col": version}
+
     @property
     def status_label(self) -> str:
         return ActionStatus(self.status).label

@@ -1,0 +1,148 @@
+"""Evidence uploads are checked by content, stored safely and served only as attachments."""
+
+import io
+from pathlib import Path
+
+from sqlalchemy import select
+
+from tests.conftest import action_by_ref, csrf_token, sign_in
+from tracker.extensions import db
+from tracker.models import Evidence
+
+OWNER = "gareth.pryce@example.org"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def upload(client, action, content: bytes, filename: str, title: str = ""):
+    url = f"/actions/{action.id}/evidence/file"
+    return client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "title": title,
+            "document": (io.BytesIO(content), filename),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_pdf_is_stored_under_a_generated_name_with_its_hash(seeded, client):
+    action = action_by_ref("R3.10")
+    sign_in(client, OWNER)
+    response = upload(client, action, PDF, "Visit audit.pdf", "Visit audit")
+    assert response.status_code == 302
+    evidence = db.session.scalar(select(Evidence).where(Evidence.action_id == action.id))
+    assert evidence.original_filename == "Visit audit.pdf"
+    assert evidence.stored_name != "Visit audit.pdf" and len(evidence.stored_name) == 32
+    import hashlib
+
+    assert evidence.sha256 == hashlib.sha256(PDF).hexdigest()
+    stored = Path(seeded.config["UPLOAD_FOLDER"]) / evidence.stored_name
+    assert stored.read_bytes() == PDF
+    assert "static" not in str(stored.resolve())
+
+    download = client.get(f"/evidence/{evidence.id}/download")
+    assert download.status_code == 200 and download.data == PDF
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.mimetype == "application/pdf"
+    assert "Evidence added: Visit audit" in client.get(f"/actions/{action.id}").get_data(
+        as_text=True
+    )
+
+
+def test_html_or_executable_renamed_pdf_is_rejected(seeded, client):
+    action = action_by_ref("R3.10")
+    sign_in(client, OWNER)
+    for content in [b"<html><script>alert(1)</script></html>", b"MZ\x90\x00\x03\x00\x00\x00PE"]:
+        response = upload(client, action, content, "report.pdf", "Kept title")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "The selected file must be a PDF, Word document" in html
+        assert 'value="Kept title"' in html
+    assert db.session.scalar(select(db.func.count(Evidence.id))) == 0
+
+
+def test_a_pdf_with_another_files_name_is_rejected(seeded, client):
+    sign_in(client, OWNER)
+    html = upload(client, action_by_ref("R3.10"), PDF, "photo.png").get_data(as_text=True)
+    assert "is a PDF, but its name ends .png" in html
+
+
+def test_office_and_csv_files_are_accepted_by_content(seeded, client, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active["A1"] = "figures"
+    path = tmp_path / "figures.xlsx"
+    workbook.save(path)
+    sign_in(client, OWNER)
+    action = action_by_ref("R3.10")
+    assert upload(client, action, path.read_bytes(), "figures.xlsx").status_code == 302
+    assert upload(client, action, b"month,value\n2016-01,93.8\n", "figures.csv").status_code == 302
+    assert (
+        upload(client, action, b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "chart.png").status_code == 302
+    )
+    html = upload(client, action, b"<b>month</b>,value\n", "trick.csv").get_data(as_text=True)
+    assert "The selected file must be" in html
+
+
+def test_folder_parts_of_a_file_name_are_harmless(seeded, client):
+    action = action_by_ref("R3.10")
+    sign_in(client, OWNER)
+    assert upload(client, action, PDF, "../../x.pdf").status_code == 302
+    evidence = db.session.scalar(select(Evidence))
+    assert evidence.original_filename == "x.pdf"
+    assert (Path(seeded.config["UPLOAD_FOLDER"]) / evidence.stored_name).exists()
+    assert not (Path(seeded.config["UPLOAD_FOLDER"]).parent.parent / "x.pdf").exists()
+    download = client.get(f"/evidence/{evidence.id}/download")
+    assert "filename=x.pdf" in download.headers["Content-Disposition"]
+
+
+def test_an_oversized_file_gets_a_friendly_413_page(seeded, client):
+    seeded.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    try:
+        sign_in(client, OWNER)
+        response = upload(client, action_by_ref("R3.10"), PDF + b"0" * (2 * 1024 * 1024), "big.pdf")
+        assert response.status_code == 413
+        html = response.get_data(as_text=True)
+        assert "The file is too large" in html and "Traceback" not in html
+    finally:
+        seeded.config["MAX_CONTENT_LENGTH"] = seeded.config["MAX_UPLOAD_MB"] * 1024 * 1024 + 65536
+
+
+def test_committee_members_see_titles_but_cannot_download(seeded, client):
+    action = action_by_ref("R3.10")
+    sign_in(client, OWNER)
+    upload(client, action, PDF, "audit.pdf", "Visit audit")
+    evidence = db.session.scalar(select(Evidence))
+    committee = client.application.test_client()
+    sign_in(committee, "margaret.fenwick@example.org")
+    html = committee.get(f"/actions/{action.id}").get_data(as_text=True)
+    assert "Visit audit" in html
+    assert f"/evidence/{evidence.id}/download" not in html
+    assert committee.get(f"/evidence/{evidence.id}/download").status_code == 403
+
+
+def test_links_must_be_http_or_https(seeded, client):
+    action = action_by_ref("R3.10")
+    sign_in(client, OWNER)
+    url = f"/actions/{action.id}/evidence/link"
+    bad = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "title": "Policy",
+            "url": "javascript:alert(1)",
+        },
+    )
+    assert "Enter a web address that starts with http:// or https://" in bad.get_data(as_text=True)
+    good = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "title": "Policy",
+            "url": "https://www.peterborough.gov.uk/policy",
+        },
+    )
+    assert good.status_code == 302

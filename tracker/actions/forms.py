@@ -1,0 +1,50 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+)
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from tracker.actions.updates import OWNER_STATUSES
+from tracker.forms import GovDateField
+
+STATUS_HINTS = {
+    "not_started": "Work has not begun.",
+    "in_progress": "Work is under way.",
+    "blocked": "Something outside your control is stopping progress. Say what in the note.",
+    "completed": "The action is done. It needs at least one piece of evidence, and is verified "
+    "when the recommendation lead accepts the evidence.",
+}
+
+
+class UpdateActionForm(FlaskForm):
+    status = RadioField(
+        "Status",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(s.value, s.label) for s in OWNER_STATUSES],
+        validators=[InputRequired("Select a status")],
+    )
+    note = TextAreaField(
+        "Progress note",
+        widget=GovTextArea(),
+        validators=[Length(max=5000, message="Progress note must be 5,000 characters or fewer")],
+    )
+    new_due_date = GovDateField("New due date", widget=GovDateInput(), validators=[Optional()])
+    due_change_reason = TextAreaField(
+        "Reason for the new due date",
+        widget=GovTextArea(),
+        validators=[Length(max=2000, message="Reason must be 2,000 characters or fewer")],
+    )
+    version = HiddenField()
+    submit = SubmitField("Save update", widget=GovSubmitInput())
+
+
+class MyActionsFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    plan = SelectField("Plan", validators=[Optional()])
+    status = SelectField("Status", validators=[Optional()])

@@ -1,0 +1,124 @@
+"""Read queries for action pages, each a fixed number of statements."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    ActionStatus,
+    Evidence,
+    Plan,
+    PlanStatus,
+    ProgressUpdate,
+    Recommendation,
+)
+from tracker.rag import DUE_SOON_DAYS, Colour, Rag, action_rag
+
+CLOSED = (ActionStatus.COMPLETED.value, ActionStatus.VERIFIED.value)
+
+
+@dataclass
+class MyActionRow:
+    action: Action
+    rag: Rag
+    last_update_at: datetime | None
+    group: str  # "overdue", "due_soon", "other"
+
+
+def load_action(action_id: int) -> Action | None:
+    query = (
+        select(Action)
+        .where(Action.id == action_id)
+        .options(
+            joinedload(Action.owner),
+            joinedload(Action.updated_by),
+            joinedload(Action.recommendation).joinedload(Recommendation.plan),
+            joinedload(Action.recommendation).joinedload(Recommendation.lead),
+            selectinload(Action.updates).joinedload(ProgressUpdate.author),
+            selectinload(Action.evidence).options(
+                joinedload(Evidence.added_by), joinedload(Evidence.reviewed_by)
+            ),
+        )
+    )
+    return db.session.scalar(query)
+
+
+def _group(action: Action, today: date) -> str:
+    if action.status in CLOSED or action.current_due_date is None:
+        return "other"
+    if action.current_due_date < today:
+        return "overdue"
+    if (action.current_due_date - today).days <= DUE_SOON_DAYS:
+        return "due_soon"
+    return "other"
+
+
+GROUP_ORDER = {"overdue": 0, "due_soon": 1, "other": 2}
+
+
+def my_actions(
+    owner_id: int, today: date, plan_id: int | None = None, status: str | None = None
+) -> list[MyActionRow]:
+    """An owner's actions in live plans: overdue first, then due soon, then the rest."""
+    last_update = (
+        select(ProgressUpdate.action_id, func.max(ProgressUpdate.created_at).label("at"))
+        .group_by(ProgressUpdate.action_id)
+        .subquery()
+    )
+    query = (
+        select(Action, last_update.c.at)
+        .join(Action.recommendation)
+        .join(Recommendation.plan)
+        .outerjoin(last_update, last_update.c.action_id == Action.id)
+        .where(
+            Action.owner_id == owner_id,
+            Plan.status == PlanStatus.ACTIVE,
+            Action.withdrawn_reason.is_(None),
+        )
+        .options(joinedload(Action.recommendation).joinedload(Recommendation.plan))
+    )
+    if plan_id:
+        query = query.where(Recommendation.plan_id == plan_id)
+    if status:
+        query = query.where(Action.status == status)
+    rows = [
+        MyActionRow(action, action_rag(action, today), at, _group(action, today))
+        for action, at in db.session.execute(query).unique()
+    ]
+    far_future = date.max
+    rows.sort(
+        key=lambda r: (
+            GROUP_ORDER[r.group],
+            r.action.status in CLOSED,
+            r.action.current_due_date or far_future,
+            r.action.reference,
+        )
+    )
+    return rows
+
+
+def owner_plans(owner_id: int) -> list[Plan]:
+    query = (
+        select(Plan)
+        .join(Plan.recommendations)
+        .join(Recommendation.actions)
+        .where(Action.owner_id == owner_id, Plan.status == PlanStatus.ACTIVE)
+        .distinct()
+        .order_by(Plan.title)
+    )
+    return list(db.session.scalars(query))
+
+
+def counts(rows: list[MyActionRow]) -> dict[str, int]:
+    return {
+        "total": len(rows),
+        "overdue": sum(1 for r in rows if r.group == "overdue"),
+        "due_soon": sum(1 for r in rows if r.group == "due_soon"),
+        "blocked": sum(1 for r in rows if r.action.status == ActionStatus.BLOCKED),
+        "awaiting_verification": sum(1 for r in rows if r.action.status == ActionStatus.COMPLETED),
+        "red": sum(1 for r in rows if r.rag.colour is Colour.RED),
+    }

@@ -1,0 +1,137 @@
+"""Updating an action: the rules, in plain functions that views and commands share.
+
+Nothing is overwritten: every update appends a ProgressUpdate, and the original due date is
+kept on the action so that every slip stays visible.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker import audit
+from tracker.extensions import db
+from tracker.models import Action, ActionStatus, ProgressUpdate, User, utcnow
+
+# Statuses an owner may choose. "Verified" is set only by accepting evidence.
+OWNER_STATUSES = [
+    ActionStatus.NOT_STARTED,
+    ActionStatus.IN_PROGRESS,
+    ActionStatus.BLOCKED,
+    ActionStatus.COMPLETED,
+]
+
+
+@dataclass
+class UpdateRequest:
+    status: str
+    note: str
+    new_due_date: date | None
+    due_change_reason: str
+    expected_version: int
+
+
+@dataclass
+class UpdateProblems:
+    by_field: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, message: str) -> None:
+        self.by_field.setdefault(name, message)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_field)
+
+
+class StaleAction(Exception):
+    """Someone else saved the action after this person loaded it."""
+
+    def __init__(self, action: Action):
+        self.action = action
+        who = action.updated_by.name if action.updated_by else "someone else"
+        super().__init__(f"{who} changed this action")
+
+
+def check_update(action: Action, request: UpdateRequest) -> UpdateProblems:
+    problems = UpdateProblems()
+    status = request.status
+    note = request.note.strip()
+    if status not in {s.value for s in OWNER_STATUSES}:
+        problems.add("status", "Select a status")
+        return problems
+    date_changes = request.new_due_date is not None and request.new_due_date != (
+        action.current_due_date
+    )
+    if date_changes and not request.due_change_reason.strip():
+        problems.add("due_change_reason", "Enter the reason the due date is changing")
+    if not note:
+        if status == ActionStatus.BLOCKED and action.status != ActionStatus.BLOCKED:
+            problems.add("note", "Enter a progress note saying what is blocking the action")
+        elif status == ActionStatus.COMPLETED and action.status != ActionStatus.COMPLETED:
+            problems.add("note", "Enter a progress note saying how the action was completed")
+        elif date_changes:
+            problems.add("note", "Enter a progress note explaining the new due date")
+    nothing_changes = status == action.status and not date_changes and not note
+    if nothing_changes:
+        problems.add("note", "Enter a progress note, or change the status or due date")
+    completing = status == ActionStatus.COMPLETED and action.status != ActionStatus.COMPLETED
+    if completing and not action.evidence:
+        problems.add(
+            "status", "Add at least one piece of evidence before marking the action as completed"
+        )
+    return problems
+
+
+def apply_update(
+    action: Action, request: UpdateRequest, author: User, today: date
+) -> ProgressUpdate:
+    """Append the update and change the action. Raises StaleAction if it changed meanwhile.
+
+    The caller commits (see tracker.uow). Verified actions cannot be reopened here.
+    """
+    if action.version != request.expected_version:
+        raise StaleAction(action)
+    before = snapshot(action)
+    due_from = action.current_due_date
+    date_changes = request.new_due_date is not None and request.new_due_date != due_from
+    update = ProgressUpdate(
+        action=action,
+        author=author,
+        status_from=action.status,
+        status_to=request.status,
+        note=request.note.strip(),
+        due_from=due_from if date_changes else None,
+        due_to=request.new_due_date if date_changes else None,
+        due_change_reason=request.due_change_reason.strip() if date_changes else None,
+    )
+    db.session.add(update)
+    if date_changes:
+        action.current_due_date = request.new_due_date
+    if request.status != action.status:
+        action.status = request.status
+        action.completed_on = today if request.status == ActionStatus.COMPLETED else None
+    action.updated_at = utcnow()
+    action.updated_by = author
+    audit.record("action.updated", obj=action, actor=author, before=before, after=snapshot(action))
+    return update
+
+
+def save_update(action: Action, request: UpdateRequest, author: User, today: date) -> None:
+    """Apply and flush, turning a lost race on the version column into StaleAction."""
+    apply_update(action, request, author, today)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        fresh = db.session.get(Action, action.id)
+        raise StaleAction(fresh) from None
+
+
+def snapshot(action: Action) -> dict:
+    return {
+        "status": action.status,
+        "current_due_date": action.current_due_date.isoformat()
+        if action.current_due_date
+        else None,
+        "completed_on": action.completed_on.isoformat() if action.completed_on else None,
+        "owner_id": action.owner_id,
+    }

@@ -1,0 +1,81 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+TITLE_HINT = "Say what it shows, for example: Minutes of the panel meeting, 12 January 2016"
+
+
+class FileEvidenceForm(FlaskForm):
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[Length(max=300, message="Title must be 300 characters or fewer")],
+    )
+    document = FileField("Upload a file", widget=GovFileInput())
+    submit = SubmitField("Upload evidence", widget=GovSubmitInput())
+
+
+class LinkEvidenceForm(FlaskForm):
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter a title for the link"),
+            Length(max=300, message="Title must be 300 characters or fewer"),
+        ],
+    )
+    url = StringField(
+        "Web address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the web address"),
+            Length(max=2000, message="Web address must be 2,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Add link", widget=GovSubmitInput())
+
+
+class NoteEvidenceForm(FlaskForm):
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter a title for the note"),
+            Length(max=300, message="Title must be 300 characters or fewer"),
+        ],
+    )
+    note = TextAreaField(
+        "Note",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired("Enter the note"),
+            Length(max=10000, message="Note must be 10,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Add note", widget=GovSubmitInput())
+
+
+class ReviewForm(FlaskForm):
+    decision = RadioField(
+        "Is this evidence acceptable?",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("accept", "Accept it"),
+            SelectChoice("reject", "Reject it"),
+        ],
+        validators=[InputRequired("Select whether to accept or reject the evidence")],
+    )
+    reason = TextAreaField(
+        "Reason",
+        widget=GovTextArea(),
+        validators=[Length(max=2000, message="Reason must be 2,000 characters or fewer")],
+    )
+    submit = SubmitField("Save review", widget=GovSubmitInput())
