@@ -90,13 +90,18 @@ def register_security(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from tracker.actions import bp as actions_bp
+    from tracker.auditlog import bp as auditlog_bp
     from tracker.auth import bp as auth_bp
     from tracker.evidence import bp as evidence_bp
     from tracker.indicators import bp as indicators_bp
     from tracker.main import bp as main_bp
     from tracker.plans import bp as plans_bp
+    from tracker.reminders import bp as reminders_bp
 
-    for blueprint in (main_bp, auth_bp, plans_bp, actions_bp, evidence_bp, indicators_bp):
+    blueprints = [main_bp, auth_bp, plans_bp, actions_bp, evidence_bp, indicators_bp]
+    blueprints += [auditlog_bp]
+    blueprints += [reminders_bp]
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 
@@ -108,5 +113,7 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from tracker.cli import register_cli
+    from tracker.reminders.cli import register_reminder_commands
 
     register_cli(app)
+    register_reminder_commands(app)
