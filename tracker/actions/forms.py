@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
     GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextArea,
 )
@@ -46,5 +47,5 @@ class MyActionsFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    plan = SelectField("Plan", validators=[Optional()])
-    status = SelectField("Status", validators=[Optional()])
+    plan = SelectField("Plan", widget=GovSelect(), validators=[Optional()])
+    status = SelectField("Status", widget=GovSelect(), validators=[Optional()])
