@@ -90,8 +90,10 @@ def register_security(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from tracker.actions import bp as actions_bp
+    from tracker.admin import bp as admin_bp
     from tracker.auditlog import bp as auditlog_bp
     from tracker.auth import bp as auth_bp
+    from tracker.committee import bp as committee_bp
     from tracker.evidence import bp as evidence_bp
     from tracker.indicators import bp as indicators_bp
     from tracker.main import bp as main_bp
@@ -99,8 +101,9 @@ def register_blueprints(app: Flask) -> None:
     from tracker.reminders import bp as reminders_bp
 
     blueprints = [main_bp, auth_bp, plans_bp, actions_bp, evidence_bp, indicators_bp]
-    blueprints += [auditlog_bp]
+    blueprints += [auditlog_bp, committee_bp]
     blueprints += [reminders_bp]
+    blueprints += [admin_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -1,10 +1,10 @@
 from flask import Response, redirect, url_for
 from flask_login import current_user
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from tracker.extensions import db
 from tracker.main import bp
-from tracker.models import Role
+from tracker.models import Plan, PlanStatus, Role
 from tracker.permissions import Permission, permission_required
 
 
@@ -16,6 +16,10 @@ def home():
         return redirect(url_for("actions.my_actions_page"))
     if current_user.role == Role.PERFORMANCE_OFFICER:
         return redirect(url_for("indicators.index"))
+    if current_user.role == Role.COMMITTEE_MEMBER:
+        active = db.session.scalars(select(Plan.id).where(Plan.status == PlanStatus.ACTIVE)).all()
+        if len(active) == 1:
+            return redirect(url_for("committee.summary", plan_id=active[0]))
     return redirect(url_for("plans.index"))
 
 

@@ -1,0 +1,274 @@
+"""The committee's plan summary, changes since a meeting, action versus impact, and exports."""
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import insert, select
+
+from tests.conftest import action_by_ref, count_queries, sign_in
+from tracker.committee.summary import build_summary, load_plan
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    CommitteeMeeting,
+    Evidence,
+    EvidenceKind,
+    Indicator,
+    Plan,
+    ProgressUpdate,
+    Recommendation,
+    recommendation_indicators,
+)
+
+COMMITTEE = "margaret.fenwick@example.org"
+REPORT_DAY = date(2016, 3, 14)
+
+
+def plan_id() -> int:
+    return db.session.scalar(select(Plan.id))
+
+
+def get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response
+
+
+def test_committee_lands_on_the_summary_with_explained_ratings(seeded, client, as_at):
+    as_at(REPORT_DAY)
+    sign_in(client, COMMITTEE)
+    assert client.get("/").headers["Location"] == f"/plans/{plan_id()}/summary"
+    html = get(client, f"/plans/{plan_id()}/summary").get_data(as_text=True)
+    assert "What the ratings mean" in html
+    assert "2 actions overdue; 4 actions awaiting verification" in html  # R3, in words
+    assert "R1.4: Cannot start until the data warehouse is built" in html  # latest note
+    assert "CSC-05: Single assessments" in html and "Improving over the last 3" in html
+    assert "Recommendations: 3 red, 3 amber, 5 green" in html
+    # Nothing to change: the only form that posts is signing out.
+    assert html.count('method="post"') == 1 and 'action="/sign-out"' in html
+    assert "Update this action" not in html
+
+
+def test_filters_by_theme_and_rating(seeded, client, as_at):
+    as_at(REPORT_DAY)
+    sign_in(client, COMMITTEE)
+    workforce = db.session.scalar(select(Recommendation).where(Recommendation.reference == "R2"))
+    html = get(client, f"/plans/{plan_id()}/summary?theme={workforce.theme_id}").get_data(
+        as_text=True
+    )
+    assert "R2: Workforce stability" in html and "R1: Live performance" not in html
+    red = get(client, f"/plans/{plan_id()}/summary?rag=red").get_data(as_text=True)
+    assert "R1: Live performance" in red and "R4: Neglect strategy" not in red
+
+
+def _update(action, when: date, **fields):
+    db.session.add(
+        ProgressUpdate(
+            action_id=action.id,
+            created_at=datetime(when.year, when.month, when.day, 10, tzinfo=UTC),
+            **fields,
+        )
+    )
+
+
+def test_changes_since_a_meeting_report_only_what_came_after_it(seeded, as_at):
+    """A history built at known dates: the view since the first meeting sees the later change
+    and not the earlier one; since the second meeting, neither."""
+    as_at(date(2016, 6, 1))
+    plan = db.session.get(Plan, plan_id())
+    db.session.add_all(
+        [
+            CommitteeMeeting(plan_id=plan.id, meeting_on=date(2016, 4, 20), title="April meeting"),
+            CommitteeMeeting(plan_id=plan.id, meeting_on=date(2016, 5, 25), title="May meeting"),
+        ]
+    )
+    before, after = action_by_ref("R4.1"), action_by_ref("R7.1")
+    _update(
+        before,
+        date(2016, 4, 10),
+        status_from="in_progress",
+        status_to="completed",
+        note="Strategy agreed by the Board.",
+    )
+    before.status, before.completed_on = "completed", date(2016, 4, 10)
+    _update(
+        after,
+        date(2016, 5, 2),
+        status_from="in_progress",
+        status_to="in_progress",
+        note="Panel work paused for the elections.",
+        due_from=date(2016, 7, 31),
+        due_to=date(2016, 9, 30),
+        due_change_reason="May 2016 elections",
+    )
+    after.current_due_date = date(2016, 9, 30)
+    db.session.add(
+        Evidence(
+            action_id=after.id,
+            kind=EvidenceKind.NOTE,
+            title="Panel minutes",
+            note="n",
+            added_at=datetime(2016, 5, 3, tzinfo=UTC),
+        )
+    )
+    db.session.commit()
+
+    april = build_summary(load_plan(plan.id), date(2016, 6, 1), since=date(2016, 4, 20))
+    completed = [c.reference for c in april.changes["completed"]]
+    moved = [c.reference for c in april.changes["moved"]]
+    assert "R4.1" not in completed  # completed before the April meeting
+    assert moved == ["R7.1"]
+    assert "May 2016 elections" in april.changes["moved"][0].text
+    assert [c.text for c in april.changes["evidence"]] == ["Panel minutes"]
+    newly_overdue = {c.reference for c in april.changes["overdue"]}
+    assert "R4.2" in newly_overdue  # due 30 April: after the April meeting, before today
+    assert "R3.3" not in newly_overdue  # already overdue in April
+
+    may = build_summary(load_plan(plan.id), date(2016, 6, 1), since=date(2016, 5, 25))
+    assert may.changes["moved"] == [] and may.changes["evidence"] == []
+    assert "R4.2" not in {c.reference for c in may.changes["overdue"]}
+
+    march = build_summary(load_plan(plan.id), date(2016, 6, 1), since=date(2016, 3, 1))
+    assert "R4.1" in [c.reference for c in march.changes["completed"]]
+
+
+def test_recommendation_rating_changes_since_a_meeting(seeded, as_at):
+    as_at(REPORT_DAY)
+    summary = build_summary(load_plan(plan_id()), REPORT_DAY, since=date(2015, 11, 16))
+    changes = {c.reference: c.text for c in summary.changes["rag"]}
+    # In November R3's actions were not yet due; by March two are overdue.
+    assert "Green to Red" in changes["R3"]
+
+
+def test_indicators_whose_rating_changed_since_a_meeting(seeded, as_at):
+    as_at(REPORT_DAY)
+    summary = build_summary(load_plan(plan_id()), REPORT_DAY, since=date(2015, 11, 16))
+    changed = {c.reference: c.text for c in summary.changes["indicators"]}
+    # Placement moves were amber at the November report and are green again (§4.40).
+    assert "CSC-11" in changed and "Amber" in changed["CSC-11"] and "to Green" in changed["CSC-11"]
+
+
+def _impact(reference: str):
+    summary = build_summary(load_plan(plan_id()), REPORT_DAY)
+    return next(row.impact for row in summary.rows if row.rec.reference == reference)
+
+
+def test_impact_indicators_improve_while_actions_lag(seeded, as_at):
+    as_at(REPORT_DAY)
+    impact = _impact("R4")  # neglect: 0 of 2 done, early help assessments rising
+    assert impact.kind == "improving_actions_lag"
+    assert impact.text == "CSC-04 is improving while the actions lag: 0 of 2 done."
+
+
+def test_impact_actions_done_but_indicator_worsening(seeded, as_at):
+    as_at(REPORT_DAY)
+    for action in db.session.scalars(
+        select(Action).join(Action.recommendation).where(Recommendation.reference == "R6")
+    ):
+        action.status = "completed"
+    db.session.commit()
+    impact = _impact("R6")
+    assert impact.kind == "done_worsened"
+    assert impact.text.startswith("All 3 actions are done, but CSC-14 is getting worse")
+
+
+def test_impact_actions_done_but_indicators_not_moved(seeded, as_at):
+    as_at(REPORT_DAY)
+    r10 = db.session.scalar(select(Recommendation).where(Recommendation.reference == "R10"))
+    cp_reviews = db.session.scalar(select(Indicator).where(Indicator.code == "CSC-08"))
+    db.session.execute(
+        insert(recommendation_indicators).values(
+            recommendation_id=r10.id, indicator_id=cp_reviews.id
+        )
+    )
+    db.session.commit()
+    impact = _impact("R10")
+    assert impact.kind == "done_not_moved"
+    assert impact.text == "The only action is done, but the linked indicators have not moved."
+
+
+def test_xlsx_export_opens_and_follows_the_filters(seeded, client, as_at):
+    as_at(REPORT_DAY)
+    sign_in(client, COMMITTEE)
+    response = get(client, f"/plans/{plan_id()}/summary.xlsx?rag=red")
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["About", "Recommendations", "Actions", "Indicators", "Values"]
+    recs = list(book["Recommendations"].iter_rows(values_only=True))
+    assert recs[0][:2] == ("Reference", "Title")
+    assert [r[0] for r in recs[1:]] == ["R1", "R3", "R5"]
+    assert {r[7] for r in recs[1:]} == {"Red"}
+    actions = list(book["Actions"].iter_rows(values_only=True))
+    r13 = next(r for r in actions if r[1] == "R1.3")
+    assert isinstance(r13[7], datetime) and r13[7].date() == date(2016, 6, 30)
+    assert r13[10] == "Amber" and r13[11].startswith("Due date moved")
+    assert len(actions) - 1 == 4 + 10 + 4  # R1, R3 and R5's actions
+    values = list(book["Values"].iter_rows(values_only=True))
+    assert any(v[0] == "CSC-05" and v[3] == 98.36 for v in values)
+
+
+def test_csv_export_of_actions_follows_filters_and_defuses_formulas(seeded, client, as_at):
+    as_at(REPORT_DAY)
+    action = action_by_ref("R4.1")
+    action.description = '=HYPERLINK("http://evil.example","click")'
+    db.session.commit()
+    sign_in(client, COMMITTEE)
+    text = get(client, f"/plans/{plan_id()}/actions.csv?rag=green").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0][:3] == ["Recommendation", "Action", "Description"]
+    assert {r[0] for r in rows[1:]} == {"R4", "R6", "R7", "R9", "R11"}
+    r41 = next(r for r in rows if r[1] == "R4.1")
+    assert r41[2].startswith("'=")
+
+
+def test_pdf_committee_paper(seeded, client, as_at):
+    as_at(REPORT_DAY)
+    sign_in(client, COMMITTEE)
+    response = get(client, f"/plans/{plan_id()}/paper.pdf?since=2015-11-16")
+    assert response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Changes since the meeting of 16 November 2015" in text
+    assert "What the ratings mean" in text
+    for heading in ["R1: Live performance data for managers", "R11: Care leavers"]:
+        assert heading in text
+    linked = db.session.scalar(select(db.func.count()).select_from(recommendation_indicators))
+    assert text.count("figure: the one rated") == linked  # one chart per linked indicator
+    assert reader.trailer["/Root"].get("/MarkInfo", {}).get("/Marked")  # tagged PDF
+
+    green = get(client, f"/plans/{plan_id()}/paper.pdf?rag=green")
+    green_text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(green.data)).pages)
+    assert "R4: Neglect strategy" in green_text and "R1: Live performance" not in green_text
+
+
+def _grow_plan(rec: Recommendation, owner_id: int, count: int, start: int) -> None:
+    for n in range(count):
+        db.session.add(
+            Action(
+                recommendation_id=rec.id,
+                position=start + n,
+                reference=f"{rec.reference}.G{start + n}",
+                description="Generated",
+                owner_id=owner_id,
+                status="in_progress",
+                current_due_date=date(2016, 1 + n % 12, 1),
+            )
+        )
+    db.session.commit()
+
+
+def test_summary_queries_do_not_grow_with_the_plan(seeded, client, as_at):
+    as_at(REPORT_DAY)
+    sign_in(client, COMMITTEE)
+    rec = db.session.scalar(select(Recommendation).where(Recommendation.reference == "R3"))
+    owner_id = action_by_ref("R3.1").owner_id
+    url = f"/plans/{plan_id()}/summary?since=2015-11-16"
+    with count_queries() as small:
+        get(client, url)
+    _grow_plan(rec, owner_id, 1000, 1000)
+    with count_queries() as large:
+        get(client, url)
+    assert len(small) == len(large)

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("committee", __name__)
+
+from tracker.committee import views  # noqa: E402,F401

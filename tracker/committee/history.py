@@ -1,0 +1,40 @@
+"""An action's state on any past day, rebuilt from its append-only history.
+
+The progress history records every status change and every due-date change with its time, so
+the state at the end of a given day is: the status and due date set by the last update made by
+then, or, with no update yet, not started and the original due date.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from tracker.models import Action, ActionStatus, ProgressUpdate
+
+
+@dataclass(frozen=True)
+class ActionState:
+    """Quacks like an Action for tracker.rag.action_rag."""
+
+    status: str
+    current_due_date: date | None
+    original_due_date: date | None
+    withdrawn_reason: str | None = None
+
+
+def end_of(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+def state_at(action: Action, updates: list[ProgressUpdate], day: date) -> ActionState:
+    """`updates` are the action's updates in any order."""
+    cutoff = end_of(day)
+    status = ActionStatus.NOT_STARTED.value
+    due = action.original_due_date
+    for update in sorted(updates, key=lambda u: (u.created_at, u.id)):
+        if update.created_at >= cutoff:
+            break
+        if update.status_to:
+            status = update.status_to
+        if update.due_to:
+            due = update.due_to
+    return ActionState(status, due, action.original_due_date, action.withdrawn_reason)

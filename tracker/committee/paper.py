@@ -1,0 +1,30 @@
+"""The committee paper as a tagged PDF (WeasyPrint), shaped like a scrutiny report."""
+
+from flask import render_template
+from weasyprint import HTML
+
+from tracker.committee.summary import PlanSummary
+from tracker.indicators.chart import build_chart
+from tracker.indicators.queries import latest_values_for
+
+
+def paper_charts(summary: PlanSummary) -> dict[str, object]:
+    """One chart per linked indicator (24 months), built in a fixed number of queries."""
+    indicators = {s.indicator.id: s.indicator for row in summary.rows for s in row.indicators}
+    charts = {}
+    for full in latest_values_for(list(indicators.values()), per_series=24):
+        chart = build_chart(full.indicator, full.series, full.targets)
+        if chart is not None:
+            charts[full.indicator.code] = chart
+    return charts
+
+
+def paper_html(summary: PlanSummary, filters) -> str:
+    return render_template(
+        "committee/paper.html", summary=summary, filters=filters, charts=paper_charts(summary)
+    )
+
+
+def render_paper(summary: PlanSummary, filters, base_url: str) -> bytes:
+    html = paper_html(summary, filters)
+    return HTML(string=html, base_url=base_url).write_pdf(pdf_tags=True)

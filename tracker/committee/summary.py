@@ -1,0 +1,377 @@
+"""The plan summary committee members read: explained ratings, latest notes, indicators, impact,
+and what changed since a chosen meeting. A fixed number of queries whatever the plan's size."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, load_only, selectinload
+
+from tracker.committee.history import end_of, state_at
+from tracker.committee.impact import ImpactStatement, impact_statement
+from tracker.extensions import db
+from tracker.indicators.queries import IndicatorSummary, latest_values_for
+from tracker.indicators.rag import rate_series
+from tracker.models import (
+    Action,
+    ActionStatus,
+    Evidence,
+    Indicator,
+    IndicatorValue,
+    Plan,
+    ProgressUpdate,
+    Recommendation,
+    Theme,
+)
+from tracker.rag import Colour, Rag, action_rag, plan_rag, recommendation_rag
+
+
+@dataclass
+class Note:
+    text: str
+    at: object
+    author: str | None
+
+
+@dataclass
+class RecommendationRow:
+    rec: Recommendation
+    rag: Rag
+    actions: list[Action]
+    action_rags: list[Rag]
+    done: int
+    next_due: date | None
+    latest_note: Note | None
+    indicators: list[IndicatorSummary]
+    impact: ImpactStatement | None
+    rag_then: Rag | None = None
+
+
+@dataclass
+class Change:
+    kind: str
+    when: object
+    reference: str
+    text: str
+    link_type: str = "action"
+    link_id: int | None = None
+
+
+@dataclass
+class PlanSummary:
+    plan: Plan
+    day: date
+    rows: list[RecommendationRow]
+    headline: dict[str, int]
+    rec_counts: dict[str, int]
+    rating: Rag
+    themes: list[Theme]
+    since: date | None = None
+    changes: dict[str, list[Change]] = field(default_factory=dict)
+
+
+def load_plan(plan_id: int) -> Plan | None:
+    query = (
+        select(Plan)
+        .where(Plan.id == plan_id)
+        .options(
+            joinedload(Plan.lead),
+            selectinload(Plan.meetings),
+            selectinload(Plan.recommendations).options(
+                joinedload(Recommendation.theme),
+                joinedload(Recommendation.lead),
+                selectinload(Recommendation.actions).joinedload(Action.owner),
+                selectinload(Recommendation.indicators),
+            ),
+        )
+    )
+    return db.session.scalar(query)
+
+
+def _latest_notes(plan_id: int) -> dict[int, Note]:
+    """The most recent progress note of each recommendation, in one query."""
+    ranked = (
+        select(
+            ProgressUpdate.id,
+            Action.recommendation_id.label("rec_id"),
+            func.row_number()
+            .over(
+                partition_by=Action.recommendation_id,
+                order_by=(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc()),
+            )
+            .label("rank"),
+        )
+        .join(Action, Action.id == ProgressUpdate.action_id)
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .where(Recommendation.plan_id == plan_id, ProgressUpdate.note != "")
+        .subquery()
+    )
+    query = (
+        select(ranked.c.rec_id, ProgressUpdate)
+        .join(ranked, ranked.c.id == ProgressUpdate.id)
+        .where(ranked.c.rank == 1)
+        .options(joinedload(ProgressUpdate.author), joinedload(ProgressUpdate.action))
+    )
+    return {
+        rec_id: Note(
+            f"{update.action.reference}: {update.note}",
+            update.created_at,
+            update.author.name if update.author else None,
+        )
+        for rec_id, update in db.session.execute(query)
+    }
+
+
+def _updates_by_action(plan_id: int) -> dict[int, list[ProgressUpdate]]:
+    query = (
+        select(ProgressUpdate)
+        .join(Action, Action.id == ProgressUpdate.action_id)
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .where(Recommendation.plan_id == plan_id)
+        .options(joinedload(ProgressUpdate.author))
+    )
+    grouped: dict[int, list[ProgressUpdate]] = {}
+    for update in db.session.scalars(query):
+        grouped.setdefault(update.action_id, []).append(update)
+    return grouped
+
+
+def _headline(rows: list[RecommendationRow]) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for row in rows:
+        for action, rag in zip(row.actions, row.action_rags, strict=True):
+            if action.withdrawn_reason:
+                continue
+            counts["total"] += 1
+            if action.status == ActionStatus.VERIFIED:
+                counts["verified"] += 1
+            elif action.status == ActionStatus.COMPLETED:
+                counts["completed"] += 1
+            elif rag.colour is Colour.RED:
+                counts["overdue" if rag.reason.startswith("Overdue") else "blocked"] += 1
+            elif rag.colour is Colour.AMBER:
+                counts["at_risk"] += 1
+            else:
+                counts["on_track"] += 1
+    keys = ["total", "verified", "completed", "on_track", "at_risk", "overdue", "blocked"]
+    return {key: counts[key] for key in keys}
+
+
+def build_summary(
+    plan: Plan,
+    day: date,
+    theme_id: int | None = None,
+    colour: str | None = None,
+    since: date | None = None,
+) -> PlanSummary:
+    recs = [r for r in plan.recommendations if not r.withdrawn_reason]
+    indicators = {i.id: i for r in recs for i in r.indicators}
+    summaries = {s.indicator.id: s for s in latest_values_for(list(indicators.values()))}
+    notes = _latest_notes(plan.id)
+    updates = _updates_by_action(plan.id) if since else {}
+    rows = []
+    for rec in recs:
+        rags = [action_rag(a, day) for a in rec.actions]
+        open_dues = [
+            a.current_due_date
+            for a in rec.actions
+            if a.status not in ("completed", "verified") and a.current_due_date
+        ]
+        rec_indicators = [summaries[i.id] for i in rec.indicators]
+        row = RecommendationRow(
+            rec=rec,
+            rag=recommendation_rag(rec.actions, day),
+            actions=list(rec.actions),
+            action_rags=rags,
+            done=sum(1 for a in rec.actions if a.status in ("completed", "verified")),
+            next_due=min(open_dues) if open_dues else None,
+            latest_note=notes.get(rec.id),
+            indicators=rec_indicators,
+            impact=impact_statement(rec.actions, rec_indicators, rags),
+        )
+        if since:
+            then = [state_at(a, updates.get(a.id, []), since) for a in rec.actions]
+            row.rag_then = recommendation_rag(then, since)
+        rows.append(row)
+    rating = plan_rag([row.rag for row in rows])
+    if theme_id:
+        rows = [row for row in rows if row.rec.theme_id == theme_id]
+    if colour:
+        rows = [row for row in rows if row.rag.colour.value == colour]
+    themes = sorted({r.theme.id: r.theme for r in recs if r.theme}.values(), key=lambda t: t.name)
+    summary = PlanSummary(
+        plan=plan,
+        day=day,
+        rows=rows,
+        headline=_headline(rows),
+        rec_counts=dict(Counter(row.rag.colour.value for row in rows)),
+        rating=rating,
+        themes=themes,
+        since=since,
+    )
+    if since:
+        summary.changes = changes_since(summary, updates, since, indicators)
+    return summary
+
+
+def _values_before(indicator_ids: list[int], before: date) -> dict[int, list[IndicatorValue]]:
+    """For each indicator, its latest three figures for months before `before` (per basis)."""
+    if not indicator_ids:
+        return {}
+    ranked = (
+        select(
+            IndicatorValue.id,
+            func.row_number()
+            .over(
+                partition_by=(IndicatorValue.indicator_id, IndicatorValue.basis),
+                order_by=IndicatorValue.period.desc(),
+            )
+            .label("rank"),
+        )
+        .where(IndicatorValue.indicator_id.in_(indicator_ids), IndicatorValue.period < before)
+        .subquery()
+    )
+    query = (
+        select(IndicatorValue)
+        .join(ranked, ranked.c.id == IndicatorValue.id)
+        .where(ranked.c.rank <= 3)
+        .order_by(IndicatorValue.period.desc())
+    )
+    grouped: dict[tuple[int, str], list[IndicatorValue]] = {}
+    for value in db.session.scalars(query):
+        grouped.setdefault((value.indicator_id, value.basis), []).append(value)
+    return grouped
+
+
+def _indicator_changes(
+    summary: PlanSummary, since: date, indicators: dict[int, Indicator]
+) -> list[Change]:
+    """Indicators whose rating now differs from their rating on the figures known at `since`.
+
+    Figures for a month are published after it ends, so at a meeting the latest known figure is
+    for a month before the meeting's month.
+    """
+    month_start = since.replace(day=1)
+    then_values = _values_before(list(indicators), month_start)
+    now = {s.indicator.id: s for row in summary.rows for s in row.indicators}
+    changes = []
+    for indicator_id, now_summary in sorted(now.items(), key=lambda kv: kv[1].indicator.code):
+        indicator = now_summary.indicator
+        then_series = then_values.get((indicator_id, indicator.basis), [])
+        then = rate_series(indicator, then_series, now_summary.targets)
+        current = now_summary.rating
+        if then.value is None or current is None or current.value is None:
+            continue
+        if then.rag.colour is not current.rag.colour:
+            changes.append(
+                Change(
+                    "indicator_rag",
+                    current.value.period,
+                    indicator.code,
+                    f"{indicator.name}: {then.rag.label} ({then.value.period:%B %Y}) to "
+                    f"{current.rag.label} ({current.value.period:%B %Y}). {current.rag.reason}.",
+                    "indicator",
+                    None,
+                )
+            )
+    return changes
+
+
+def changes_since(
+    summary: PlanSummary,
+    updates: dict[int, list[ProgressUpdate]],
+    since: date,
+    indicators: dict[int, Indicator],
+) -> dict[str, list[Change]]:
+    cutoff = end_of(since)
+    actions = {a.id: a for row in summary.rows for a in row.actions}
+    found: dict[str, list[Change]] = {
+        "completed": [],
+        "overdue": [],
+        "moved": [],
+        "rag": [],
+        "evidence": [],
+        "indicators": [],
+    }
+    for action_id, action_updates in updates.items():
+        action = actions.get(action_id)
+        if action is None:
+            continue
+        for u in action_updates:
+            if u.created_at < cutoff:
+                continue
+            if u.status_to in ("completed", "verified") and u.status_from != u.status_to:
+                found["completed"].append(
+                    Change(
+                        "completed",
+                        u.created_at,
+                        action.reference,
+                        f"{u.status_to.capitalize()}: {action.description}",
+                        "action",
+                        action.id,
+                    )
+                )
+            if u.due_to and u.due_from != u.due_to:
+                reason = f" Reason given: {u.due_change_reason}" if u.due_change_reason else ""
+                found["moved"].append(
+                    Change(
+                        "moved",
+                        u.created_at,
+                        action.reference,
+                        f"Due date moved from {u.due_from:%-d %B %Y} to {u.due_to:%-d %B %Y}."
+                        f"{reason}",
+                        "action",
+                        action.id,
+                    )
+                )
+    for row in summary.rows:
+        for action, rag in zip(row.actions, row.action_rags, strict=True):
+            if not rag.reason.startswith("Overdue"):
+                continue
+            then = state_at(action, updates.get(action.id, []), since)
+            was_overdue = (
+                then.current_due_date is not None
+                and then.current_due_date < since
+                and then.status not in ("completed", "verified")
+            )
+            if not was_overdue:
+                found["overdue"].append(
+                    Change(
+                        "overdue",
+                        action.current_due_date,
+                        action.reference,
+                        f"{rag.reason}: {action.description}",
+                        "action",
+                        action.id,
+                    )
+                )
+        if row.rag_then is not None and row.rag_then.colour is not row.rag.colour:
+            found["rag"].append(
+                Change(
+                    "rag",
+                    summary.day,
+                    row.rec.reference,
+                    f"{row.rec.title}: {row.rag_then.label} to {row.rag.label}. {row.rag.reason}",
+                    "recommendation",
+                    row.rec.id,
+                )
+            )
+    evidence = db.session.scalars(
+        select(Evidence)
+        .join(Action, Action.id == Evidence.action_id)
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .where(Recommendation.plan_id == summary.plan.id, Evidence.added_at >= cutoff)
+        .options(load_only(Evidence.id, Evidence.title, Evidence.added_at, Evidence.action_id))
+    )
+    for item in evidence:
+        action = actions.get(item.action_id)
+        if action is None:
+            continue
+        found["evidence"].append(
+            Change("evidence", item.added_at, action.reference, item.title, "action", action.id)
+        )
+    found["indicators"] = _indicator_changes(summary, since, indicators)
+    for items in found.values():
+        items.sort(key=lambda c: (str(c.when), c.reference))
+    return found

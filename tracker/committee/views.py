@@ -1,0 +1,96 @@
+from flask import Response, abort, render_template, url_for
+
+from tracker.clock import today
+from tracker.committee import bp
+from tracker.committee.exports import actions_csv, summary_workbook
+from tracker.committee.filters import read_filters
+from tracker.committee.paper import render_paper
+from tracker.committee.summary import build_summary, load_plan
+from tracker.permissions import Permission, permission_required
+from tracker.rag import COLOUR_LABELS, Colour
+
+
+def _summary(plan_id: int):
+    plan = load_plan(plan_id) or abort(404)
+    filters = read_filters(plan)
+    summary = build_summary(
+        plan, today(), theme_id=filters.theme_id, colour=filters.colour, since=filters.since
+    )
+    return summary, filters
+
+
+def _file_name(summary, extension: str) -> str:
+    return f"plan-{summary.plan.id}-summary-{summary.day.isoformat()}.{extension}"
+
+
+@bp.route("/plans/<int:plan_id>/summary")
+@permission_required(Permission.VIEW_PLANS)
+def summary(plan_id: int):
+    summary, filters = _summary(plan_id)
+    rag_choices = [(c.value, COLOUR_LABELS[c]) for c in Colour if c is not Colour.GREY]
+    meetings = sorted(summary.plan.meetings, key=lambda m: m.meeting_on, reverse=True)
+    return render_template(
+        "committee/summary.html",
+        summary=summary,
+        filters=filters,
+        rag_choices=rag_choices,
+        export_args=filters.query_args(),
+        since_items=_items(
+            "Do not show changes",
+            [(m.meeting_on.isoformat(), f"{m.title}, {m.meeting_on:%-d %B %Y}") for m in meetings],
+            filters.since.isoformat() if filters.since else "",
+        ),
+        theme_items=_items(
+            "All themes", [(str(t.id), t.name) for t in summary.themes], str(filters.theme_id or "")
+        ),
+        rag_items=_items("All ratings", rag_choices, filters.colour or ""),
+    )
+
+
+def _items(empty: str, options: list[tuple[str, str]], selected: str) -> list[dict]:
+    return [{"value": "", "text": empty, "selected": selected == ""}] + [
+        {"value": value, "text": text, "selected": value == selected} for value, text in options
+    ]
+
+
+@bp.route("/plans/<int:plan_id>/summary.xlsx")
+@permission_required(Permission.VIEW_PLANS)
+def summary_xlsx(plan_id: int):
+    summary, filters = _summary(plan_id)
+    data = summary_workbook(summary, filters)
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{_file_name(summary, "xlsx")}"'},
+    )
+
+
+@bp.route("/plans/<int:plan_id>/actions.csv")
+@permission_required(Permission.VIEW_PLANS)
+def actions_csv_export(plan_id: int):
+    summary, _ = _summary(plan_id)
+    return Response(
+        actions_csv(summary),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_file_name(summary, "csv")}"'.replace(
+                "summary", "actions"
+            )
+        },
+    )
+
+
+@bp.route("/plans/<int:plan_id>/paper.pdf")
+@permission_required(Permission.VIEW_PLANS)
+def paper_pdf(plan_id: int):
+    summary, filters = _summary(plan_id)
+    pdf = render_paper(summary, filters, base_url=url_for("main.home", _external=True))
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_file_name(summary, "pdf")}"'.replace(
+                "summary", "committee-paper"
+            )
+        },
+    )
