@@ -231,3 +231,23 @@ def test_my_actions_queries_do_not_grow_with_actions(seeded, client):
         html = client.get("/my-actions").get_data(as_text=True)
     assert html.count("R3.Y") >= 495
     assert len(small) == len(large)
+
+
+def test_rejected_evidence_does_not_count_towards_completion(seeded, client):
+    action = action_by_ref("R3.10")
+    owner = db.session.scalar(select(User).where(User.email == OWNER))
+    db.session.add(
+        Evidence(
+            action=action,
+            kind="note",
+            title="Wrong file",
+            note="x",
+            added_by=owner,
+            review_state="rejected",
+            review_reason="Not about visits",
+        )
+    )
+    db.session.commit()
+    sign_in(client, OWNER)
+    refused = update(client, action, status="completed", note="Done.")
+    assert "Add at least one piece of evidence" in refused.get_data(as_text=True)

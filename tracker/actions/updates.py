@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.models import Action, ActionStatus, ProgressUpdate, User, utcnow
+from tracker.models import Action, ActionStatus, ProgressUpdate, ReviewState, User, utcnow
 
 # Statuses an owner may choose. "Verified" is set only by accepting evidence.
 OWNER_STATUSES = [
@@ -74,7 +74,8 @@ def check_update(action: Action, request: UpdateRequest) -> UpdateProblems:
     if nothing_changes:
         problems.add("note", "Enter a progress note, or change the status or due date")
     completing = status == ActionStatus.COMPLETED and action.status != ActionStatus.COMPLETED
-    if completing and not action.evidence:
+    usable = [e for e in action.evidence if e.review_state != ReviewState.REJECTED]
+    if completing and not usable:
         problems.add(
             "status", "Add at least one piece of evidence before marking the action as completed"
         )
