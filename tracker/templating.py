@@ -37,6 +37,8 @@ def navigation() -> list[dict]:
     if user_has(current_user, Permission.UPDATE_OWN_ACTIONS):
         items.append(("actions.my_actions_page", "My actions"))
     items += [("plans.index", "Plans"), ("indicators.index", "Indicators")]
+    if user_has(current_user, Permission.ADMINISTER):
+        items.append(("reminders.admin", "Reminders"))
     endpoint = request.endpoint or ""
     area = endpoint.split(".")[0]
     return [

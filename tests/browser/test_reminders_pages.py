@@ -1,0 +1,43 @@
+"""The reminder pages in a real browser: usable without a mouse and accessible (axe-core)."""
+
+import pytest
+
+from tests.conftest import _free_port, assert_accessible, browser_sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_head_of_service_turns_off_due_soon_reminders(seeded, live_server, page):
+    browser_sign_in(page, live_server, "mark.ellison@example.org")
+    page.goto(f"{live_server.url}/settings/reminders")
+    assert_accessible(page)
+    page.get_by_label("Actions due in the next 7 days").uncheck()
+    page.get_by_role("button", name="Save reminder settings").click()
+    assert page.get_by_text("Your reminder settings have been saved").is_visible()
+    assert not page.get_by_label("Actions due in the next 7 days").is_checked()
+    assert page.get_by_label("Actions with no progress update for 30 days").is_checked()
+    assert_accessible(page)
+
+
+def test_an_admin_reads_a_days_reminders_and_tomorrows_preview(
+    seeded, live_server, page, monkeypatch
+):
+    monkeypatch.setitem(seeded.config, "MAIL_PORT", _free_port())  # SMTP down: rows fail
+    monkeypatch.setitem(seeded.config, "REMINDER_MAX_ATTEMPTS", 1)
+    runner = seeded.test_cli_runner()
+    assert runner.invoke(args=["reminders", "send", "--date", "2016-03-28"]).exit_code == 1
+    browser_sign_in(page, live_server, "laura.pickering@example.org")
+    page.get_by_role("link", name="Reminders").click()
+    page.get_by_label("Day").fill("28")
+    page.get_by_label("Month").fill("3")
+    page.get_by_label("Year").fill("2016")
+    page.get_by_role("button", name="Show").click()
+    assert page.get_by_role("heading", name="Monday 28 March 2016").is_visible()
+    assert page.get_by_text("Could not connect to the SMTP server").first.is_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("2")
+    page.get_by_role("button", name="Show").click()
+    assert page.title().startswith("Error: ")
+    assert_accessible(page)

@@ -1,0 +1,51 @@
+from datetime import date
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovSubmitInput
+from wtforms import DateField, SelectChoice, SelectMultipleField, SubmitField
+
+DUE_SOON = "due_soon"
+NO_UPDATE = "no_update"
+
+
+class ReminderSettingsForm(FlaskForm):
+    wanted = SelectMultipleField(
+        "Which reminders do you want?",
+        widget=GovCheckboxesInput(),
+        validate_choice=True,
+    )
+    submit = SubmitField("Save reminder settings", widget=GovSubmitInput())
+
+    def set_choices(self, due_soon_days: int, no_update_days: int) -> None:
+        self.wanted.choices = [
+            SelectChoice(DUE_SOON, f"Actions due in the next {due_soon_days} days"),
+            SelectChoice(NO_UPDATE, f"Actions with no progress update for {no_update_days} days"),
+        ]
+
+
+class DayField(DateField):
+    """Day, month and year boxes; a part missing or an impossible date gets a GOV.UK message."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        parts = [str(v).strip() for v in valuelist]
+        self.data = None
+        if len(parts) != 3 or not all(parts):
+            raise ValueError("Enter a day, month and year, for example 14 3 2016")
+        try:
+            day, month, year = (int(p) for p in parts)
+            self.data = date(year, month, day)
+        except ValueError:
+            raise ValueError("Enter a real date, for example 14 3 2016") from None
+
+
+class DayForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that only chooses what to show
+
+    day = DayField("Show reminders for", widget=GovDateInput())
+    submit = SubmitField("Show", widget=GovSubmitInput())

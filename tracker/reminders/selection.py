@@ -1,0 +1,278 @@
+"""Who gets which reminder on a given day: plain functions over the plan data, no side effects.
+
+Rules in words (docs/reminders.md):
+- an owner hears about their open actions that are overdue, due within REMINDER_DUE_SOON_DAYS,
+  or have had no progress update for REMINDER_NO_UPDATE_DAYS; the last two can be turned off;
+- actions overdue by ESCALATION_DAYS or more also go to the recommendation lead, on
+  ESCALATION_WEEKDAY; a lead who owns the action themselves is passed over for the plan lead;
+- completed, verified and withdrawn actions, and archived plans, never appear;
+- someone deactivated or without a usable email address is skipped, with the reason.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from tracker.clock import local
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    ActionStatus,
+    Plan,
+    PlanStatus,
+    ProgressUpdate,
+    Recommendation,
+    User,
+)
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+EVERY_DAY = "daily"
+CLOSED = (ActionStatus.COMPLETED, ActionStatus.VERIFIED)
+
+
+class Kind(StrEnum):
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+
+
+class Reason(StrEnum):
+    """Why an action is in a digest; each action appears once, under the first that applies."""
+
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    NO_UPDATE = "no_update"
+
+
+@dataclass(frozen=True)
+class Settings:
+    due_soon_days: int = 7
+    no_update_days: int = 30
+    escalation_days: int = 14
+    escalation_weekday: str = "monday"
+
+    @classmethod
+    def from_config(cls) -> "Settings":
+        config = current_app.config
+        weekday = str(config["ESCALATION_WEEKDAY"]).strip().lower()
+        if weekday not in (*WEEKDAYS, EVERY_DAY):
+            raise RuntimeError(
+                f"ESCALATION_WEEKDAY must be a day of the week (for example monday) or "
+                f"{EVERY_DAY}, not {config['ESCALATION_WEEKDAY']!r}"
+            )
+        return cls(
+            due_soon_days=int(config["REMINDER_DUE_SOON_DAYS"]),
+            no_update_days=int(config["REMINDER_NO_UPDATE_DAYS"]),
+            escalation_days=int(config["ESCALATION_DAYS"]),
+            escalation_weekday=weekday,
+        )
+
+    def escalates_on(self, day: date) -> bool:
+        return self.escalation_weekday in (EVERY_DAY, WEEKDAYS[day.weekday()])
+
+
+@dataclass(frozen=True)
+class Item:
+    """One action in one digest, with everything the email says about it."""
+
+    action: Action
+    reason: Reason
+    days_overdue: int
+    days_until_due: int | None
+    last_update: date
+    days_since_update: int
+
+    @property
+    def plan(self) -> Plan:
+        return self.action.recommendation.plan
+
+    @property
+    def reference(self) -> str:
+        return self.action.reference
+
+
+@dataclass
+class Digest:
+    recipient: User
+    kind: Kind
+    items: list[Item] = field(default_factory=list)
+
+    def with_reason(self, reason: Reason) -> list[Item]:
+        return [item for item in self.items if item.reason is reason]
+
+    @property
+    def action_ids(self) -> list[int]:
+        return [item.action.id for item in self.items]
+
+    @property
+    def references(self) -> list[str]:
+        return [item.reference for item in self.items]
+
+
+@dataclass(frozen=True)
+class Skip:
+    user: User
+    kind: Kind
+    reason: str
+    action_ids: tuple[int, ...]
+
+
+@dataclass
+class Selection:
+    day: date
+    settings: Settings
+    digests: list[Digest] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+    # Actions that need a reminder but have no owner to send it to: shown, never emailed.
+    unowned: list[Action] = field(default_factory=list)
+
+
+def open_actions_with_last_update() -> list[tuple[Action, datetime]]:
+    """Every open action of every live plan, with its owner, recommendation, lead and plan,
+    and the time of its last update, in one statement whatever the plan's size."""
+    last_update = (
+        select(ProgressUpdate.action_id, func.max(ProgressUpdate.created_at).label("at"))
+        .group_by(ProgressUpdate.action_id)
+        .subquery()
+    )
+    query = (
+        select(Action, last_update.c.at)
+        .join(Action.recommendation)
+        .join(Recommendation.plan)
+        .outerjoin(last_update, last_update.c.action_id == Action.id)
+        .where(
+            Action.status.not_in([s.value for s in CLOSED]),
+            Action.withdrawn_reason.is_(None),
+            Recommendation.withdrawn_reason.is_(None),
+            Plan.status != PlanStatus.ARCHIVED.value,
+        )
+        .options(
+            joinedload(Action.owner),
+            contains_eager(Action.recommendation).options(
+                joinedload(Recommendation.lead),
+                contains_eager(Recommendation.plan).joinedload(Plan.lead),
+            ),
+        )
+        .order_by(Plan.id, Recommendation.position, Action.position)
+    )
+    rows = db.session.execute(query).unique()
+    return [(action, _as_utc(at) if at else action.updated_at) for action, at in rows]
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # Defensive: an aggregate can lose the column's timezone handling on some drivers.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def select_reminders(day: date, settings: Settings | None = None) -> Selection:
+    """What the run for `day` should send. Reads only; writes nothing."""
+    settings = settings or Settings.from_config()
+    selection = Selection(day=day, settings=settings)
+    reminders: dict[int, Digest] = {}
+    escalations: dict[int, Digest] = {}
+    for action, updated_at in open_actions_with_last_update():
+        item = item_for(action, updated_at, day, settings)
+        if item is None:
+            continue
+        if action.owner is None:
+            selection.unowned.append(action)
+        elif wanted_by_owner(action.owner, item.reason):
+            _digest(reminders, action.owner, Kind.REMINDER).items.append(item)
+        if escalates(item, day, settings):
+            lead = escalation_recipient(action)
+            if lead is not None:
+                _digest(escalations, lead, Kind.ESCALATION).items.append(item)
+    for digest in [*reminders.values(), *escalations.values()]:
+        problem = cannot_receive(digest.recipient)
+        if problem:
+            selection.skips.append(
+                Skip(digest.recipient, digest.kind, problem, tuple(digest.action_ids))
+            )
+        else:
+            digest.items.sort(key=_item_order)
+            selection.digests.append(digest)
+    selection.digests.sort(key=lambda d: (d.kind != Kind.REMINDER, d.recipient.email))
+    selection.skips.sort(key=lambda s: (s.kind != Kind.REMINDER, s.user.email))
+    return selection
+
+
+def item_for(action: Action, updated_at: datetime, day: date, settings: Settings) -> Item | None:
+    """Why this action needs a reminder on `day`, or None if it does not."""
+    due = action.current_due_date
+    last_update = local(updated_at).date()
+    days_since_update = (day - last_update).days
+    days_until_due = (due - day).days if due else None
+    if days_until_due is not None and days_until_due < 0:
+        reason = Reason.OVERDUE
+    elif days_until_due is not None and days_until_due <= settings.due_soon_days:
+        reason = Reason.DUE_SOON
+    elif days_since_update >= settings.no_update_days:
+        reason = Reason.NO_UPDATE
+    else:
+        return None
+    return Item(
+        action=action,
+        reason=reason,
+        days_overdue=max(0, -days_until_due) if days_until_due is not None else 0,
+        days_until_due=days_until_due,
+        last_update=last_update,
+        days_since_update=days_since_update,
+    )
+
+
+def wanted_by_owner(owner: User, reason: Reason) -> bool:
+    """Overdue reminders cannot be turned off; the other two can."""
+    if reason is Reason.DUE_SOON:
+        return owner.wants_due_soon_reminders
+    if reason is Reason.NO_UPDATE:
+        return owner.wants_no_update_reminders
+    return True
+
+
+def escalates(item: Item, day: date, settings: Settings) -> bool:
+    return (
+        item.reason is Reason.OVERDUE
+        and item.days_overdue >= settings.escalation_days
+        and settings.escalates_on(day)
+    )
+
+
+def escalation_recipient(action: Action) -> User | None:
+    """The recommendation lead; if they own the action themselves, the plan lead instead."""
+    recommendation = action.recommendation
+    for candidate in (recommendation.lead, recommendation.plan.lead):
+        if candidate is not None and candidate.id != action.owner_id:
+            return candidate
+    return None
+
+
+def cannot_receive(user: User) -> str | None:
+    if not user.active:
+        return "Account deactivated"
+    email = (user.email or "").strip()
+    if not email or "@" not in email:
+        return "No email address"
+    return None
+
+
+def _digest(digests: dict[int, Digest], user: User, kind: Kind) -> Digest:
+    if user.id not in digests:
+        digests[user.id] = Digest(recipient=user, kind=kind)
+    return digests[user.id]
+
+
+REASON_ORDER = {Reason.OVERDUE: 0, Reason.DUE_SOON: 1, Reason.NO_UPDATE: 2}
+
+
+def _item_order(item: Item) -> tuple:
+    due = item.action.current_due_date or date.max
+    return (REASON_ORDER[item.reason], due, item.plan.id, _natural(item.reference))
+
+
+def _natural(reference: str) -> tuple:
+    """R3.10 sorts after R3.9."""
+    parts = reference.lstrip("R").split(".")
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
