@@ -39,6 +39,8 @@ def navigation() -> list[dict]:
     items += [("plans.index", "Plans"), ("indicators.index", "Indicators")]
     if user_has(current_user, Permission.ADMINISTER):
         items.append(("reminders.admin", "Reminders"))
+    if current_user.role == "admin":
+        items.append(("admin.index", "Admin"))
     endpoint = request.endpoint or ""
     area = endpoint.split(".")[0]
     return [

@@ -1,0 +1,312 @@
+"""Forms for admins and plan leads. Choices of people are filled in by the view."""
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
+
+from tracker.admin.plan_details import parse_meeting_dates
+from tracker.models import Role, User
+
+NOBODY = ""
+
+
+class DayMonthYearField(DateField):
+    """Day, month and year boxes. All empty means no date; part-filled or impossible is an error
+    naming the field, and what was typed is shown again."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        parts = [str(v).strip() for v in valuelist]
+        self.data = None
+        if not any(parts):
+            return
+        if len(parts) != 3 or not all(parts):
+            raise ValueError(f"{self.label.text} must include a day, month and year")
+        try:
+            day, month, year = (int(p) for p in parts)
+            if year < 1900:
+                raise ValueError
+            self.data = date(year, month, day)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date") from None
+
+
+class DateRequired:
+    """Like InputRequired, for DayMonthYearField, keeping a "must be a real date" message."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is None and not field.process_errors:
+            raise StopValidation(self.message)
+
+
+class PersonChoice:
+    """A select of people; the posted id must be one of the choices offered."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        offered = {choice.value for choice in field.choices}
+        if field.data not in offered:
+            raise ValidationError(self.message)
+
+
+def people_choices(people: list[User], nobody_label: str) -> list[SelectChoice]:
+    choices = [SelectChoice(NOBODY, nobody_label)]
+    choices += [
+        SelectChoice(str(p.id), f"{p.name}, {p.job_title}" if p.job_title else p.name)
+        for p in people
+    ]
+    return choices
+
+
+def chosen_id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+class PlanForm(FlaskForm):
+    title = StringField(
+        "Plan title",
+        widget=GovTextInput(),
+        description="For example, Ofsted inspection of children's services 2026: improvement plan",
+        validators=[
+            InputRequired("Enter the plan title"),
+            Length(max=300, message="Plan title must be 300 characters or fewer"),
+        ],
+    )
+    inspectorate = StringField(
+        "Inspectorate",
+        widget=GovTextInput(),
+        description="For example, Ofsted, or Ofsted, CQC, HMICFRS and HMIP for a joint inspection",
+        validators=[
+            InputRequired("Enter the inspectorate"),
+            Length(max=100, message="Inspectorate must be 100 characters or fewer"),
+        ],
+    )
+    inspection_type = StringField(
+        "Type of inspection",
+        widget=GovTextInput(),
+        description="For example, full inspection (ILACS), focused visit, monitoring visit or JTAI",
+        validators=[
+            InputRequired("Enter the type of inspection"),
+            Length(max=300, message="Type of inspection must be 300 characters or fewer"),
+        ],
+    )
+    published_on = DayMonthYearField(
+        "Date the report was published",
+        description="For example, 18 9 2015",
+        validators=[DateRequired("Enter the date the report was published")],
+    )
+    lead_id = SelectField(
+        "Plan lead",
+        widget=GovSelect(),
+        description="The plan lead can change the plan's recommendations and actions",
+        validate_choice=False,
+        validators=[PersonChoice("Choose the plan lead from the list")],
+    )
+    meeting_dates = TextAreaField(
+        "Committee meeting dates (optional)",
+        widget=GovTextArea(),
+        description="One date per line, for example 14/3/2016",
+        validators=[Length(max=2000, message="List fewer committee meeting dates")],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+    def validate_meeting_dates(self, field):
+        _, problems = parse_meeting_dates(field.data or "")
+        if problems:
+            raise ValidationError(problems[0])
+
+
+class ConfirmForm(FlaskForm):
+    """A button and a CSRF token: confirm a check-answers page, archive, move, restore..."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class RecommendationForm(FlaskForm):
+    title = StringField(
+        "Short title",
+        widget=GovTextInput(),
+        description="Shown in lists, for example Workforce stability",
+        validators=[
+            InputRequired("Enter a short title for the recommendation"),
+            Length(max=300, message="Short title must be 300 characters or fewer"),
+        ],
+    )
+    text = TextAreaField(
+        "Recommendation",
+        widget=GovTextArea(),
+        description="The recommendation as the inspection report words it",
+        validators=[
+            InputRequired("Enter the recommendation"),
+            Length(max=10000, message="Recommendation must be 10,000 characters or fewer"),
+        ],
+    )
+    theme = StringField(
+        "Theme (optional)",
+        widget=GovTextInput(),
+        description="For example, Workforce, or Quality of practice",
+        validators=[Length(max=200, message="Theme must be 200 characters or fewer")],
+    )
+    lead_id = SelectField(
+        "Recommendation lead",
+        widget=GovSelect(),
+        validate_choice=False,
+        validators=[PersonChoice("Choose the recommendation lead from the list")],
+    )
+    target_date = DayMonthYearField("Target date (optional)", description="For example, 30 9 2016")
+    submit = SubmitField("Save recommendation", widget=GovSubmitInput())
+
+
+class ActionForm(FlaskForm):
+    description = TextAreaField(
+        "What will be done",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired("Enter what will be done"),
+            Length(max=5000, message="What will be done must be 5,000 characters or fewer"),
+        ],
+    )
+    owner_id = SelectField(
+        "Action owner",
+        widget=GovSelect(),
+        validate_choice=False,
+        validators=[PersonChoice("Choose the action owner from the list")],
+    )
+    due_date = DayMonthYearField("Due date", description="For example, 31 3 2016")
+    version = HiddenField()
+    submit = SubmitField("Save action", widget=GovSubmitInput())
+
+
+class DeleteForm(FlaskForm):
+    submit = SubmitField("Delete", widget=GovSubmitInput())
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is it being withdrawn?",
+        widget=GovTextArea(),
+        description="The reason is shown with it in the plan and its history",
+        validators=[
+            InputRequired("Enter the reason it is being withdrawn"),
+            Length(max=2000, message="The reason must be 2,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Withdraw", widget=GovSubmitInput())
+
+
+class ImportUploadForm(FlaskForm):
+    file = FileField(
+        "Upload a file",
+        widget=GovFileInput(),
+        description="An Excel workbook (.xlsx) or a CSV file, 5 MB or smaller",
+    )
+    submit = SubmitField("Check the file", widget=GovSubmitInput())
+
+
+class ImportConfirmForm(FlaskForm):
+    payload = HiddenField()
+    submit = SubmitField("Import", widget=GovSubmitInput())
+
+
+ROLE_CHOICES = [
+    SelectChoice(Role.HEAD_OF_SERVICE.value, Role.HEAD_OF_SERVICE.label),
+    SelectChoice(Role.COMMITTEE_MEMBER.value, Role.COMMITTEE_MEMBER.label),
+    SelectChoice(Role.PERFORMANCE_OFFICER.value, Role.PERFORMANCE_OFFICER.label),
+    SelectChoice(Role.ADMIN.value, Role.ADMIN.label),
+]
+ROLE_HINTS = {
+    Role.HEAD_OF_SERVICE.value: "Updates the actions they own",
+    Role.COMMITTEE_MEMBER.value: "Reads the plan; changes nothing",
+    Role.PERFORMANCE_OFFICER.value: "Keeps the indicators and their figures",
+    Role.ADMIN.value: "Manages people and plans",
+}
+
+
+class PersonForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the person's full name"),
+            Length(max=200, message="Full name must be 200 characters or fewer"),
+        ],
+    )
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the person's email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+    job_title = StringField(
+        "Job title",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the person's job title"),
+            Length(max=200, message="Job title must be 200 characters or fewer"),
+        ],
+    )
+    role = RadioField(
+        "Role",
+        widget=GovRadioInput(),
+        choices=ROLE_CHOICES,
+        validators=[InputRequired("Select a role")],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class EditPersonForm(PersonForm):
+    email = None  # the address is how they sign in; it is not changed here
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class ReassignForm(FlaskForm):
+    action_ids = SelectMultipleField(
+        "Open actions", widget=GovCheckboxesInput(), coerce=int, validate_choice=False
+    )
+    recommendation_ids = SelectMultipleField(
+        "Recommendations they lead", widget=GovCheckboxesInput(), coerce=int, validate_choice=False
+    )
+    new_owner_id = SelectField(
+        "Who will take over?",
+        widget=GovSelect(),
+        validate_choice=False,
+        validators=[PersonChoice("Choose who will take over from the list")],
+    )
+    submit = SubmitField("Reassign", widget=GovSubmitInput())

@@ -1,0 +1,309 @@
+"""Admin pages for people: add (with check answers and an invite email), change details and
+role, deactivate and reactivate, send a new set-password link, reassign a person's open work."""
+
+from flask import abort, flash, redirect, render_template, session, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from tracker import audit
+from tracker.admin import bp
+from tracker.admin.forms import (
+    ROLE_HINTS,
+    ConfirmForm,
+    EditPersonForm,
+    PersonForm,
+    ReassignForm,
+    chosen_id,
+    people_choices,
+)
+from tracker.admin.people import (
+    PeopleRuleError,
+    PersonDetails,
+    all_people,
+    check_new_owner,
+    check_new_person,
+    create_person,
+    deactivate,
+    deactivated_people_with_open_work,
+    open_actions_owned_by,
+    reactivate,
+    reassign,
+    recommendations_led_by,
+    update_person,
+)
+from tracker.admin.plan_details import possible_leads
+from tracker.auth.account_tokens import (
+    INVITE,
+    RESET,
+    account_message,
+    issue_token,
+    send_messages,
+    valid_for_words,
+)
+from tracker.extensions import db
+from tracker.mail import open_connection
+from tracker.models import Role, User
+from tracker.permissions import Permission, permission_required
+from tracker.uow import unit_of_work
+
+NEW_PERSON = "admin_new_person"
+MAIL_DOWN = (
+    "The invite email could not be sent because the email server did not answer. "
+    "Nothing has been saved: try again in a few minutes, or ask IT to check the email settings."
+)
+
+
+def load_person(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+def _role_params() -> dict:
+    return {"items": [{"hint": {"text": hint}} for hint in ROLE_HINTS.values()]}
+
+
+@bp.route("/people")
+@permission_required(Permission.ADMINISTER)
+def people():
+    return render_template(
+        "admin/people.html", people=all_people(), orphaned=deactivated_people_with_open_work()
+    )
+
+
+# --- Adding a person: form -> check answers -> invite email -> confirmation -----------------
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@permission_required(Permission.ADMINISTER)
+def new_person():
+    form = PersonForm(data=session.get(NEW_PERSON))
+    if form.validate_on_submit():
+        details = PersonDetails(
+            name=form.name.data,
+            email=form.email.data,
+            job_title=form.job_title.data,
+            role=form.role.data,
+        )
+        try:
+            details = check_new_person(details)
+        except PeopleRuleError as error:
+            getattr(form, error.field_name or "email").errors.append(str(error))
+        else:
+            session[NEW_PERSON] = details.to_session()
+            return redirect(url_for("admin.check_new_person_view"))
+    return render_template(
+        "admin/person-form.html", form=form, person=None, role_params=_role_params()
+    )
+
+
+@bp.route("/people/new/check", methods=["GET", "POST"])
+@permission_required(Permission.ADMINISTER)
+def check_new_person_view():
+    draft = session.get(NEW_PERSON)
+    if not draft:
+        return redirect(url_for("admin.new_person"))
+    details = PersonDetails(**draft)
+    form = ConfirmForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            check_new_person(details)
+            connection = open_connection()
+        except PeopleRuleError as error:
+            problem = str(error)
+        except OSError:
+            problem = MAIL_DOWN
+        else:
+            return _create_and_invite(details, connection)
+    return render_template(
+        "admin/person-check.html",
+        details=details,
+        role_label=Role(details.role).label,
+        form=form,
+        problem=problem,
+    )
+
+
+def _create_and_invite(details: PersonDetails, connection):
+    inviter = current_user._get_current_object()
+    with unit_of_work():
+        person = create_person(details)
+        token = issue_token(person, INVITE)
+    session.pop(NEW_PERSON, None)
+    if not send_messages([account_message(person, INVITE, token, inviter)], connection):
+        with unit_of_work():
+            audit.record("account_link.email_failed", obj=person)
+        flash(
+            "The account has been created, but the invite email could not be sent. "
+            "Use 'Send a new link to set a password' to try again."
+        )
+        return redirect(url_for("admin.person", user_id=person.id))
+    return redirect(url_for("admin.person_added", user_id=person.id))
+
+
+@bp.route("/people/<int:user_id>/added")
+@permission_required(Permission.ADMINISTER)
+def person_added(user_id: int):
+    return render_template(
+        "admin/person-added.html", person=load_person(user_id), valid_for=valid_for_words(INVITE)
+    )
+
+
+# --- One person ------------------------------------------------------------------------------
+
+
+@bp.route("/people/<int:user_id>")
+@permission_required(Permission.ADMINISTER)
+def person(user_id: int):
+    person = load_person(user_id)
+    return render_template(
+        "admin/person.html",
+        person=person,
+        actions=open_actions_owned_by(person.id),
+        recommendations=recommendations_led_by(person.id),
+        button_form=ConfirmForm(),
+        is_self=person.id == current_user.id,
+    )
+
+
+@bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
+@permission_required(Permission.ADMINISTER)
+def edit_person(user_id: int):
+    person = load_person(user_id)
+    form = EditPersonForm(
+        data={"name": person.name, "job_title": person.job_title, "role": person.role}
+    )
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                changed = update_person(person, form.name.data, form.job_title.data, form.role.data)
+        except PeopleRuleError as error:
+            getattr(form, error.field_name or "role").errors.append(str(error))
+        else:
+            flash(f"{person.name}'s details have been saved." if changed else "Nothing changed.")
+            return redirect(url_for("admin.person", user_id=person.id))
+    return render_template(
+        "admin/person-form.html", form=form, person=person, role_params=_role_params()
+    )
+
+
+@bp.route("/people/<int:user_id>/deactivate", methods=["GET", "POST"])
+@permission_required(Permission.ADMINISTER)
+def deactivate_person(user_id: int):
+    person = load_person(user_id)
+    form = ConfirmForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                deactivate(person, current_user._get_current_object())
+        except PeopleRuleError as error:
+            problem = str(error)
+        else:
+            flash(f"{person.name} has been deactivated and signed out. They cannot sign in.")
+            if open_actions_owned_by(person.id) or recommendations_led_by(person.id):
+                return redirect(url_for("admin.reassign_work", user_id=person.id))
+            return redirect(url_for("admin.person", user_id=person.id))
+    return render_template(
+        "admin/person-deactivate.html",
+        person=person,
+        form=form,
+        problem=problem,
+        actions=open_actions_owned_by(person.id),
+        recommendations=recommendations_led_by(person.id),
+    )
+
+
+@bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
+@permission_required(Permission.ADMINISTER)
+def reactivate_person(user_id: int):
+    person = load_person(user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            with unit_of_work():
+                reactivate(person)
+        except PeopleRuleError as error:
+            flash(str(error))
+        else:
+            flash(f"{person.name} has been reactivated and can sign in again.")
+    return redirect(url_for("admin.person", user_id=person.id))
+
+
+@bp.route("/people/<int:user_id>/send-link", methods=["POST"])
+@permission_required(Permission.ADMINISTER)
+def send_link(user_id: int):
+    """A new invite (no password yet) or reset link; earlier links for it stop working."""
+    person = load_person(user_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("admin.person", user_id=person.id))
+    if not person.active:
+        flash(f"{person.name} is deactivated: reactivate them first.")
+        return redirect(url_for("admin.person", user_id=person.id))
+    purpose = INVITE if person.password_hash is None else RESET
+    try:
+        connection = open_connection()
+    except OSError:
+        flash(
+            "The email could not be sent because the email server did not answer. "
+            "Nothing has changed: try again in a few minutes."
+        )
+        return redirect(url_for("admin.person", user_id=person.id))
+    with unit_of_work():
+        token = issue_token(person, purpose)
+    inviter = current_user._get_current_object()
+    if send_messages([account_message(person, purpose, token, inviter)], connection):
+        flash(
+            f"We have sent {person.email} a link to set a password. It works once, within "
+            f"{valid_for_words(purpose)}; earlier links no longer work."
+        )
+    else:
+        flash("The email server did not accept the email. Try again in a few minutes.")
+    return redirect(url_for("admin.person", user_id=person.id))
+
+
+# --- Reassigning a person's open work -------------------------------------------------------
+
+
+@bp.route("/people/<int:user_id>/reassign", methods=["GET", "POST"])
+@permission_required(Permission.ADMINISTER)
+def reassign_work(user_id: int):
+    person = load_person(user_id)
+    actions = open_actions_owned_by(person.id)
+    recs = recommendations_led_by(person.id)
+    form = ReassignForm()
+    form.action_ids.choices = [
+        SelectChoice(a.id, f"{a.reference}: {a.description}") for a in actions
+    ]
+    form.recommendation_ids.choices = [
+        SelectChoice(r.id, f"{r.reference}: {r.title}") for r in recs
+    ]
+    candidates = [p for p in possible_leads() if p.id != person.id]
+    form.new_owner_id.choices = people_choices(candidates, "Choose a person")
+    if not form.is_submitted():
+        form.action_ids.data = [a.id for a in actions]
+        form.recommendation_ids.data = [r.id for r in recs]
+    if form.validate_on_submit():
+        try:
+            new_owner = check_new_owner(chosen_id(form.new_owner_id.data))
+            with unit_of_work():
+                moved_actions, moved_recs = reassign(
+                    person,
+                    new_owner,
+                    form.action_ids.data or [],
+                    form.recommendation_ids.data or [],
+                    current_user._get_current_object(),
+                )
+        except PeopleRuleError as error:
+            getattr(form, error.field_name or "new_owner_id").errors.append(str(error))
+        else:
+            flash(
+                f"{_count(moved_actions, 'action')} and {_count(moved_recs, 'recommendation')} "
+                f"moved from {person.name} to {new_owner.name}."
+            )
+            return redirect(url_for("admin.person", user_id=person.id))
+    return render_template(
+        "admin/person-reassign.html", person=person, form=form, actions=actions, recs=recs
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
