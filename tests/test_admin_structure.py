@@ -302,6 +302,9 @@ def test_only_admins_and_the_plan_lead_change_structure(seeded, client, email):
         ("post", f"/admin/actions/{action.id}/reinstate", {}),
         ("get", f"/admin/plans/{plan.id}/import", {}),
     ]
+    assert f'href="/admin/plans/{plan.id}"' not in client.get(f"/plans/{plan.id}").get_data(
+        as_text=True
+    )
     for method, url, data in attempts:
         if method == "get":
             response = client.get(url)
@@ -319,6 +322,11 @@ def test_the_plan_lead_changes_their_own_plan_but_not_another(seeded, client):
     assert plan.lead_id == lead.id
     other = _new_plan(lead=_user(OTHER_HEAD))
     sign_in(client, PLAN_LEAD)
+    manage_link = f'href="/admin/plans/{plan.id}"'
+    assert manage_link in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert f'href="/admin/plans/{other.id}"' not in client.get(f"/plans/{other.id}").get_data(
+        as_text=True
+    )
     assert client.get(f"/admin/plans/{plan.id}").status_code == 200
     assert _add_rec(client, plan.id, "Added by the plan lead").status_code == 302
     assert _rec(plan.id, "R12").title == "Added by the plan lead"

@@ -6,7 +6,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from tracker.clock import local
-from tracker.permissions import Permission, user_has
+from tracker.permissions import Permission, can_change_plan_structure, user_has
 from tracker.rag import RAG_KEY
 
 
@@ -66,5 +66,6 @@ def register_template_helpers(app: Flask) -> None:
     def inject_user_helpers():
         return {
             "can": lambda permission: user_has(current_user, permission),
+            "can_change_structure": lambda plan: can_change_plan_structure(current_user, plan),
             "as_at_date": current_app.config.get("AS_AT_DATE"),
         }
