@@ -61,9 +61,7 @@ def can_change_plan_structure(user: User, plan: Plan) -> bool:
     if user.role == Role.ADMIN:
         return True
     return (
-        plan.lead_id is not None
-        and plan.lead_id == user.id
-        and user.role != Role.COMMITTEE_MEMBER
+        plan.lead_id is not None and plan.lead_id == user.id and user.role != Role.COMMITTEE_MEMBER
     )
 
 
