@@ -18,8 +18,11 @@ ROLE_CHOICE = click.Choice([r.value for r in Role])
 
 
 def register_cli(app: Flask) -> None:
+    from tracker.indicators.cli import indicators_cli
+
     app.cli.add_command(seed_command)
     app.cli.add_command(users)
+    app.cli.add_command(indicators_cli)
 
 
 @click.command("seed")

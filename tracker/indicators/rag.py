@@ -1,4 +1,4 @@
-"""RAG and trend for indicator values, explained in words. See docs/rag.md.
+"""RAG and trend for indicator values, explained in words. See docs/rag.md ("Indicators").
 
 A value is judged against the target in force for its month (the latest target whose
 effective_from is on or before the month), on the basis the indicator declares.
@@ -7,16 +7,28 @@ effective_from is on or before the month), on the basis the indicator declares.
 from dataclasses import dataclass
 from datetime import date
 
-from tracker.models import Indicator, IndicatorTarget, IndicatorValue, Polarity, Unit
+from tracker.models import Basis, Indicator, IndicatorTarget, IndicatorValue, Polarity, Unit
 from tracker.rag import Colour, Rag
 
+# Gaps smaller than this are treated as none: stored floats are not exact (95 - 94.6 != 0.4).
+EPSILON = 1e-9
+# A change over the trend window smaller than this share of the figures is "steady".
+STEADY_SHARE = 0.005
 
-def format_value(value: float | None, unit: str, decimals: int = 1) -> str:
-    if value is None:
-        return "no figure"
-    text = f"{value:,.{decimals}f}"
+
+def _number(value: float, decimals: int | None) -> str:
+    text = f"{value:,.2f}" if decimals is None else f"{value:,.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def format_value(value: float | None, unit: str, decimals: int | None = 1) -> str:
+    """A figure in its unit: "94.6%", "759 per 10,000", "20 FTE". decimals=None: as precise as
+    needed, up to 2 places (used for targets and gaps, which must not be rounded away)."""
+    if value is None:
+        return "no figure"
+    text = _number(value, decimals)
     match Unit(unit):
         case Unit.PERCENTAGE:
             return f"{text}%"
@@ -30,11 +42,20 @@ def format_value(value: float | None, unit: str, decimals: int = 1) -> str:
             return text
 
 
-def _points(amount: float, unit: str) -> str:
-    amount_text = f"{amount:g}"
+def amount(value: float, unit: str) -> str:
+    """A difference or a tolerance: "0.4 points" for percentages, else the value in its unit."""
     if Unit(unit) is Unit.PERCENTAGE:
-        return f"{amount_text} point" if amount == 1 else f"{amount_text} points"
-    return format_value(amount, unit, 2)
+        text = _number(value, None)
+        return f"{text} point" if text == "1" else f"{text} points"
+    return format_value(value, unit, None)
+
+
+def range_text(low: float | None, high: float | None, unit: str) -> str:
+    """ "71.4 to 79.1 per 10,000", "70% to 80%": the unit once, unless it is a percent sign."""
+    if low is None or high is None:
+        return f"{format_value(low, unit, None)} to {format_value(high, unit, None)}"
+    first = format_value(low, unit, None) if Unit(unit) is Unit.PERCENTAGE else _number(low, None)
+    return f"{first} to {format_value(high, unit, None)}"
 
 
 def target_in_force(targets: list[IndicatorTarget], period: date) -> IndicatorTarget | None:
@@ -42,60 +63,139 @@ def target_in_force(targets: list[IndicatorTarget], period: date) -> IndicatorTa
     return max(in_force, key=lambda t: t.effective_from) if in_force else None
 
 
-def value_rag(indicator: Indicator, value: float, target: IndicatorTarget | None) -> Rag:
-    unit = indicator.unit
-    shown = format_value(value, unit, indicator.decimals)
+def describe_target(indicator: Indicator, target: IndicatorTarget | None) -> str:
     if target is None:
-        return Rag(Colour.GREY, f"{shown}: no target set")
+        return "No target set"
+    unit = indicator.unit
+    tolerance = amount(target.amber_tolerance or 0, unit)
+    if Polarity(indicator.polarity) is Polarity.WITHIN_RANGE:
+        band = range_text(target.lower_bound, target.upper_bound, unit)
+        return f"{band} (amber within {tolerance} outside the range)"
+    return f"{format_value(target.target, unit, None)} (amber within {tolerance})"
+
+
+def _figure(indicator: Indicator, value: float, basis: str | None) -> str:
+    shown = format_value(value, indicator.unit, indicator.decimals)
+    if basis and basis != Basis.MONTH:
+        return f"{shown} ({Basis(basis).label.lower()})"
+    return shown
+
+
+def _judge_gap(gap: float, tolerance: float) -> Colour:
+    if gap <= EPSILON:
+        return Colour.GREEN
+    if gap <= tolerance + EPSILON:
+        return Colour.AMBER
+    return Colour.RED
+
+
+def value_rag(
+    indicator: Indicator, value: float, target: IndicatorTarget | None, basis: str | None = None
+) -> Rag:
+    """The rating of one figure, with its reason, for example
+    "94.6% against a 95% target: 0.4 points below, within 2 points tolerance, amber"."""
+    unit = indicator.unit
+    shown = _figure(indicator, value, basis)
+    if target is None:
+        return Rag(Colour.GREY, f"{shown}: no target set, so no rating")
     tolerance = target.amber_tolerance or 0
-    polarity = Polarity(indicator.polarity)
-    if polarity is Polarity.WITHIN_RANGE:
-        low, high = target.lower_bound, target.upper_bound
-        band = f"the expected range {format_value(low, unit)} to {format_value(high, unit)}"
-        if low <= value <= high:
-            return Rag(Colour.GREEN, f"{shown}: within {band}, green")
-        gap = low - value if value < low else value - high
-        if gap <= tolerance:
-            return Rag(
-                Colour.AMBER,
-                f"{shown}: outside {band} by {_points(gap, unit)}, within tolerance, amber",
-            )
-        return Rag(Colour.RED, f"{shown}: outside {band} by {_points(gap, unit)}, red")
-    goal = format_value(target.target, unit, indicator.decimals)
-    higher = polarity is Polarity.HIGHER_BETTER
+    if Polarity(indicator.polarity) is Polarity.WITHIN_RANGE:
+        return _range_rag(indicator, value, target, shown, tolerance)
+    goal = format_value(target.target, unit, None)
+    higher = Polarity(indicator.polarity) is Polarity.HIGHER_BETTER
     gap = (target.target - value) if higher else (value - target.target)
-    if gap <= 0:
-        word = "meets" if gap == 0 else ("above" if higher else "below")
-        if word == "meets":
-            return Rag(Colour.GREEN, f"{shown} against a {goal} target: meets target, green")
-        return Rag(Colour.GREEN, f"{shown} against a {goal} target: {word} target, green")
+    colour = _judge_gap(gap, tolerance)
+    lead = f"{shown} against a {goal} target"
+    if colour is Colour.GREEN:
+        if abs(gap) <= EPSILON:
+            return Rag(colour, f"{lead}: on target, green")
+        better = "above" if higher else "below"
+        return Rag(colour, f"{lead}: {better} target, green")
     side = "below" if higher else "above"
-    if gap <= tolerance:
-        return Rag(
-            Colour.AMBER,
-            f"{shown} against a {goal} target: {side} target, within "
-            f"{_points(tolerance, unit)} tolerance, amber",
-        )
-    return Rag(
-        Colour.RED,
-        f"{shown} against a {goal} target: {_points(round(gap, 4), unit)} {side} target, red",
+    how_far = f"{amount(gap, unit)} {side}"
+    allowed = amount(tolerance, unit)
+    if colour is Colour.AMBER:
+        return Rag(colour, f"{lead}: {how_far}, within {allowed} tolerance, amber")
+    return Rag(colour, f"{lead}: {how_far}, more than {allowed} tolerance, red")
+
+
+def _range_rag(
+    indicator: Indicator, value: float, target: IndicatorTarget, shown: str, tolerance: float
+) -> Rag:
+    unit = indicator.unit
+    low, high = target.lower_bound, target.upper_bound
+    lead = f"{shown} against an expected range of {range_text(low, high, unit)}"
+    below = (low - value) if low is not None else 0
+    above = (value - high) if high is not None else 0
+    gap = max(below, above, 0)
+    colour = _judge_gap(gap, tolerance)
+    if colour is Colour.GREEN:
+        return Rag(colour, f"{lead}: within range, green")
+    how_far = f"{amount(gap, unit)} {'below' if below > above else 'above'} the range"
+    allowed = amount(tolerance, unit)
+    if colour is Colour.AMBER:
+        return Rag(colour, f"{lead}: {how_far}, within {allowed} tolerance, amber")
+    return Rag(colour, f"{lead}: {how_far}, more than {allowed} tolerance, red")
+
+
+def rate_value(indicator: Indicator, value: IndicatorValue, targets: list[IndicatorTarget]) -> Rag:
+    """One stored figure judged against the target in force for its own month."""
+    return value_rag(
+        indicator, value.value, target_in_force(targets, value.period), basis=value.basis
     )
 
 
-def trend(indicator: Indicator, newest_first: list[IndicatorValue]) -> str:
-    """Improving, steady or worsening over the last three periods, by the indicator's polarity."""
-    values = [v.value for v in newest_first[:3]]
-    if len(values) < 2:
+def _consecutive(newest_first: list[IndicatorValue]) -> bool:
+    months = [v.period.year * 12 + v.period.month for v in newest_first]
+    return all(a - b == 1 for a, b in zip(months, months[1:], strict=False))
+
+
+def _distance_from_range(value: float, target: IndicatorTarget | None) -> float:
+    if target is None:
+        return 0.0
+    low, high = target.lower_bound, target.upper_bound
+    below = (low - value) if low is not None else 0
+    above = (value - high) if high is not None else 0
+    return max(below, above, 0)
+
+
+def trend(
+    indicator: Indicator,
+    newest_first: list[IndicatorValue],
+    targets: list[IndicatorTarget] | None = None,
+) -> str:
+    """Improving, steady or worsening over the last three periods, by the indicator's polarity.
+
+    For example "Improving over the last 3 months: 91.87% in November 2015 to 92.52% in
+    January 2016". Compares the oldest of the three with the newest.
+    """
+    recent = newest_first[:3]
+    if len(recent) < 2:
         return "Not enough figures for a trend"
-    change = values[0] - values[-1]
-    spread = max(abs(v) for v in values) or 1
-    if abs(change) <= 0.005 * spread:
-        return f"Steady over the last {len(values)} periods"
+    newest, oldest = recent[0], recent[-1]
+    unit, decimals = indicator.unit, indicator.decimals
+    window = f"the last {len(recent)} {'months' if _consecutive(recent) else 'figures'}"
+    movement = (
+        f"{format_value(oldest.value, unit, decimals)} in {oldest.period:%B %Y} to "
+        f"{format_value(newest.value, unit, decimals)} in {newest.period:%B %Y}"
+    )
+    change = newest.value - oldest.value
+    spread = max(abs(v.value) for v in recent) or 1
     polarity = Polarity(indicator.polarity)
     if polarity is Polarity.WITHIN_RANGE:
-        return f"{'Rising' if change > 0 else 'Falling'} over the last {len(values)} periods"
+        before = _distance_from_range(oldest.value, target_in_force(targets or [], oldest.period))
+        after = _distance_from_range(newest.value, target_in_force(targets or [], newest.period))
+        if abs(after - before) > EPSILON:
+            word = "Improving" if after < before else "Worsening"
+            return f"{word} over {window}: {movement}"
+        if abs(change) <= STEADY_SHARE * spread:
+            return f"Steady over {window}: {movement}"
+        direction = "Rising" if change > 0 else "Falling"
+        return f"{direction} within the expected range over {window}: {movement}"
+    if abs(change) <= STEADY_SHARE * spread:
+        return f"Steady over {window}: {movement}"
     better = change > 0 if polarity is Polarity.HIGHER_BETTER else change < 0
-    return f"{'Improving' if better else 'Worsening'} over the last {len(values)} periods"
+    return f"{'Improving' if better else 'Worsening'} over {window}: {movement}"
 
 
 @dataclass(frozen=True)
@@ -113,5 +213,5 @@ def rate_series(
         return IndicatorRating(Rag(Colour.GREY, "No figures yet"), "No figures yet", None, None)
     latest = newest_first[0]
     target = target_in_force(targets, latest.period)
-    rag = value_rag(indicator, latest.value, target)
-    return IndicatorRating(rag, trend(indicator, newest_first), latest, target)
+    rag = value_rag(indicator, latest.value, target, basis=latest.basis)
+    return IndicatorRating(rag, trend(indicator, newest_first, targets), latest, target)

@@ -1,32 +1,485 @@
-from flask import abort, render_template
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.exc import IntegrityError
+from wtforms import SelectChoice
 
+from tracker.clock import today
 from tracker.extensions import db
-from tracker.indicators import bp
-from tracker.indicators.queries import latest_values_for
-from tracker.models import Indicator, Recommendation
-from tracker.permissions import Permission, permission_required
+from tracker.indicators import bp, importing, queries, service, uploads
+from tracker.indicators.chart import build_chart
+from tracker.indicators.forms import (
+    ConfirmImportForm,
+    IndicatorForm,
+    LinkForm,
+    TargetForm,
+    UnlinkForm,
+    UploadForm,
+    ValueForm,
+)
+from tracker.indicators.pages import indicator_rows, value_history
+from tracker.indicators.parsing import UNIT_NAMES
+from tracker.indicators.rag import describe_target, format_value, target_in_force
+from tracker.models import (
+    Basis,
+    Indicator,
+    IndicatorTarget,
+    Polarity,
+    Recommendation,
+    Role,
+    Unit,
+    User,
+)
+from tracker.permissions import Permission, permission_required, user_has
+from tracker.uow import unit_of_work
+
+STALE_MESSAGE = (
+    "Someone else saved a change to this {what} after you opened it. Check what is saved now "
+    "{where}, then save again to replace it with what you typed"
+)
+
+
+def _found(code: str) -> Indicator:
+    return queries.indicator_by_code(code) or abort(404)
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+@bp.app_template_filter("basis_label")
+def basis_label(basis: str) -> str:
+    return Basis(basis).label
+
+
+# --- Reading --------------------------------------------------------------------------------
 
 
 @bp.route("/indicators")
 @permission_required(Permission.VIEW_PLANS)
 def index():
-    indicators = list(db.session.scalars(select(Indicator).order_by(Indicator.code)))
-    return render_template("indicators/index.html", summaries=latest_values_for(indicators))
+    summaries = queries.latest_values_for(queries.all_indicators(), per_series=12)
+    return render_template("indicators/index.html", summaries=summaries)
 
 
 @bp.route("/indicators/<code>")
 @permission_required(Permission.VIEW_PLANS)
 def indicator(code: str):
-    query = (
-        select(Indicator)
-        .where(Indicator.code == code)
-        .options(
-            joinedload(Indicator.owner),
-            selectinload(Indicator.recommendations).joinedload(Recommendation.plan),
-        )
+    found = _found(code)
+    summary = queries.latest_values_for([found], per_series=24)[0]
+    chart = build_chart(found, summary.series, summary.targets, months=24)
+    rows = indicator_rows(summary)
+    revised = queries.revision_counts([v.id for values in summary.series.values() for v in values])
+    return render_template(
+        "indicators/indicator.html",
+        summary=summary,
+        indicator=found,
+        chart=chart,
+        rows=rows,
+        revised=revised,
+        targets=[(t, describe_target(found, t)) for t in reversed(summary.targets)],
+        current_target=describe_target(found, target_in_force(summary.targets, today())),
+        benchmark_text=format_value(found.benchmark, found.unit, None),
+        links=queries.linked_recommendations(found),
+        manage=user_has(current_user, Permission.MANAGE_INDICATORS),
     )
-    found = db.session.scalar(query) or abort(404)
-    summary = latest_values_for([found], per_series=24)[0]
-    return render_template("indicators/indicator.html", summary=summary, indicator=found)
+
+
+@bp.route("/indicators/<code>/values/<int:value_id>")
+@permission_required(Permission.VIEW_PLANS)
+def value(code: str, value_id: int):
+    found = _found(code)
+    stored = queries.value_with_history(found, value_id) or abort(404)
+    return render_template(
+        "indicators/value.html",
+        indicator=found,
+        stored=stored,
+        shown=format_value(stored.value, found.unit, max(found.decimals, 2)),
+        history=value_history(found, stored),
+        manage=user_has(current_user, Permission.MANAGE_INDICATORS),
+    )
+
+
+# --- Definitions ----------------------------------------------------------------------------
+
+
+def _owner_choices() -> list[SelectChoice]:
+    people = db.session.scalars(
+        select(User).where(User.active, User.role != Role.COMMITTEE_MEMBER).order_by(User.name)
+    )
+    choices = [SelectChoice("", "No owner")]
+    for person in people:
+        label = f"{person.name}, {person.job_title}" if person.job_title else person.name
+        choices.append(SelectChoice(str(person.id), label))
+    return choices
+
+
+@bp.route("/indicators/new", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_INDICATORS)
+def new_indicator():
+    form = IndicatorForm()
+    form.owner_id.choices = _owner_choices()
+    if request.method == "GET":
+        form.decimals.data = "1"
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                created = service.create_indicator(form.data_for_model())
+        except service.Conflict as conflict:
+            form.code.errors.append(str(conflict))
+        else:
+            flash(f"{created.code} added. Now add its target.")
+            return redirect(url_for("indicators.new_target", code=created.code))
+    return render_template("indicators/indicator-form.html", form=form, indicator=None)
+
+
+@bp.route("/indicators/<code>/edit", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_INDICATORS)
+def edit_indicator(code: str):
+    found = _found(code)
+    form = IndicatorForm(obj=found if request.method == "GET" else None)
+    form.owner_id.choices = _owner_choices()
+    if request.method == "GET":
+        form.decimals.data = str(found.decimals)
+        form.benchmark.data = "" if found.benchmark is None else f"{found.benchmark:g}"
+        form.owner_id.data = str(found.owner_id or "")
+        form.fingerprint.data = service.fingerprint(found, service.INDICATOR_FIELDS)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                changed = service.update_indicator(
+                    found, form.data_for_model(), form.fingerprint.data
+                )
+        except service.StaleEdit:
+            form.name.errors.append(STALE_MESSAGE.format(what="indicator", where="on its page"))
+            form.fingerprint.data = service.fingerprint(found, service.INDICATOR_FIELDS)
+        except service.Conflict as conflict:
+            form.code.errors.append(str(conflict))
+        else:
+            flash(f"{found.code} saved." if changed else "Nothing changed.")
+            return redirect(url_for("indicators.indicator", code=found.code))
+    return render_template("indicators/indicator-form.html", form=form, indicator=found)
+
+
+def _target_form(found: Indicator, target: IndicatorTarget | None) -> TargetForm:
+    within = Polarity(found.polarity) is Polarity.WITHIN_RANGE
+    form = TargetForm(within_range=within)
+    if request.method == "GET" and target is not None:
+        form.effective_from.data = f"{target.effective_from:%Y-%m}"
+        for name in ("target", "lower_bound", "upper_bound", "amber_tolerance"):
+            number = getattr(target, name)
+            getattr(form, name).data = "" if number is None else f"{number:g}"
+        form.source.data = target.source
+        form.fingerprint.data = service.fingerprint(target, service.TARGET_FIELDS)
+    elif request.method == "GET":
+        form.amber_tolerance.data = "0"
+    return form
+
+
+@bp.route("/indicators/<code>/targets/new", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_INDICATORS)
+def new_target(code: str):
+    found = _found(code)
+    form = _target_form(found, None)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                service.add_target(found, form.data_for_model())
+        except service.Conflict as conflict:
+            form.effective_from.errors.append(str(conflict))
+        else:
+            flash(f"Target for {found.code} added.")
+            return redirect(url_for("indicators.indicator", code=found.code) + "#targets")
+    return render_template(
+        "indicators/target-form.html", form=form, indicator=found, target=None, unit=_unit(found)
+    )
+
+
+@bp.route("/indicators/<code>/targets/<int:target_id>/edit", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_INDICATORS)
+def edit_target(code: str, target_id: int):
+    found = _found(code)
+    target = db.session.get(IndicatorTarget, target_id)
+    if target is None or target.indicator_id != found.id:
+        abort(404)
+    form = _target_form(found, target)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                changed = service.update_target(
+                    target, form.data_for_model(), form.fingerprint.data
+                )
+        except service.StaleEdit:
+            form.effective_from.errors.append(STALE_MESSAGE.format(what="target", where="above"))
+            form.fingerprint.data = service.fingerprint(target, service.TARGET_FIELDS)
+        except service.Conflict as conflict:
+            form.effective_from.errors.append(str(conflict))
+        else:
+            flash(f"Target for {found.code} saved." if changed else "Nothing changed.")
+            return redirect(url_for("indicators.indicator", code=found.code) + "#targets")
+    return render_template(
+        "indicators/target-form.html",
+        form=form,
+        indicator=found,
+        target=target,
+        current=describe_target(found, target),
+        unit=_unit(found),
+    )
+
+
+def _unit(found: Indicator) -> str:
+    return UNIT_NAMES[found.unit]
+
+
+UNIT_HINTS = {
+    Unit.PERCENTAGE: "A percentage from 0 to 100, for example 98.36 or 98.36%.",
+    Unit.RATE_PER_10000: "A rate per 10,000 children, for example 73.4.",
+    Unit.COUNT: "A number, for example 12.",
+    Unit.WEEKS: "A number of weeks, for example 18.",
+    Unit.FTE: "Full-time equivalent posts, for example 20.5.",
+}
+
+
+# --- Values ---------------------------------------------------------------------------------
+
+
+def _figure(form: ValueForm) -> service.Figure:
+    note = (form.data_quality_note.data or "").strip() or None
+    return service.Figure(form.figure_value, bool(form.provisional.data), note)
+
+
+@bp.route("/indicators/<code>/values/new", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_INDICATORS)
+def new_value(code: str):
+    found = _found(code)
+    form = ValueForm(unit=found.unit)
+    existing = None
+    if form.validate_on_submit():
+        existing = service.existing_value(found.id, form.period.month, form.basis.data)
+        if existing is None:
+            with unit_of_work():
+                service.add_value(
+                    found,
+                    form.period.month,
+                    form.basis.data,
+                    _figure(form),
+                    _user(),
+                    source=f"Entered by {current_user.name}",
+                )
+            label = Basis(form.basis.data).label.lower()
+            flash(f"{found.code} {form.period.month:%B %Y} ({label}) figure added.")
+            return redirect(url_for("indicators.indicator", code=found.code) + "#figures")
+        form.period.errors.append(
+            f"There is already a {Basis(existing.basis).label.lower()} figure for "
+            f"{existing.period:%B %Y}: change that figure instead"
+        )
+    return render_template(
+        "indicators/value-form.html",
+        form=form,
+        indicator=found,
+        stored=None,
+        existing=existing,
+        unit_hint=UNIT_HINTS[Unit(found.unit)],
+    )
+
+
+@bp.route("/indicators/<code>/values/<int:value_id>/edit", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_INDICATORS)
+def edit_value(code: str, value_id: int):
+    found = _found(code)
+    stored = queries.value_with_history(found, value_id) or abort(404)
+    form = ValueForm(unit=found.unit, editing=True)
+    if request.method == "GET":
+        form.value.data = f"{stored.value:g}"
+        form.provisional.data = stored.provisional
+        form.data_quality_note.data = stored.data_quality_note or ""
+        form.stamp.data = service.value_stamp(stored)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                changed = service.change_value(
+                    stored,
+                    _figure(form),
+                    _user(),
+                    source=f"Corrected by {current_user.name}",
+                    seen=form.stamp.data,
+                )
+        except service.StaleEdit:
+            form.value.errors.append(STALE_MESSAGE.format(what="figure", where="above"))
+            form.stamp.data = service.value_stamp(stored)
+        else:
+            what = f"{found.code} {stored.period:%B %Y} ({Basis(stored.basis).label.lower()})"
+            flash(
+                f"{what} figure changed; the previous figure is kept in its history."
+                if changed
+                else "Nothing changed."
+            )
+            return redirect(url_for("indicators.value", code=found.code, value_id=stored.id))
+    return render_template(
+        "indicators/value-form.html",
+        form=form,
+        indicator=found,
+        stored=stored,
+        shown=format_value(stored.value, found.unit, max(found.decimals, 2)),
+        history=value_history(found, stored),
+        unit_hint=UNIT_HINTS[Unit(found.unit)],
+    )
+
+
+# --- Links ----------------------------------------------------------------------------------
+
+
+def _recommendation_choices(found: Indicator) -> list[SelectChoice]:
+    choices = [SelectChoice("", "Choose a recommendation")]
+    for rec in queries.unlinked_recommendations(found):
+        choices.append(
+            SelectChoice(str(rec.id), f"{rec.reference}: {rec.title}", optgroup=rec.plan.title)
+        )
+    return choices
+
+
+@bp.route("/indicators/<code>/links", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_INDICATORS)
+def links(code: str):
+    found = _found(code)
+    form = LinkForm()
+    form.recommendation_id.choices = _recommendation_choices(found)
+    if form.validate_on_submit():
+        rec = db.session.get(Recommendation, int(form.recommendation_id.data)) or abort(404)
+        try:
+            with unit_of_work():
+                service.link(found, rec, form.rationale.data.strip())
+        except service.Conflict as conflict:
+            form.recommendation_id.errors.append(str(conflict))
+        else:
+            flash(f"{found.code} linked to {rec.reference}: {rec.title}.")
+            return redirect(url_for("indicators.links", code=found.code))
+    return render_template(
+        "indicators/links.html",
+        form=form,
+        indicator=found,
+        links=queries.linked_recommendations(found),
+    )
+
+
+@bp.route("/indicators/<code>/links/<int:recommendation_id>/remove", methods=["POST"])
+@permission_required(Permission.MANAGE_INDICATORS)
+def unlink(code: str, recommendation_id: int):
+    found = _found(code)
+    rec = db.session.get(Recommendation, recommendation_id) or abort(404)
+    form = UnlinkForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        removed = service.unlink(found, rec)
+    if removed:
+        flash(f"{found.code} is no longer linked to {rec.reference}: {rec.title}.")
+    return redirect(url_for("indicators.links", code=found.code))
+
+
+# --- Import ---------------------------------------------------------------------------------
+
+
+@bp.route("/indicators/import", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_INDICATORS)
+def import_upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read()
+        problem = _unreadable(data, upload.filename or "")
+        if problem:
+            form.file.errors.append(problem)
+        else:
+            upload_id = uploads.store(data, upload.filename, current_user.id)
+            return redirect(url_for("indicators.import_preview", upload_id=upload_id))
+    return render_template(
+        "indicators/import-upload.html", form=form, imports=queries.recent_imports()
+    )
+
+
+def _unreadable(data: bytes, filename: str) -> str | None:
+    """Why the file as a whole cannot be read (its rows are checked on the preview page)."""
+    if not data:
+        return "The selected file is empty"
+    try:
+        importing.read_table(data, filename)
+    except importing.FileProblem as problem:
+        return str(problem)
+    return None
+
+
+@bp.route("/indicators/import/<upload_id>", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_INDICATORS)
+def import_preview(upload_id: str):
+    pending = uploads.load(upload_id, current_user.id)
+    if pending is None:
+        flash(
+            "That file has already been imported, or it was uploaded more than a day ago. "
+            "Upload it again."
+        )
+        return redirect(url_for("indicators.import_upload"))
+    plan = importing.plan_import(pending.data, pending.filename)
+    form = ConfirmImportForm()
+    if request.method == "GET":
+        form.sha256.data, form.digest.data = pending.sha256, plan.digest
+    elif form.validate_on_submit():
+        if form.sha256.data != pending.sha256 or form.digest.data != plan.digest:
+            flash(
+                "The stored figures changed after you checked this file. Check the new "
+                "preview below, then import again."
+            )
+            form.sha256.data, form.digest.data = pending.sha256, plan.digest
+        else:
+            return _confirm_import(upload_id, plan)
+    else:
+        abort(400)
+    return render_template(
+        "indicators/import-preview.html", plan=plan, form=form, upload_id=upload_id
+    )
+
+
+def _confirm_import(upload_id: str, plan: importing.ImportPlan):
+    if not plan.ok:
+        flash("Nothing was imported: correct the file and upload it again.")
+        return redirect(url_for("indicators.import_preview", upload_id=upload_id))
+    if uploads.claim(upload_id, current_user.id) is None:
+        flash("That file has already been imported.")
+        return redirect(url_for("indicators.import_upload"))
+    try:
+        with unit_of_work():
+            record = importing.apply_import(plan, _user())
+    except (service.Conflict, IntegrityError):
+        uploads.release(upload_id)
+        flash(
+            "Someone saved figures from this file while it was being imported, so nothing was "
+            "imported. Check the new preview below, then import again."
+        )
+        return redirect(url_for("indicators.import_preview", upload_id=upload_id))
+    except Exception:
+        uploads.release(upload_id)
+        raise
+    uploads.discard(upload_id)
+    flash(
+        f"Imported {record.filename}: {record.rows_added} added, {record.rows_changed} changed, "
+        f"{record.rows_unchanged} unchanged."
+    )
+    return redirect(url_for("indicators.import_upload"))
+
+
+@bp.route("/indicators/import/template.csv", defaults={"kind": "csv"})
+@bp.route("/indicators/import/template.xlsx", defaults={"kind": "xlsx"})
+@permission_required(Permission.MANAGE_INDICATORS)
+def import_template(kind: str):
+    if kind == "csv":
+        body, mimetype = importing.template_csv(), "text/csv"
+    else:
+        body = importing.template_xlsx(queries.all_indicators())
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="indicator-figures-template.{kind}"'
+        },
+    )

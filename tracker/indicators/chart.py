@@ -1,0 +1,408 @@
+"""Geometry for the server-rendered SVG charts: the indicator chart and the overview sparkline.
+
+Only arithmetic lives here; templates/indicators/_chart.html turns it into SVG. Each RAG rating
+has its own point shape (the same as the tag markers: square, triangle, circle, dash), so the
+chart never relies on colour alone.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker.indicators.rag import describe_target, format_value, rate_value, target_in_force
+from tracker.models import Basis, Indicator, IndicatorTarget, IndicatorValue, Polarity, Unit
+from tracker.rag import Colour
+
+WIDTH, HEIGHT = 720, 380
+LEFT, RIGHT, TOP, BOTTOM = 72, 40, 28, 76
+SHAPES = {
+    Colour.RED: "square",
+    Colour.AMBER: "triangle",
+    Colour.GREEN: "circle",
+    Colour.BLUE: "diamond",
+    Colour.GREY: "dash",
+}
+# Darker than the usual RAG fills so each mark has at least 3:1 contrast on white (WCAG 1.4.11).
+STROKES = {
+    Colour.RED: "#ca3535",
+    Colour.AMBER: "#b35200",
+    Colour.GREEN: "#0f7a52",
+    Colour.BLUE: "#1d70b8",
+    Colour.GREY: "#505a5f",
+}
+AXIS_TITLES = {
+    Unit.PERCENTAGE: "Percentage",
+    Unit.RATE_PER_10000: "Rate per 10,000 children",
+    Unit.COUNT: "Number",
+    Unit.WEEKS: "Weeks",
+    Unit.FTE: "Full-time equivalent posts",
+}
+
+
+def month_index(period: date) -> int:
+    return period.year * 12 + period.month - 1
+
+
+def month_from_index(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def nice_step(span: float, ticks: int = 5) -> float:
+    raw = span / ticks if span > 0 else 1
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * power:
+            return factor * power
+    return 10 * power
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    period: date
+    label: str  # "January 2016: 60.3%, red"
+    colour: Colour | None = None
+
+    @property
+    def shape(self) -> str:
+        return SHAPES[self.colour] if self.colour else "hollow"
+
+    @property
+    def stroke(self) -> str:
+        return STROKES[self.colour] if self.colour else STROKES[Colour.GREY]
+
+
+@dataclass
+class Series:
+    name: str
+    points: list[Point]
+    judged: bool
+
+    @property
+    def path(self) -> str:
+        return " ".join(
+            f"{'M' if i == 0 else 'L'}{p.x:.1f},{p.y:.1f}" for i, p in enumerate(self.points)
+        )
+
+
+@dataclass
+class ReferenceLine:
+    name: str
+    kind: str  # "target", "range" or "benchmark"
+    path: str
+
+
+@dataclass
+class LineChart:
+    title: str
+    description: str
+    y_title: str
+    x_title: str = "Month"
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    top: int = TOP
+    right: int = WIDTH - RIGHT
+    bottom: int = HEIGHT - BOTTOM
+    y_ticks: list[Tick] = field(default_factory=list)
+    x_ticks: list[Tick] = field(default_factory=list)
+    series: list[Series] = field(default_factory=list)
+    lines: list[ReferenceLine] = field(default_factory=list)
+    latest: Point | None = None
+    latest_text: str = ""
+    latest_label_y: float = 0
+
+    @property
+    def judged(self) -> Series | None:
+        return next((s for s in self.series if s.judged), None)
+
+    @property
+    def other(self) -> list[Series]:
+        return [s for s in self.series if not s.judged]
+
+    @property
+    def line_kinds(self) -> list[tuple[str, str]]:
+        """One key entry per kind of reference line."""
+        seen: dict[str, str] = {}
+        for line in self.lines:
+            seen.setdefault(line.kind, line.name)
+        return list(seen.items())
+
+
+class Scale:
+    def __init__(self, low: float, high: float, top: float, bottom: float):
+        self.low, self.high, self.top, self.bottom = low, high, top, bottom
+
+    def __call__(self, value: float) -> float:
+        share = (value - self.low) / (self.high - self.low)
+        return self.bottom - share * (self.bottom - self.top)
+
+
+def _y_domain(numbers: list[float], unit: str) -> tuple[float, float, float]:
+    low, high = min(numbers), max(numbers)
+    pad = (high - low) * 0.1 or max(abs(high) * 0.1, 1)
+    low, high = max(low - pad, 0), high + pad
+    if Unit(unit) is Unit.PERCENTAGE and max(numbers) <= 100:
+        high = min(high, 100)
+    step = nice_step(high - low)
+    low = math.floor(low / step + 1e-9) * step
+    high = math.ceil(high / step - 1e-9) * step
+    if high <= low:
+        high = low + step
+    return low, high, step
+
+
+def _tick_label(value: float, unit: str, step: float) -> str:
+    decimals = 0 if step >= 1 else (1 if step * 10 >= 1 else 2)
+    text = f"{value:,.{decimals}f}"
+    return f"{text}%" if Unit(unit) is Unit.PERCENTAGE else text
+
+
+def _window(values: list[IndicatorValue], months: int) -> tuple[int, int] | None:
+    if not values:
+        return None
+    last = max(month_index(v.period) for v in values)
+    first = max(min(month_index(v.period) for v in values), last - months + 1)
+    return first, last
+
+
+def _step_path(segments: list[tuple[float, float, float]]) -> str:
+    """Horizontal runs (x_from, x_to, y) joined by vertical steps where a target changed."""
+    parts = []
+    for i, (x_from, x_to, y) in enumerate(segments):
+        if i == 0:
+            parts.append(f"M{x_from:.1f},{y:.1f}")
+        else:
+            parts.append(f"V{y:.1f}")
+        parts.append(f"H{x_to:.1f}")
+    return " ".join(parts)
+
+
+def _target_runs(targets, first: int, last: int, x, y, bound: str) -> list[list]:
+    """Runs of months with the same target (or bound), as (x_from, x_to, y) segments."""
+    runs: list[list] = []
+    previous = None
+    for index in range(first, last + 1):
+        target = target_in_force(targets, month_from_index(index))
+        level = getattr(target, bound) if target is not None else None
+        if level is None:
+            previous = None
+            continue
+        if previous is None:
+            runs.append([])
+        if previous is not None and level != previous:
+            runs[-1][-1][1] = x(index)  # the step falls on the month the new target took effect
+        if previous is None or level != previous:
+            runs[-1].append([x(index), x(index), y(level)])
+        runs[-1][-1][1] = x(index)
+        previous = level
+    return runs
+
+
+def build_chart(
+    indicator: Indicator,
+    series: dict[str, list[IndicatorValue]],
+    targets: list[IndicatorTarget],
+    months: int = 24,
+) -> LineChart | None:
+    """The last `months` months of the judged figures (with their RAG) and of the month figures
+    when the indicator is judged on another basis; target and benchmark lines."""
+    basis = Basis(indicator.basis)
+    judged = series.get(basis, [])
+    shown = {basis: judged}
+    if basis is not Basis.MONTH and series.get(Basis.MONTH):
+        shown[Basis.MONTH] = series[Basis.MONTH]
+    window = _window([v for values in shown.values() for v in values], months)
+    if window is None:
+        return None
+    first, last = window
+    in_window = {
+        b: sorted(
+            (v for v in values if first <= month_index(v.period) <= last),
+            key=lambda v: v.period,
+        )
+        for b, values in shown.items()
+    }
+    unit, polarity = indicator.unit, Polarity(indicator.polarity)
+    within = polarity is Polarity.WITHIN_RANGE
+    bound_names = ("lower_bound", "upper_bound") if within else ("target",)
+    levels = [
+        getattr(t, name)
+        for index in range(first, last + 1)
+        if (t := target_in_force(targets, month_from_index(index))) is not None
+        for name in bound_names
+        if getattr(t, name) is not None
+    ]
+    numbers = [v.value for values in in_window.values() for v in values] + levels
+    if indicator.benchmark is not None:
+        numbers.append(indicator.benchmark)
+    low, high, step = _y_domain(numbers, unit)
+    chart = LineChart(
+        title=f"{indicator.code}: {indicator.name}, {Basis(basis).label.lower()}",
+        description="",
+        y_title=AXIS_TITLES[Unit(unit)],
+    )
+    y = Scale(low, high, chart.top, chart.bottom)
+    span = last - first
+
+    def x(index: int) -> float:
+        if span == 0:
+            return (chart.left + chart.right) / 2
+        return chart.left + (index - first) / span * (chart.right - chart.left)
+
+    tick_count = round((high - low) / step)
+    chart.y_ticks = [
+        Tick(y(low + i * step), _tick_label(low + i * step, unit, step))
+        for i in range(tick_count + 1)
+    ]
+    every = 1 if span < 6 else (2 if span < 12 else 3)
+    chart.x_ticks = [
+        Tick(x(index), f"{month_from_index(index):%b %Y}")
+        for index in range(last, first - 1, -every)
+    ]
+    for b, values in in_window.items():
+        is_judged = b == basis
+        points = []
+        for value in values:
+            text = f"{value.period:%B %Y}: {format_value(value.value, unit, indicator.decimals)}"
+            colour = None
+            if is_judged:
+                rag = rate_value(indicator, value, targets)
+                colour = rag.colour
+                text += f", {rag.label.lower()}"
+            points.append(
+                Point(x(month_index(value.period)), y(value.value), value.period, text, colour)
+            )
+        chart.series.append(Series(f"{Basis(b).label} figure", points, is_judged))
+    name, kind = ("Expected range (between the lines)", "range") if within else ("Target", "target")
+    for bound in bound_names:
+        for run in _target_runs(targets, first, last, x, y, bound):
+            chart.lines.append(ReferenceLine(name, kind, _step_path(run)))
+    if indicator.benchmark is not None:
+        level = y(indicator.benchmark)
+        label = indicator.benchmark_label or "Statistical neighbours"
+        chart.lines.append(
+            ReferenceLine(
+                f"{label}: {format_value(indicator.benchmark, unit, None)}",
+                "benchmark",
+                f"M{chart.left:.1f},{level:.1f} H{chart.right:.1f}",
+            )
+        )
+    judged_series = chart.judged
+    if judged_series and judged_series.points:
+        chart.latest = judged_series.points[-1]
+        chart.latest_label_y = _label_y(judged_series.points[-4:], chart.top)
+        latest_value = in_window[basis][-1]
+        chart.latest_text = (
+            f"{format_value(latest_value.value, unit, indicator.decimals)} "
+            f"{chart.latest.colour.label if chart.latest.colour else ''}"
+        ).strip()
+    chart.description = describe_chart(indicator, in_window, targets, first, last)
+    return chart
+
+
+def _label_y(nearby: list[Point], top: float) -> float:
+    """Above the last few points, so the label covers none of them; below if no room."""
+    above = min(p.y for p in nearby) - 14
+    return above if above > top + 14 else max(p.y for p in nearby) + 26
+
+
+def describe_chart(
+    indicator: Indicator,
+    in_window: dict[str, list[IndicatorValue]],
+    targets: list[IndicatorTarget],
+    first: int,
+    last: int,
+) -> str:
+    """What the chart shows, in words, for screen readers (the table beneath has every figure)."""
+    unit, decimals = indicator.unit, indicator.decimals
+    basis = Basis(indicator.basis)
+    start, end = month_from_index(first), month_from_index(last)
+    parts = [f"Line chart of {basis.label.lower()} figures from {start:%B %Y} to {end:%B %Y}."]
+    judged = in_window.get(basis, [])
+    if judged:
+        latest = judged[-1]
+        rag = rate_value(indicator, latest, targets)
+        parts.append(f"Latest, {latest.period:%B %Y}: {rag.reason}.")
+        low = min(judged, key=lambda v: v.value)
+        high = max(judged, key=lambda v: v.value)
+        parts.append(
+            f"Lowest {format_value(low.value, unit, decimals)} in {low.period:%B %Y}; "
+            f"highest {format_value(high.value, unit, decimals)} in {high.period:%B %Y}."
+        )
+    if basis is not Basis.MONTH and in_window.get(Basis.MONTH):
+        month = in_window[Basis.MONTH][-1]
+        parts.append(
+            f"The month figures are a second, dashed line; {month.period:%B %Y}: "
+            f"{format_value(month.value, unit, decimals)}."
+        )
+    changes = _target_changes(targets, first, last, indicator)
+    if changes:
+        parts.append(changes)
+    if indicator.benchmark is not None:
+        label = indicator.benchmark_label or "Statistical neighbours"
+        parts.append(f"{label}: {format_value(indicator.benchmark, unit, None)}.")
+    parts.append("Every figure is in the table below the chart.")
+    return " ".join(parts)
+
+
+def _target_changes(targets, first: int, last: int, indicator: Indicator) -> str:
+    seen: list[str] = []
+    for index in range(first, last + 1):
+        target = target_in_force(targets, month_from_index(index))
+        text = describe_target(indicator, target)
+        if target is not None and (not seen or seen[-1] != text):
+            seen.append(text)
+    if not seen:
+        return "No target set."
+    if len(seen) == 1:
+        return f"Target: {seen[0]}."
+    return "Target changed: " + ", then ".join(seen) + "."
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    points: str
+    last_x: float
+    last_y: float
+    label: str
+    width: int = 100
+    height: int = 24
+
+
+def build_sparkline(indicator: Indicator, newest_first: list[IndicatorValue]) -> Sparkline | None:
+    values = list(reversed(newest_first))
+    if len(values) < 2:
+        return None
+    width, height, pad = 100, 24, 3
+    numbers = [v.value for v in values]
+    low, high = min(numbers), max(numbers)
+    span = high - low
+    count = len(values) - 1
+
+    def y(value: float) -> float:
+        if span == 0:
+            return height / 2
+        return pad + (high - value) / span * (height - 2 * pad)
+
+    coords = [(pad + i / count * (width - 2 * pad), y(v.value)) for i, v in enumerate(values)]
+    unit, decimals = indicator.unit, indicator.decimals
+    first, last = values[0], values[-1]
+    label = (
+        f"{Basis(indicator.basis).label} figures, {first.period:%B %Y} to {last.period:%B %Y}: "
+        f"from {format_value(first.value, unit, decimals)} to "
+        f"{format_value(last.value, unit, decimals)}"
+    )
+    return Sparkline(
+        points=" ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coords),
+        last_x=coords[-1][0],
+        last_y=coords[-1][1],
+        label=label,
+    )

@@ -1,0 +1,107 @@
+"""What the indicator pages show, worked out from the stored figures (no rules in templates)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.indicators.queries import IndicatorSummary, revisions_of
+from tracker.indicators.rag import describe_target, format_value, rate_value, target_in_force
+from tracker.models import Indicator, IndicatorValue, User
+from tracker.rag import Rag
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    period: date
+    judged: IndicatorValue | None
+    judged_rag: Rag | None
+    month: IndicatorValue | None  # the month's own figure, when judged on another basis
+    month_rag: Rag | None
+    target: str
+
+    @property
+    def values(self) -> list[IndicatorValue]:
+        return [v for v in (self.judged, self.month) if v is not None]
+
+
+def indicator_rows(summary: IndicatorSummary) -> list[MonthRow]:
+    """One row per month, newest first: the judged figure with its rating and, for indicators
+    judged on a rolling or year-to-date figure, the month's own figure with its rating."""
+    indicator = summary.indicator
+    judged = {v.period: v for v in summary.judged}
+    own = [] if summary.judged_on_month else summary.series.get("month", [])
+    months = {v.period: v for v in own}
+    rows = []
+    for period in sorted(set(judged) | set(months), reverse=True):
+        judged_value, month_value = judged.get(period), months.get(period)
+        target = target_in_force(summary.targets, period)
+        rows.append(
+            MonthRow(
+                period=period,
+                judged=judged_value,
+                judged_rag=rate_value(indicator, judged_value, summary.targets)
+                if judged_value
+                else None,
+                month=month_value,
+                month_rag=rate_value(indicator, month_value, summary.targets)
+                if month_value
+                else None,
+                target=describe_target(indicator, target),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Change:
+    changed_at: datetime
+    changed_by: str
+    before: str
+    after: str
+    details: list[str]
+
+
+def _shown(indicator: Indicator, value: float) -> str:
+    return format_value(value, indicator.unit, max(indicator.decimals, 2))
+
+
+def value_history(indicator: Indicator, stored: IndicatorValue) -> list[Change]:
+    """Every correction of a figure, newest first: who, when, from what to what."""
+    revisions = revisions_of(stored)
+    if not revisions:
+        return []
+    ids = {r.changed_by_id for r in revisions if r.changed_by_id}
+    names = (
+        {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+        if ids
+        else {}
+    )
+    states = [
+        (r.previous_value, r.previous_provisional, r.previous_data_quality_note) for r in revisions
+    ]
+    states.append((stored.value, stored.provisional, stored.data_quality_note))
+    changes = []
+    for index, revision in enumerate(revisions):
+        (old, old_prov, old_note), (new, new_prov, new_note) = states[index], states[index + 1]
+        details = []
+        if bool(old_prov) != bool(new_prov):
+            details.append("Marked provisional" if new_prov else "No longer provisional")
+        if (old_note or None) != (new_note or None):
+            if not new_note:
+                details.append("Data-quality note removed")
+            elif not old_note:
+                details.append(f"Data-quality note added: {new_note}")
+            else:
+                details.append(f"Data-quality note changed from: {old_note}")
+        changes.append(
+            Change(
+                changed_at=revision.changed_at,
+                changed_by=names.get(revision.changed_by_id, "Not recorded"),
+                before=_shown(indicator, old),
+                after=_shown(indicator, new),
+                details=details,
+            )
+        )
+    return list(reversed(changes))
