@@ -86,6 +86,8 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
+    # A cheaper scrypt cost keeps the suite fast; real configurations use Werkzeug's default.
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 (a method name, not a password)
     SECRET_KEY = "test-only-not-secret"  # noqa: S105
     AS_AT_DATE = None
     WTF_CSRF_ENABLED = True

@@ -54,7 +54,11 @@ def test_sign_in_without_csrf_token_is_refused(seeded, client):
 def test_every_sign_in_attempt_is_audited(seeded, client):
     sign_in(client, ADMIN, "wrong-password-here")
     sign_in(client, ADMIN)
-    events = list(db.session.scalars(select(AuditEvent.event).where(AuditEvent.subject == ADMIN)))
+    events = list(
+        db.session.scalars(
+            select(AuditEvent.event).where(AuditEvent.subject == ADMIN).order_by(AuditEvent.id)
+        )
+    )
     assert events == ["sign_in.failed", "sign_in.succeeded"]
 
 

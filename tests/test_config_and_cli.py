@@ -140,3 +140,12 @@ def test_set_role_deactivate_and_reactivate(seeded, client):
     assert {"user.role_changed", "user.deactivated", "user.reactivated"} <= events
     missing = run(seeded, "deactivate", "--email", "nobody@example.org")
     assert missing.exit_code != 0 and "No user" in missing.output
+
+
+def test_real_configurations_hash_with_werkzeugs_full_scrypt_cost(monkeypatch):
+    from tracker.auth.passwords import hash_password
+
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    for name in ("development", "production"):
+        with create_app(name, {"SQLALCHEMY_DATABASE_URI": "sqlite://"}).app_context():
+            assert hash_password("three random words here").startswith("scrypt:32768:8:1$")

@@ -63,7 +63,7 @@ def test_admin_builds_a_plan_and_the_owner_sees_it_in_my_actions(seeded, live_se
     assert_accessible(page)
     page.get_by_role("button", name="Continue").click()  # nothing filled in
     expect(page).to_have_title(re.compile("^" + re.escape("Error: Create a plan")))
-    assert page.get_by_text("Enter the plan title").first.is_visible()
+    expect(page.get_by_text("Enter the plan title").first).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("Plan title").fill(PLAN)
@@ -76,11 +76,11 @@ def test_admin_builds_a_plan_and_the_owner_sees_it_in_my_actions(seeded, live_se
     page.get_by_label("Committee meeting dates (optional)").fill("16/3/2026\n15/6/2026")
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_title(re.compile("^" + re.escape("Check the plan details")))
-    assert page.get_by_text("16 March 2026, 15 June 2026").is_visible()
+    expect(page.get_by_text("16 March 2026, 15 June 2026")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Create plan").click()
-    assert page.get_by_role("heading", name="Plan created").is_visible()
+    expect(page.get_by_role("heading", name="Plan created")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Manage the plan").click()
@@ -91,14 +91,14 @@ def test_admin_builds_a_plan_and_the_owner_sees_it_in_my_actions(seeded, live_se
         _add_action(page, rec, description, day)
     assert_accessible(page)
     for reference in ("R1.1", "R1.2", "R2.1"):
-        assert page.get_by_role("cell", name=reference, exact=True).is_visible()
+        expect(page.get_by_role("cell", name=reference, exact=True)).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
     browser_sign_in(page, live_server, OWNER)
     page.goto(f"{live_server.url}/my-actions")
     expect(page).to_have_title(re.compile("^" + re.escape("My actions")))
     for _, description, _ in ACTIONS:
-        assert page.get_by_role("link", name=description).is_visible()
+        expect(page.get_by_role("link", name=description)).to_be_visible()
     expect(page.get_by_role("cell", name=PLAN, exact=True)).to_have_count(3)
     assert_accessible(page)
 

@@ -1,9 +1,11 @@
 """The daily journey: an owner updates an overdue action, adds a PDF, completes it; the lead
 verifies it; a committee member sees it with no edit controls. Every page is checked with axe."""
 
+import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import assert_accessible, browser_sign_in
 
@@ -32,13 +34,13 @@ def test_owner_updates_uploads_completes_and_lead_verifies(
     as_at(date(2016, 4, 5))
     owner = browser.new_page()
     browser_sign_in(owner, live_server, OWNER)
-    assert owner.title().startswith("My actions")
+    expect(owner).to_have_title(re.compile("^" + re.escape("My actions")))
     assert_accessible(owner)
 
     overdue = owner.locator("h2", has_text="Overdue")
-    assert overdue.is_visible()
+    expect(overdue).to_be_visible()
     owner.get_by_role("link", name="R3.10").click()
-    assert "Overdue by 5 days" in owner.content()
+    expect(owner.locator("body")).to_contain_text("Overdue by 5 days")
     assert_accessible(owner)
 
     owner.get_by_role("link", name="Update this action").click()
@@ -60,8 +62,10 @@ def test_owner_updates_uploads_completes_and_lead_verifies(
     tab_to(owner, "button[type=submit], input[type=submit]")
     with owner.expect_navigation():
         owner.keyboard.press("Enter")
-    assert "Your update has been saved" in owner.content()
-    assert "Due date moved from 31 March 2016 to 30 April 2016" in owner.content()
+    expect(owner.locator("body")).to_contain_text("Your update has been saved")
+    expect(owner.locator("body")).to_contain_text(
+        "Due date moved from 31 March 2016 to 30 April 2016"
+    )
     assert_accessible(owner)
 
     owner.get_by_role("link", name="Add evidence").first.click()
@@ -75,14 +79,14 @@ def test_owner_updates_uploads_completes_and_lead_verifies(
     owner.get_by_role("button", name="Upload evidence").click()
     history = owner.locator(".app-history")
     assert "Evidence added: Visit audit, March 2016" in history.inner_text()
-    assert owner.get_by_role("link", name="Download visit-audit-march.pdf").is_visible()
+    expect(owner.get_by_role("link", name="Download visit-audit-march.pdf")).to_be_visible()
     assert_accessible(owner)
 
     owner.get_by_role("link", name="Update this action").click()
     owner.get_by_label("Completed").check()
     owner.get_by_label("Progress note").fill("All visits in March were within timescale.")
     owner.get_by_role("button", name="Save update").click()
-    assert "Completed, awaiting verification" in owner.content()
+    expect(owner.locator("body")).to_contain_text("Completed, awaiting verification")
 
     lead = browser.new_page()
     browser_sign_in(lead, live_server, LEAD)
@@ -91,14 +95,14 @@ def test_owner_updates_uploads_completes_and_lead_verifies(
     assert_accessible(lead)
     lead.get_by_label("Accept it").check()
     lead.get_by_role("button", name="Save review").click()
-    assert lead.locator(".app-rag--blue").first.is_visible()
-    assert "Completed and evidence accepted" in lead.content()
+    expect(lead.locator(".app-rag--blue").first).to_be_visible()
+    expect(lead.locator("body")).to_contain_text("Completed and evidence accepted")
     assert_accessible(lead)
 
     committee = browser.new_page()
     browser_sign_in(committee, live_server, COMMITTEE)
     committee.goto(owner.url)
-    assert "Visit audit, March 2016" in committee.content()
+    expect(committee.locator("body")).to_contain_text("Visit audit, March 2016")
     for control in ["Update this action", "Add evidence", "Review"]:
         assert committee.get_by_role("link", name=control).count() == 0
     assert committee.get_by_role("link", name="Download visit-audit-march.pdf").count() == 0
@@ -120,7 +124,7 @@ def test_stale_save_message_is_accessible(seeded, live_server, browser):
     second.get_by_role("button", name="Save update").click()
     first.get_by_label("Progress note").fill("My note survives.")
     first.get_by_role("button", name="Save update").click()
-    assert "Your update has not been saved" in first.content()
+    expect(first.locator("body")).to_contain_text("Your update has not been saved")
     assert first.get_by_label("Progress note").input_value() == "My note survives."
-    assert first.title().startswith("Error:")
+    expect(first).to_have_title(re.compile("^" + re.escape("Error:")))
     assert_accessible(first)

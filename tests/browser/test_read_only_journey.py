@@ -1,6 +1,9 @@
 """A committee member signs in and reads the plan, in a real browser; every page is accessible."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import assert_accessible, browser_sign_in
 
@@ -12,17 +15,17 @@ def test_committee_member_reads_plan_recommendation_action_and_indicator(seeded,
     assert_accessible(page)
     browser_sign_in(page, live_server, "margaret.fenwick@example.org")
     page.get_by_role("link", name="Plans", exact=True).first.click()
-    assert page.title().startswith("Plans")
+    expect(page).to_have_title(re.compile("^" + re.escape("Plans")))
     assert_accessible(page)
 
     page.get_by_role("link", name="Ofsted inspection").click()
     assert_accessible(page)
     page.get_by_role("link", name="Live performance data for managers").click()
-    assert "R1" in page.title()
+    expect(page).to_have_title(re.compile(re.escape("R1")))
     assert_accessible(page)
 
     page.get_by_role("link", name="Build the data warehouse").click()
-    assert page.get_by_role("heading", name="History").is_visible()
+    expect(page.get_by_role("heading", name="History")).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"{live_server.url}/indicators/CSC-05")

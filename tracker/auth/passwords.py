@@ -3,6 +3,7 @@
 from functools import cache
 from pathlib import Path
 
+from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_LENGTH = 12
@@ -29,8 +30,15 @@ def password_problem(password: str) -> str | None:
     return None
 
 
+def _method() -> str:
+    # Werkzeug's scrypt defaults (n=2**15) unless configured; tests use a cheaper cost.
+    return (
+        current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+    )
+
+
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    return generate_password_hash(password, method=_method())
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
@@ -39,5 +47,11 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     return check_password_hash(password_hash, password)
 
 
-# A hash to check against when no account matches, so the answer takes as long either way.
-DUMMY_HASH = generate_password_hash("no-such-account-placeholder", method="scrypt")
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("no-such-account-placeholder", method=method)
+
+
+def dummy_hash() -> str:
+    """A hash to check when no account matches, so the answer takes as long either way."""
+    return _dummy_hash(_method())

@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from tracker import audit
-from tracker.auth.passwords import DUMMY_HASH, verify_password
+from tracker.auth.passwords import dummy_hash, verify_password
 from tracker.extensions import db
 from tracker.models import AuditEvent, User, utcnow
 
@@ -49,7 +49,7 @@ def attempt_sign_in(email: str, password: str) -> SignInResult:
         return SignInResult(None, THROTTLED)
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
-        verify_password(DUMMY_HASH, password)  # same work, so timing does not tell
+        verify_password(dummy_hash(), password)  # same work, so timing does not tell
     ok = (
         user is not None
         and verify_password(user.password_hash, password)
