@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from tracker.extensions import db
@@ -58,11 +57,7 @@ def release_the_database() -> None:
     db.session.close()
 
 
-def test_three_send_processes_at_once_deliver_one_digest_each(
-    backend, seeded, smtp_server, tmp_path
-):
-    if backend == "sqlite":
-        pytest.skip("the concurrent-process test targets PostgreSQL, as production does")
+def test_three_send_processes_at_once_deliver_one_digest_each(seeded, smtp_server, tmp_path):
     release_the_database()
     env = process_env(seeded, smtp_server.port)
     outputs = [tmp_path / f"send-{n}.log" for n in range(3)]
