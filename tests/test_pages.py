@@ -26,6 +26,7 @@ def test_a_committee_member_walks_from_plans_to_an_action(seeded, client):
     action = db.session.scalar(select(Action).where(Action.reference == "R1.3"))
     assert f'href="/actions/{action.id}"' in rec_page
     assert "/indicators/" in rec_page  # linked indicators
+    assert "Why it is linked:" in rec_page  # the rationale from seed/links.csv
 
     action_page = client.get(f"/actions/{action.id}").get_data(as_text=True)
     assert "History" in action_page and "June 2016" in action_page

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
-from tracker.models import Action, Plan, Recommendation
+from tracker.models import Action, Plan, Recommendation, recommendation_indicators
 
 
 def all_plans() -> list[Plan]:
@@ -62,3 +62,13 @@ def recommendation_page(recommendation_id: int) -> Recommendation | None:
         )
     )
     return db.session.scalar(query)
+
+
+def link_rationales(recommendation_id: int) -> dict[int, str]:
+    """Why each indicator is linked to the recommendation, by indicator id."""
+    rows = db.session.execute(
+        select(
+            recommendation_indicators.c.indicator_id, recommendation_indicators.c.rationale
+        ).where(recommendation_indicators.c.recommendation_id == recommendation_id)
+    )
+    return {indicator_id: rationale for indicator_id, rationale in rows if rationale}

@@ -9,6 +9,7 @@ from tracker.plans import bp
 from tracker.plans.queries import (
     actions_by_plan,
     all_plans,
+    link_rationales,
     plan_with_recommendations,
     recommendation_page,
 )
@@ -79,4 +80,5 @@ def recommendation(recommendation_id: int):
         actions=actions,
         rating=recommendation_rag(rec.actions, day),
         indicators=latest_values_for(rec.indicators),
+        rationales=link_rationales(rec.id),
     )
