@@ -9,7 +9,7 @@ TRACKER_AS_AT ?= 2016-03-14
 export TRACKER_AS_AT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format assets clean
+.PHONY: help install run test lint format assets clean bench
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -37,6 +37,12 @@ format: $(STAMP) ## Fix formatting and safe lint findings
 
 test: lint ## Lint, then run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Not part of `make test` or CI: about 10-15 minutes; PostgreSQL is skipped if it does not answer.
+SCALES ?= council,national
+BACKENDS ?= sqlite,postgresql
+bench: $(STAMP) ## Benchmarks (SCALES=council|national, BACKENDS=sqlite|postgresql); bench/README.md
+	$(BIN)/python -m bench.run --scales "$(SCALES)" --backends "$(BACKENDS)"
 
 assets: ## Rebuild static/govuk from npm govuk-frontend (needs Node.js; output is committed)
 	bash assets/build.sh

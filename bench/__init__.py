@@ -1,0 +1,1 @@
+"""Benchmarks at council and national scale: `make bench` (see bench/README.md)."""
