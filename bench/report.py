@@ -128,6 +128,8 @@ def _other_rows(figures: dict, prefix: str) -> list[list[str]]:
             ]
         )
     rows.append(["Web worker peak memory (VmHWM)", f"{get(f'{prefix}.worker_peak_rss_mb')} MB"])
+    crashes = str(get(f"{prefix}.worker_crashes"))
+    rows.append(["Web workers killed by a signal (gunicorn's log)", crashes])
     return rows
 
 

@@ -1,7 +1,7 @@
 """`make bench`: generate each scale on each database, measure, print a table, write results.
 
     python -m bench.run [--scales council,national] [--backends sqlite,postgresql]
-                        [--seconds 6] [--output bench/results.json]
+                        [--seconds 6] [--output bench/results.json] [--interleave] [--pages-only]
 
 Every figure is a ratio against a baseline measured in the same run (pages against GET /healthz,
 national against council, the reminder run against raw smtplib, the import against a raw bulk
@@ -28,6 +28,7 @@ from bench.server import WORKERS, Gunicorn
 from bench.sql_counts import count_statements
 
 ROOT = Path(__file__).resolve().parent.parent
+GUNICORN_LOGS = ROOT / "instance" / "bench"
 WARM_UP_SECONDS = 1
 
 
@@ -59,16 +60,29 @@ def _measure(server: Gunicorn, url: str, cookie: str | None, seconds: float) -> 
     return result
 
 
-def measure_pages(manifests: dict[str, Manifest], seconds: float, figures: dict, backend: str):
-    """Every scale served at once (idle servers cost nothing) and measured in turn, page by
-    page, so that a change in the machine's load hits both scales alike.
-    The baseline is measured before and after the pages; the pages are judged on the mean."""
+def measure_pages(
+    manifests: dict[str, Manifest], seconds: float, figures: dict, backend: str, interleave: bool
+) -> None:
+    """One server at a time, or (interleave) every scale served at once and measured in turn,
+    page by page, so that a change in the machine's load hits both scales alike."""
+    groups = [manifests] if interleave else [{scale: m} for scale, m in manifests.items()]
+    for group in groups:
+        _measure_group(group, seconds, figures, backend)
+
+
+def _measure_group(manifests: dict[str, Manifest], seconds: float, figures: dict, backend: str):
+    """The baseline is measured before and after the pages; the pages are judged on the mean."""
     order = [BASELINE, *PAGES, BASELINE]
     results: dict[str, dict[str, load.LoadResult]] = {scale: {} for scale in manifests}
+    log(f"{backend} {', '.join(manifests)}: load test; load average {load_average()}")
+    for scale in manifests:
+        figures[f"{backend}.{scale}.load_average_before"] = load_average()[0]
     with ExitStack() as stack:
         servers, cookies = {}, {}
         for scale, manifest in manifests.items():
-            servers[scale] = stack.enter_context(Gunicorn(manifest.url, manifest.day))
+            log_path = GUNICORN_LOGS / f"gunicorn-{backend}-{scale}.log"
+            server = Gunicorn(manifest.url, manifest.day, log_path=log_path)
+            servers[scale] = stack.enter_context(server)
             cookies[scale] = _signed_in(servers[scale], manifest)
         for n, page in enumerate(order):
             key = page.key if n < len(order) - 1 else "healthz_after"
@@ -81,15 +95,20 @@ def measure_pages(manifests: dict[str, Manifest], seconds: float, figures: dict,
                     f"  {scale:<9} {key:<20} {result.rps:8.1f} req/s  p50 {result.p50_ms:7.1f} ms"
                     f"  p95 {result.p95_ms:7.1f} ms  failures {result.failures}"
                 )
-        peaks = {scale: server.peak_rss_mb() for scale, server in servers.items()}
-    for scale in manifests:
-        _record_pages(figures, f"{backend}.{scale}", results[scale], peaks[scale])
+        for scale, server in servers.items():
+            prefix = f"{backend}.{scale}"
+            # A worker that died (and was replaced) lost its requests and its memory peak.
+            crashes = server.crashes()
+            for line in crashes:
+                log(f"  {scale}: {line.strip()}")
+            figures[f"{prefix}.worker_crashes"] = len(crashes)
+            _record_pages(figures, prefix, results[scale], server.peak_rss_mb())
 
 
 def _record_pages(figures: dict, prefix: str, results: dict, peaks: dict) -> None:
-    base_rps = (results["healthz"].rps + results["healthz_after"].rps) / 2
-    base_p50 = (results["healthz"].p50_ms + results["healthz_after"].p50_ms) / 2
-    base_p95 = (results["healthz"].p95_ms + results["healthz_after"].p95_ms) / 2
+    base_rps = (results["healthz"].rps + results["healthz_after"].rps) / 2 or float("nan")
+    base_p50 = (results["healthz"].p50_ms + results["healthz_after"].p50_ms) / 2 or float("nan")
+    base_p95 = (results["healthz"].p95_ms + results["healthz_after"].p95_ms) / 2 or float("nan")
     for key, result in results.items():
         figures[f"{prefix}.pages.{key}.rps"] = round(result.rps, 1)
         figures[f"{prefix}.pages.{key}.p50_ms"] = round(result.p50_ms, 2)
@@ -101,7 +120,7 @@ def _record_pages(figures: dict, prefix: str, results: dict, peaks: dict) -> Non
         figures[f"{prefix}.pages.{key}.p50_vs_healthz"] = round(result.p50_ms / base_p50, 1)
         figures[f"{prefix}.pages.{key}.p95_vs_healthz"] = round(result.p95_ms / base_p95, 1)
     figures[f"{prefix}.pages.healthz_after_vs_before"] = round(
-        results["healthz_after"].rps / results["healthz"].rps, 3
+        results["healthz_after"].rps / (results["healthz"].rps or float("nan")), 3
     )
     figures[f"{prefix}.worker_peak_rss_mb"] = max(peaks.values())
 
@@ -158,7 +177,7 @@ def compare_scales(figures: dict, backend: str) -> None:
             figures[f"{backend}.national_vs_council.sql_statements.{page.key}.equal"] = same
 
 
-def run_backend(backend: str, scales: list[str], seconds: float, figures: dict, notes: dict):
+def run_backend(backend: str, scales: list[str], args, figures: dict, notes: dict):
     manifests = {}
     for scale in scales:
         prefix = f"{backend}.{scale}"
@@ -167,16 +186,15 @@ def run_backend(backend: str, scales: list[str], seconds: float, figures: dict, 
         figures[f"{prefix}.generate_seconds"] = manifest.seconds["total"]
         notes.setdefault("generated_rows", {})[prefix] = manifest.counts
         log(f"{prefix}: generated in {manifest.seconds['total']} s")
-    log(f"{backend}: load test; load average {load_average()}")
-    for scale in scales:
-        figures[f"{backend}.{scale}.load_average_before"] = load_average()[0]
-    measure_pages(manifests, seconds, figures, backend)
+    measure_pages(manifests, args.seconds, figures, backend, args.interleave)
     for scale, manifest in manifests.items():
         prefix = f"{backend}.{scale}"
-        log(f"{prefix}: SQL statements, reminders, import; load average {load_average()}")
+        jobs = "SQL statements" + ("" if args.pages_only else ", reminders, import")
+        log(f"{prefix}: {jobs}; load average {load_average()}")
         notes.setdefault("statements", {})[prefix] = measure_statements(manifest, figures, prefix)
-        measure_reminders(manifest, figures, prefix)
-        measure_import(manifest, figures, prefix)
+        if not args.pages_only:
+            measure_reminders(manifest, figures, prefix)
+            measure_import(manifest, figures, prefix)
     compare_scales(figures, backend)
 
 
@@ -188,6 +206,14 @@ def parse_args(argv):
         "--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "6"))
     )
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument(
+        "--interleave",
+        action="store_true",
+        help="serve both scales at once and measure them in turn, page by page",
+    )
+    parser.add_argument(
+        "--pages-only", action="store_true", help="skip the reminder run and the import"
+    )
     args = parser.parse_args(argv)
     args.scales = [s.strip() for s in args.scales.replace(" ", ",").split(",") if s.strip()]
     args.backends = [b.strip() for b in args.backends.replace(" ", ",").split(",") if b.strip()]
@@ -214,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         scales=args.scales,
         backends=args.backends,
         seconds_per_page=args.seconds,
+        interleaved=args.interleave,
         gunicorn_workers=WORKERS,
         connections=load.CONNECTIONS,
         load_generator=load.generator_name(),
@@ -226,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"PostgreSQL skipped: it does not answer ({problem})")
             meta.setdefault("skipped", []).append(f"postgresql: {problem}")
             continue
-        run_backend(backend, args.scales, args.seconds, figures, notes)
+        run_backend(backend, args.scales, args, figures, notes)
     meta["load_average_at_end"] = load_average()
     meta["duration_seconds"] = round(time.time() - started)
     results = {"meta": meta, "figures": figures, "targets": evaluate_targets(figures)}

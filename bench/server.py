@@ -6,6 +6,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -26,8 +27,11 @@ def free_port() -> int:
 class Gunicorn:
     """`gunicorn --workers 2 wsgi:app` on a free local port, against one database."""
 
-    def __init__(self, database_url: str, day: str, workers: int = WORKERS):
+    def __init__(
+        self, database_url: str, day: str, workers: int = WORKERS, log_path: Path | None = None
+    ):
         self.port = free_port()
+        self.log_path = log_path
         self.base = f"http://127.0.0.1:{self.port}"
         self.workers = workers
         self.env = {
@@ -38,13 +42,27 @@ class Gunicorn:
             "SECRET_KEY": "bench-only-not-secret",
         }
         self.process: subprocess.Popen | None = None
+        self.stderr = None
 
     def __enter__(self) -> "Gunicorn":
         command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers)]
         command += ["--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app"]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env)  # noqa: S603
+        # gunicorn's own log (worker crashes, faulthandler tracebacks) is kept to be read back.
+        self.stderr = tempfile.TemporaryFile(mode="w+")
+        self.process = subprocess.Popen(  # noqa: S603
+            command, cwd=ROOT, env=self.env, stderr=self.stderr
+        )
         self._wait_until_serving()
         return self
+
+    def log_text(self) -> str:
+        self.stderr.flush()
+        self.stderr.seek(0)
+        return self.stderr.read()
+
+    def crashes(self) -> list[str]:
+        """gunicorn's reports of workers killed by a signal (SIGSEGV, SIGKILL...)."""
+        return [line for line in self.log_text().splitlines() if " was sent SIG" in line]
 
     def __exit__(self, *exc) -> None:
         self.process.terminate()
@@ -53,6 +71,10 @@ class Gunicorn:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.log_path is not None:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            self.log_path.write_text(self.log_text())
+        self.stderr.close()
 
     def _wait_until_serving(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
