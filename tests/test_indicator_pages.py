@@ -165,7 +165,7 @@ def _statements(client, url: str) -> int:
     return len(statements)
 
 
-def test_overview_queries_do_not_grow_with_the_number_of_indicators(app, client):
+def _sign_in_reader(client) -> None:
     db.session.add(
         User(
             email="reader@example.org",
@@ -176,13 +176,57 @@ def test_overview_queries_do_not_grow_with_the_number_of_indicators(app, client)
     )
     db.session.commit()
     sign_in(client, "reader@example.org", "a long enough password")
+
+
+def _codes_listed(html: str) -> list[str]:
+    return re.findall(r'<th scope="row" class="govuk-table__header"><a[^>]*>([^:<]+):', html)
+
+
+def test_overview_queries_and_page_size_do_not_grow_with_the_number_of_indicators(app, client):
+    _sign_in_reader(client)
     _add_indicators(20)
     small = _statements(client, "/indicators")
     assert page(client, "/indicators").count('class="app-sparkline"') == 20
     _add_indicators(480)
     large = _statements(client, "/indicators")
-    assert page(client, "/indicators").count('class="app-sparkline"') == 500
+    html = page(client, "/indicators")
+    assert html.count('class="app-sparkline"') == 50
+    assert "Showing 1 to 50 of 500 indicators" in html
     assert small == large
+    assert _statements(client, "/indicators?page=7") == large
+
+
+def test_overview_pages_through_every_indicator_once_in_code_order(app, client):
+    _sign_in_reader(client)
+    _add_indicators(120)
+    first = page(client, "/indicators")
+    assert 'href="/indicators?page=2"' in first and 'href="/indicators?page=3"' in first
+    assert 'aria-current="page"' in first and "(page 1 of 3)" in first
+    listed = []
+    for number in (1, 2, 3):
+        listed += _codes_listed(page(client, f"/indicators?page={number}"))
+    assert listed == [f"X-{n:04d}" for n in range(120)]
+    last = page(client, "/indicators?page=3")
+    assert "Showing 101 to 120 of 120 indicators" in last
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+    assert client.get("/indicators?page=4").status_code == 404
+    assert _codes_listed(page(client, "/indicators?page=nonsense"))[0] == "X-0000"
+
+
+def test_overview_finds_indicators_by_code_or_name_and_keeps_the_search_across_pages(app, client):
+    _sign_in_reader(client)
+    _add_indicators(120)
+    assert _codes_listed(page(client, "/indicators?q=x-0042")) == ["X-0042"]
+    assert _codes_listed(page(client, "/indicators?q=Extra+7")) == [
+        "X-0007",
+        *[f"X-{n:04d}" for n in range(70, 80)],
+    ]
+    matching_one = page(client, "/indicators?q=Extra+1")  # 1, 10-19, 100-119: 31
+    assert "31 indicators matching “Extra 1”" in matching_one
+    matching_all = page(client, "/indicators?q=extra")
+    assert 'href="/indicators?q=extra&amp;page=2"' in matching_all
+    nothing = page(client, "/indicators?q=100%25")
+    assert "No indicator's code or name contains “100%”" in nothing
 
 
 # --- Who may change what ---------------------------------------------------------------------

@@ -203,3 +203,22 @@ def test_audit_trail_is_readable_by_admins_only(seeded, client):
     assert "sign_in.succeeded" in user_html and "action.updated" in user_html
     for method in ("put", "delete", "patch"):
         assert getattr(admin, method)(f"/audit/actions/{action.id}").status_code == 405
+
+
+def test_audit_trail_pages_through_every_event_newest_first(seeded, client):
+    for n in range(120):
+        db.session.add(AuditEvent(event=f"test.event_{n:03d}", subject="paging@example.org"))
+    db.session.commit()
+    sign_in(client, ADMIN)
+    total = db.session.query(AuditEvent).count()
+    pages = -(-total // 50)
+    seen = []
+    for number in range(1, pages + 1):
+        html = client.get(f"/audit?page={number}").get_data(as_text=True)
+        assert f"(page {number} of {pages})" in html
+        seen += [event[:3] for event in html.split("test.event_")[1:]]
+    assert seen == [f"{n:03d}" for n in reversed(range(120))]
+    first = client.get("/audit").get_data(as_text=True)
+    assert f"{total} entries, showing 1 to 50." in first
+    assert 'aria-label="Pages of the audit trail"' in first
+    assert client.get(f"/audit?page={pages + 1}").status_code == 404

@@ -6,6 +6,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from tracker.clock import local
+from tracker.pagination import page_url
 from tracker.permissions import Permission, can_change_plan_structure, user_has
 from tracker.rag import RAG_KEY
 
@@ -59,6 +60,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(govuk_datetime)
     app.add_template_filter(month_label)
     app.add_template_global(navigation)
+    app.add_template_global(page_url)
     app.add_template_global(RAG_KEY, "rag_key")
     app.add_template_global(Permission)
 

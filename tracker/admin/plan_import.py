@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
 from sqlalchemy import func, select
 
 from tracker import audit
@@ -224,6 +222,8 @@ def read_rows(data: bytes) -> tuple[list[SheetRow], list[Problem]]:
 
 
 def _xlsx_table(data: bytes) -> tuple[list[list], str | None]:
+    from openpyxl import load_workbook  # loaded only when a workbook is uploaded
+
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # an uploaded file can be broken in any number of ways
@@ -665,6 +665,9 @@ def _create_action(new: NewAction, rec_id: int, actor: User, source: str) -> Act
 
 
 def template_xlsx() -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Action plan"

@@ -7,14 +7,14 @@ apostrophe, so that a note typed into the tracker can never become a live formul
 import csv
 import io
 from datetime import datetime
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING
 
 from tracker.committee.summary import PlanSummary
 from tracker.indicators.rag import format_value
 from tracker.models import Basis
+
+if TYPE_CHECKING:  # openpyxl is imported only when a spreadsheet is asked for
+    from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -60,7 +60,10 @@ def _action_rows(summary: PlanSummary):
             ]
 
 
-def _sheet(workbook: Workbook, title: str, headers: list[str], rows) -> None:
+def _sheet(workbook: "Workbook", title: str, headers: list[str], rows) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     sheet = workbook.create_sheet(title)
     sheet.append(headers)
     for cell in sheet[1]:
@@ -78,6 +81,8 @@ def _sheet(workbook: Workbook, title: str, headers: list[str], rows) -> None:
 
 
 def summary_workbook(summary: PlanSummary, filters) -> bytes:
+    from openpyxl import Workbook
+
     workbook = Workbook()
     about = workbook.active
     about.title = "About"

@@ -1,7 +1,6 @@
 """The committee paper as a tagged PDF (WeasyPrint), shaped like a scrutiny report."""
 
 from flask import render_template
-from weasyprint import HTML
 
 from tracker.committee.summary import PlanSummary
 from tracker.indicators.chart import build_chart
@@ -26,5 +25,7 @@ def paper_html(summary: PlanSummary, filters) -> str:
 
 
 def render_paper(summary: PlanSummary, filters, base_url: str) -> bytes:
+    from weasyprint import HTML  # 22 MB per process: loaded only when a paper is printed
+
     html = paper_html(summary, filters)
     return HTML(string=html, base_url=base_url).write_pdf(pdf_tags=True)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from tracker.extensions import db
@@ -120,7 +120,18 @@ def latest_values_for(indicators: list[Indicator], per_series: int = 12) -> list
 
 
 def all_indicators() -> list[Indicator]:
-    return list(db.session.scalars(select(Indicator).order_by(Indicator.code)))
+    return list(db.session.scalars(indicators_matching("")))
+
+
+def indicators_matching(search: str) -> Select:
+    """Indicators in code order; those whose code or name contains `search`, if given."""
+    query = select(Indicator).order_by(Indicator.code)
+    if search:
+        query = query.where(
+            Indicator.code.icontains(search, autoescape=True)
+            | Indicator.name.icontains(search, autoescape=True)
+        )
+    return query
 
 
 def indicator_by_code(code: str) -> Indicator | None:

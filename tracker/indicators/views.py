@@ -30,8 +30,11 @@ from tracker.models import (
     Unit,
     User,
 )
+from tracker.pagination import paginate
 from tracker.permissions import Permission, permission_required, user_has
 from tracker.uow import unit_of_work
+
+OVERVIEW_PAGE_SIZE = 50
 
 STALE_MESSAGE = (
     "Someone else saved a change to this {what} after you opened it. Check what is saved now "
@@ -58,8 +61,10 @@ def basis_label(basis: str) -> str:
 @bp.route("/indicators")
 @permission_required(Permission.VIEW_PLANS)
 def index():
-    summaries = queries.latest_values_for(queries.all_indicators(), per_series=12)
-    return render_template("indicators/index.html", summaries=summaries)
+    search = request.args.get("q", "").strip()[:100]
+    page = paginate(queries.indicators_matching(search), OVERVIEW_PAGE_SIZE)
+    summaries = queries.latest_values_for(page.items, per_series=12)
+    return render_template("indicators/index.html", summaries=summaries, page=page, search=search)
 
 
 @bp.route("/indicators/<code>")

@@ -1,0 +1,65 @@
+"""Splitting a long list into numbered pages, the GOV.UK way (`templates/_pagination.html`)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, request, url_for
+from sqlalchemy import Select, func, select
+
+from tracker.extensions import db
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its items, where it sits, and the links to its neighbours."""
+
+    items: list[Any]
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first_shown(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.items else 0
+
+    @property
+    def last_shown(self) -> int:
+        return self.first_shown + len(self.items) - 1 if self.items else 0
+
+    def numbers(self) -> list[int | None]:
+        """Numbers to link to: the first, the last and this one's neighbours; None for a gap."""
+        wanted = {1, self.pages, self.number - 1, self.number, self.number + 1}
+        shown: list[int | None] = []
+        for number in sorted(n for n in wanted if 1 <= n <= self.pages):
+            if shown and number - shown[-1] > 1:
+                shown.append(None)
+            shown.append(number)
+        return shown
+
+
+def requested_page_number() -> int:
+    """The `page` query argument; anything that is not a positive whole number means page 1."""
+    raw = request.args.get("page", "1")
+    return max(1, int(raw)) if raw.isdigit() and len(raw) < 7 else 1
+
+
+def paginate(query: Select, size: int, number: int | None = None) -> Page:
+    """Run `query` for one page (two statements, whatever the length); 404 past the last page."""
+    number = number or requested_page_number()
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    if number > 1 and (number - 1) * size >= total:
+        abort(404)
+    items = db.session.scalars(query.limit(size).offset((number - 1) * size)).unique().all()
+    return Page(items=list(items), number=number, size=size, total=total)
+
+
+def page_url(number: int) -> str:
+    """This page's address with `page` set, keeping every other query argument (filters)."""
+    args = {**request.view_args, **request.args.to_dict(flat=True), "page": number}
+    if number == 1:
+        args.pop("page")
+    return url_for(request.endpoint, **args)
