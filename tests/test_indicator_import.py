@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import count_queries, csrf_token, sign_in
 from tracker.extensions import db
 from tracker.indicators.importing import apply_import, plan_import
 from tracker.indicators.service import Conflict
@@ -189,6 +189,88 @@ def test_a_file_without_caveat_columns_keeps_the_stored_caveat(seeded):
     assert value_of("CSC-14", date(2016, 1, 1)).data_quality_note == caveat
 
 
+def test_a_file_of_new_unchanged_and_corrected_figures_keeps_every_previous_figure(seeded):
+    unchanged = value_of("CSC-15", date(2016, 1, 1))
+    unchanged_at = unchanged.updated_at
+    rows = [
+        ["CSC-15", "2016-02", "month", "95.2", "no", ""],  # line 2: new
+        ["CSC-15", "2016-01", "month", "94.6", "no", ""],  # 3: as saved
+        ["CSC-15", "2015-12", "month", "94.5", "no", ""],  # 4: 94.4 corrected
+        ["CSC-14", "2015-12", "month", "87", "no", "Confirmed by local data"],  # 5: confirmed
+        ["CSC-08", "2016-01", "month", "99.5", "no", ""],  # 6: a figure the report quoted
+        ["CSC-05", "2016-02", "ytd", "93.1", "", ""],  # 7: new
+    ]
+    data = csv_bytes(rows)
+    before = counts()
+    plan, record = run_import(data, "mixed.csv")
+    assert (len(plan.to_add), len(plan.to_change), len(plan.unchanged)) == (2, 3, 1)
+    assert (record.rows_added, record.rows_changed, record.rows_unchanged) == (2, 3, 1)
+    assert counts() == (before[0] + 2, before[1] + 3, before[2] + 1)
+    db.session.expire_all()
+
+    assert value_of("CSC-15", date(2016, 2, 1)).value == 95.2
+    assert value_of("CSC-05", date(2016, 2, 1), "ytd").value == 93.1
+    assert value_of("CSC-15", date(2016, 1, 1)).updated_at == unchanged_at
+    assert value_of("CSC-15", date(2015, 12, 1)).value == 94.5
+    confirmed = value_of("CSC-14", date(2015, 12, 1))
+    assert (confirmed.value, confirmed.provisional) == (87, False)
+    assert confirmed.data_quality_note == "Confirmed by local data"
+    # Same figure, so still the one the report quoted, from the same source.
+    assert confirmed.quoted and confirmed.source.startswith("§4.48")
+    corrected = value_of("CSC-08", date(2016, 1, 1))
+    assert (corrected.value, corrected.quoted) == (99.5, False)
+    assert corrected.source.startswith("Imported from mixed.csv on ")
+
+    previous = {
+        (r.indicator_value.indicator.code, r.indicator_value.period): r
+        for r in db.session.scalars(select(IndicatorValueRevision))
+    }
+    assert sorted(previous) == [
+        ("CSC-08", date(2016, 1, 1)),
+        ("CSC-14", date(2015, 12, 1)),
+        ("CSC-15", date(2015, 12, 1)),
+    ]
+    assert previous["CSC-15", date(2015, 12, 1)].previous_value == 94.4
+    was_provisional = previous["CSC-14", date(2015, 12, 1)]
+    assert (was_provisional.previous_value, was_provisional.previous_provisional) == (87, True)
+    assert "subject to final confirmation" in was_provisional.previous_data_quality_note
+    assert previous["CSC-08", date(2016, 1, 1)].previous_value == 100
+    assert {r.changed_by_id for r in previous.values()} == {officer().id}
+
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.event == "indicator_values.imported")
+    )
+    assert [(c["line"], c["action"], c["before"]) for c in event.after["changes"]] == [
+        (2, "add", None),
+        (4, "change", 94.4),
+        (5, "change", 87),
+        (6, "change", 100),
+        (7, "add", None),
+    ]
+
+    again, record = run_import(data, "mixed.csv")
+    assert (record.rows_added, record.rows_changed, record.rows_unchanged) == (0, 0, 6)
+    assert counts() == (before[0] + 2, before[1] + 3, before[2] + 2)
+
+
+def test_an_import_makes_as_many_sql_statements_for_many_rows_as_for_a_few(seeded):
+    """New figures go in with one bulk INSERT, corrections with one bulk UPDATE."""
+
+    def statements_for(rows: list) -> int:
+        with count_queries() as statements:
+            run_import(csv_bytes(rows), "figures.csv")
+        return len(statements)
+
+    few = [
+        ["CSC-15", "2014-01", "month", "90", "no", ""],
+        ["CSC-15", "2015-02", "month", "91.3", "no", ""],
+    ]
+    many = [["CSC-15", f"2014-{m:02d}", "month", "90", "no", ""] for m in range(2, 13)]
+    many += [["CSC-15", f"2015-{m:02d}", "month", "90.5", "no", ""] for m in range(3, 13)]
+    assert statements_for(few) == statements_for(many)
+    assert db.session.scalar(select(func.count(IndicatorValueRevision.id))) == 11
+
+
 # --- Rejections ------------------------------------------------------------------------------
 
 
@@ -253,6 +335,24 @@ def test_a_failure_part_way_through_writing_leaves_nothing_behind(seeded):
     assert value_of("CSC-15", date(2016, 2, 1)) is None
 
 
+def test_a_figure_corrected_by_someone_else_after_the_check_stops_the_whole_import(seeded):
+    rows = [
+        ["CSC-15", "2016-02", "month", "95.2", "no", ""],
+        ["CSC-15", "2016-01", "month", "94.8", "no", ""],
+    ]
+    plan = plan_import(csv_bytes(rows), "late.csv")
+    assert (len(plan.to_add), len(plan.to_change)) == (1, 1)
+    # Someone else corrects January after the check, before the write.
+    value_of("CSC-15", date(2016, 1, 1)).value = 94.7
+    db.session.commit()
+    before = counts()
+    with pytest.raises(Conflict), unit_of_work():
+        apply_import(plan, officer())
+    assert counts() == before
+    assert value_of("CSC-15", date(2016, 1, 1)).value == 94.7
+    assert value_of("CSC-15", date(2016, 2, 1)) is None
+
+
 def test_xlsx_rejections_name_the_spreadsheet_row(seeded):
     rows = [["CSC-15", datetime(2016, 2, 1), "month", "ninety", None, None], [None] * 6]
     rows.append(["CSC-15", "2016-02", "month", 120, None, None])
@@ -281,6 +381,16 @@ def test_files_that_are_not_csv_or_xlsx_are_refused_by_content(seeded):
         "Download the template to see the columns"
     ]
     assert messages(csv_bytes([])) == ["The file has headings but no rows of figures"]
+
+
+def test_the_same_mistake_on_many_lines_is_reported_on_each_line(seeded):
+    rows = [["CSC-15", "Febtember 2016", "monthly-ish", "95", "maybe", ""]] * 3
+    found = messages(csv_bytes(rows))
+    assert len(found) == 9
+    for line in (2, 3, 4):
+        assert f"Line {line}: Month 'Febtember 2016' is not a month" in found[(line - 2) * 3]
+        assert f"Line {line}: Basis 'monthly-ish' must be" in found[(line - 2) * 3 + 1]
+        assert found[(line - 2) * 3 + 2] == f"Line {line}: Provisional 'maybe' must be yes or no"
 
 
 # --- Through the web -------------------------------------------------------------------------
@@ -457,6 +567,37 @@ def test_cli_dry_run_writes_nothing_and_import_writes_once(seeded, app, tmp_path
 
     result = runner.invoke(args=["indicators", "import", str(path)])
     assert "Imported february.csv: 0 added, 0 changed, 1 unchanged." in result.output
+
+
+def test_cli_imports_nothing_when_someone_saves_a_figure_while_it_runs(
+    seeded, app, tmp_path, monkeypatch
+):
+    path = tmp_path / "february.csv"
+    path.write_bytes(csv_bytes([["CSC-15", "2016-02", "month", "95.2", "no", ""]]))
+    csc_15 = db.session.scalar(select(Indicator.id).where(Indicator.code == "CSC-15"))
+    db.session.commit()
+
+    def someone_else_saves_february_first(plan, user):
+        with db.engine.connect() as other:  # another person, on another connection
+            other.execute(
+                IndicatorValue.__table__.insert().values(
+                    indicator_id=csc_15, period=date(2016, 2, 1), basis="month", value=95.0
+                )
+            )
+            other.commit()
+        return apply_import(plan, user)
+
+    monkeypatch.setattr("tracker.indicators.cli.apply_import", someone_else_saves_february_first)
+    before = counts()
+    result = app.test_cli_runner().invoke(args=["indicators", "import", str(path)])
+    db.session.expire_all()
+    assert result.exit_code == 1, result.output
+    assert (
+        "Nothing was imported. Someone else saved a figure for one of these months after they "
+        "were checked: run the import again" in result.output
+    )
+    assert value_of("CSC-15", date(2016, 2, 1)).value == 95.0
+    assert counts() == (before[0] + 1, before[1], before[2])  # theirs, and no ImportRecord
 
 
 def test_cli_reports_errors_and_fails(seeded, app, tmp_path):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.indicators.importing import ImportPlan, apply_import, plan_import
+from tracker.indicators.service import Conflict
 from tracker.models import User
 from tracker.uow import unit_of_work
 
@@ -53,8 +54,14 @@ def import_command(file: Path, dry_run: bool, by_email: str | None) -> None:
     if dry_run:
         click.echo(f"Dry run: {counts}. Nothing was written.")
         return
-    with unit_of_work():
-        record = apply_import(plan, user)
+    try:
+        with unit_of_work():
+            record = apply_import(plan, user)
+    except Conflict as conflict:
+        raise click.ClickException(
+            f"Nothing was imported. {conflict}: run the import again to check the file "
+            "against the figures saved now."
+        ) from None
     click.echo(
         f"Imported {file.name}: {record.rows_added} added, {record.rows_changed} changed, "
         f"{record.rows_unchanged} unchanged."

@@ -7,9 +7,11 @@ fingerprint of what the editor saw, and a save is refused if the record has chan
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
 from tracker.extensions import db
@@ -167,12 +169,23 @@ class Figure:
     provisional: bool
     data_quality_note: str | None
 
-    def differs_from(self, existing: IndicatorValue) -> bool:
+    def differs_from(self, existing: "IndicatorValue | StoredValue") -> bool:
         return (
             abs(existing.value - self.value) > 1e-9
             or bool(existing.provisional) != self.provisional
             or (existing.data_quality_note or None) != self.data_quality_note
         )
+
+
+class StoredValue(NamedTuple):
+    """A saved figure as read by an import, for comparing with the file and correcting in bulk."""
+
+    id: int
+    value: float
+    provisional: bool
+    data_quality_note: str | None
+    quoted: bool
+    source: str
 
 
 def value_stamp(value: IndicatorValue) -> str:
@@ -188,6 +201,62 @@ def existing_value(indicator_id: int, period: date, basis: str) -> IndicatorValu
     return db.session.scalar(query)
 
 
+def _new_value_columns(
+    indicator_id: int,
+    period: date,
+    basis: str,
+    figure: Figure,
+    user: User | None,
+    source: str,
+    now: datetime,
+) -> dict:
+    return {
+        "indicator_id": indicator_id,
+        "period": period,
+        "basis": basis,
+        "value": figure.value,
+        "provisional": figure.provisional,
+        "data_quality_note": figure.data_quality_note,
+        "quoted": False,
+        "source": source,
+        "updated_at": now,
+        "updated_by_id": user.id if user else None,
+    }
+
+
+def _corrected_columns(
+    stored: IndicatorValue | StoredValue,
+    figure: Figure,
+    user: User | None,
+    source: str,
+    now: datetime,
+) -> dict:
+    figure_changed = abs(stored.value - figure.value) > 1e-9
+    return {
+        "value": figure.value,
+        "provisional": figure.provisional,
+        "data_quality_note": figure.data_quality_note,
+        # A corrected figure is no longer the one the source document quoted.
+        "quoted": stored.quoted and not figure_changed,
+        "source": source if figure_changed else stored.source,
+        "updated_at": now,
+        "updated_by_id": user.id if user else None,
+    }
+
+
+def _revision_columns(
+    stored: IndicatorValue | StoredValue, user: User | None, now: datetime
+) -> dict:
+    return {
+        "indicator_value_id": stored.id,
+        "previous_value": stored.value,
+        "previous_provisional": stored.provisional,
+        "previous_data_quality_note": stored.data_quality_note,
+        "changed_at": now,
+        "changed_by_id": user.id if user else None,
+    }
+
+
 def add_value(
     indicator: Indicator,
     period: date,
@@ -195,26 +264,12 @@ def add_value(
     figure: Figure,
     user: User | None,
     source: str,
-    audited: bool = True,
 ) -> IndicatorValue:
-    """audited=False: the caller records one event for many values (an import)."""
     if existing_value(indicator.id, period, basis):
         raise Conflict(f"There is already a figure for {period:%B %Y}: change it instead")
-    value = IndicatorValue(
-        indicator_id=indicator.id,
-        period=period,
-        basis=basis,
-        value=figure.value,
-        provisional=figure.provisional,
-        data_quality_note=figure.data_quality_note,
-        quoted=False,
-        source=source,
-        updated_at=utcnow(),
-        updated_by_id=user.id if user else None,
-    )
+    columns = _new_value_columns(indicator.id, period, basis, figure, user, source, utcnow())
+    value = IndicatorValue(**columns)
     db.session.add(value)
-    if not audited:
-        return value
     audit.record(
         "indicator_value.added",
         obj=value,
@@ -231,7 +286,6 @@ def change_value(
     user: User | None,
     source: str,
     seen: str | None = None,
-    audited: bool = True,
 ) -> bool:
     """Correct a figure, keeping the previous one as a revision. False if nothing differs."""
     if seen and seen != value_stamp(value):
@@ -239,27 +293,10 @@ def change_value(
     if not figure.differs_from(value):
         return False
     before = snapshot(value, VALUE_FIELDS)
-    db.session.add(
-        IndicatorValueRevision(
-            indicator_value_id=value.id,
-            previous_value=value.value,
-            previous_provisional=value.provisional,
-            previous_data_quality_note=value.data_quality_note,
-            changed_at=utcnow(),
-            changed_by_id=user.id if user else None,
-        )
-    )
-    if abs(value.value - figure.value) > 1e-9:
-        # A corrected figure is no longer the one the source document quoted.
-        value.quoted = False
-        value.source = source
-    value.value = figure.value
-    value.provisional = figure.provisional
-    value.data_quality_note = figure.data_quality_note
-    value.updated_at = utcnow()
-    value.updated_by_id = user.id if user else None
-    if not audited:
-        return True
+    now = utcnow()
+    db.session.add(IndicatorValueRevision(**_revision_columns(value, user, now)))
+    for name, new in _corrected_columns(value, figure, user, source, now).items():
+        setattr(value, name, new)
     key = {
         "indicator": value.indicator.code,
         "period": f"{value.period:%Y-%m}",
@@ -273,6 +310,70 @@ def change_value(
         after=key | snapshot(value, VALUE_FIELDS),
     )
     return True
+
+
+class NewFigure(NamedTuple):
+    indicator_id: int
+    period: date
+    basis: str
+    figure: Figure
+
+
+def add_values(new: list[NewFigure], user: User | None, source: str) -> None:
+    """Save many new figures with one bulk INSERT (an import, whose caller audits them all).
+
+    Conflict if any of them was saved by someone else since the caller looked.
+    """
+    if not new:
+        return
+    now = utcnow()
+    rows = [
+        _new_value_columns(n.indicator_id, n.period, n.basis, n.figure, user, source, now)
+        for n in new
+    ]
+    try:
+        db.session.execute(insert(IndicatorValue.__table__), rows)
+    except IntegrityError as error:
+        raise Conflict(
+            "Someone else saved a figure for one of these months after they were checked"
+        ) from error
+
+
+def correct_values(
+    corrections: list[tuple[StoredValue, Figure]], user: User | None, source: str
+) -> None:
+    """Correct many figures with one bulk UPDATE, each previous figure kept as a revision (an
+    import, whose caller audits them all). Each stored figure must be as the caller read it:
+    Conflict if someone else changed one meanwhile.
+    """
+    if not corrections:
+        return
+    now = utcnow()
+    db.session.execute(
+        insert(IndicatorValueRevision.__table__),
+        [_revision_columns(stored, user, now) for stored, _ in corrections],
+    )
+    table = IndicatorValue.__table__
+    # Only where the row still holds the figure that was read: one changed meanwhile (whose
+    # revision above would then be wrong) leaves the row count short.
+    statement = update(table).where(
+        table.c.id == bindparam("read_id"),
+        table.c.value == bindparam("read_value"),
+        table.c.provisional == bindparam("read_provisional"),
+        table.c.data_quality_note.is_not_distinct_from(bindparam("read_note")),
+    )
+    rows = [
+        _corrected_columns(stored, figure, user, source, now)
+        | {
+            "read_id": stored.id,
+            "read_value": stored.value,
+            "read_provisional": stored.provisional,
+            "read_note": stored.data_quality_note,
+        }
+        for stored, figure in corrections
+    ]
+    if db.session.execute(statement, rows).rowcount != len(rows):
+        raise Conflict("Someone else changed one of these figures after they were checked")
 
 
 def is_linked(indicator: Indicator, recommendation: Recommendation) -> bool:
