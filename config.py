@@ -64,6 +64,10 @@ class Config:
     # Judge dates "as at" a fixed day instead of today (demo: the date of the source report).
     AS_AT_DATE = os.environ.get("TRACKER_AS_AT") or None
 
+    # Rendered content of the most-read pages, per process (tracker/page_cache.py).
+    PAGE_CACHE = _env_bool("PAGE_CACHE", True)
+    PAGE_CACHE_SIZE = _env_int("PAGE_CACHE_SIZE", 300)  # pages kept per process
+
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)
     HSTS = False

@@ -129,6 +129,7 @@ def measure_statements(manifest: Manifest, figures: dict, prefix: str) -> dict[s
     counted = count_statements(manifest)
     for key, page in counted.items():
         figures[f"{prefix}.sql_statements.{key}"] = page.count
+        figures[f"{prefix}.sql_statements_cached.{key}"] = page.cached_count
     return {key: page.statements for key, page in counted.items()}
 
 

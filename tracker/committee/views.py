@@ -6,6 +6,7 @@ from tracker.committee.exports import actions_csv, summary_workbook
 from tracker.committee.filters import read_filters
 from tracker.committee.paper import render_paper
 from tracker.committee.summary import build_summary, load_plan
+from tracker.page_cache import cached_page
 from tracker.permissions import Permission, permission_required
 from tracker.rag import COLOUR_LABELS, Colour
 
@@ -25,6 +26,7 @@ def _file_name(summary, extension: str) -> str:
 
 @bp.route("/plans/<int:plan_id>/summary")
 @permission_required(Permission.VIEW_PLANS)
+@cached_page
 def summary(plan_id: int):
     summary, filters = _summary(plan_id)
     rag_choices = [(c.value, COLOUR_LABELS[c]) for c in Colour if c is not Colour.GREY]

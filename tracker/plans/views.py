@@ -4,6 +4,7 @@ from flask import abort, render_template
 
 from tracker.clock import today
 from tracker.indicators.queries import latest_values_for
+from tracker.page_cache import cached_page
 from tracker.permissions import Permission, permission_required
 from tracker.plans import bp
 from tracker.plans.queries import (
@@ -70,6 +71,7 @@ def plan(plan_id: int):
 
 @bp.route("/recommendations/<int:recommendation_id>")
 @permission_required(Permission.VIEW_PLANS)
+@cached_page
 def recommendation(recommendation_id: int):
     rec = recommendation_page(recommendation_id) or abort(404)
     day = today()
