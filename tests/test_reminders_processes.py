@@ -4,16 +4,23 @@ Each runs `python -m flask --app wsgi ...` against the test's own database and a
 server, as cron or systemd would.
 """
 
+import asyncio
 import os
 import subprocess
 import sys
+import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
+from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from tests.conftest import _free_port
 from tracker.extensions import db
-from tracker.models import ReminderOutbox
+from tracker.models import ReminderOutbox, utcnow
+from tracker.reminders import sending
+from tracker.reminders.sending import deliver_pending
 
 ROOT = Path(__file__).resolve().parent.parent
 MONDAY = "2016-03-28"
@@ -152,3 +159,77 @@ def test_a_scheduler_started_before_reminder_time_waits(seeded, smtp_server, tmp
         assert smtp_server.messages == []
     finally:
         stop(process)
+
+
+class StallingInbox:
+    """A real SMTP server (aiosmtpd) that takes its time: it answers the n-th message after
+    `slow[n]` seconds, and never answers message number `stall_at` until released."""
+
+    def __init__(self, slow: dict[int, float], stall_at: int):
+        self.slow = slow
+        self.stall_at = stall_at
+        self.accepted: list[str] = []  # recipients of the messages it answered "250" to
+        self.stalled = threading.Event()
+        self.release = threading.Event()
+        self.port = _free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        number = len(self.accepted) + 1
+        if number == self.stall_at:
+            self.stalled.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+            return "451 Try again later"
+        await asyncio.sleep(self.slow.get(number, 0))
+        self.accepted.extend(envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+
+def test_a_sender_killed_mid_batch_loses_nothing_and_resends_only_what_it_had_not_recorded(
+    seeded, smtp_server, tmp_path
+):
+    # Monday's five emails go out in one batch. The second takes longer than RECORD_WITHIN, so
+    # the first two are recorded before the third is sent; the fourth never gets an answer, and
+    # the process is killed while it waits.
+    stalling = StallingInbox(slow={2: sending.RECORD_WITHIN + 0.3}, stall_at=4)
+    stalling.controller.start()
+    release_the_database()
+    log = tmp_path / "killed.log"
+    try:
+        process = subprocess.Popen(
+            flask("reminders", "send", "--date", MONDAY),
+            cwd=ROOT,
+            env=process_env(seeded, stalling.port),
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        assert stalling.stalled.wait(timeout=60), log.read_text()
+        process.kill()
+        process.wait(timeout=10)
+    finally:
+        stalling.release.set()
+        stalling.controller.stop()
+    assert len(stalling.accepted) == 3
+
+    rows = {row.recipient_email: row for row in outbox()}
+    recorded = {email for email, row in rows.items() if row.state == "sent"}
+    assert recorded == set(stalling.accepted[:2])
+    for email, row in rows.items():
+        if email not in recorded:  # still claimed, untouched: retried once the lease runs out
+            assert (row.state, row.attempts, row.last_error) == ("pending", 0, None)
+            assert row.next_attempt_at > utcnow() + timedelta(minutes=10)
+
+    assert deliver_pending(now=utcnow() + timedelta(minutes=5)).sent == 0  # lease not over yet
+    report = deliver_pending(now=utcnow() + sending.LEASE + timedelta(minutes=1))
+    assert (report.sent, report.failures) == (3, 0)
+    # Nothing lost, and only the email accepted but not yet recorded is sent a second time.
+    assert sorted(recipients(smtp_server) + stalling.accepted) == sorted(
+        [*EXPECTED_ON_MONDAY, stalling.accepted[2]]
+    )
+    assert {(row.state, row.attempts) for row in outbox()} == {("sent", 1)}
+
+
+def outbox() -> list[ReminderOutbox]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(ReminderOutbox)))

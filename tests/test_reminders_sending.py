@@ -5,11 +5,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import _free_port
+from tests.conftest import SmtpInbox, _free_port, count_queries
 from tracker.extensions import db
 from tracker.models import AuditEvent, JobRun, ReminderOutbox, User, utcnow
-from tracker.reminders.outbox import JOB, claim_run
-from tracker.reminders.sending import backoff, claim, deliver_pending
+from tracker.reminders import sending
+from tracker.reminders.outbox import JOB, claim_run, queue_day
+from tracker.reminders.sending import backoff, claim_batch, deliver_pending
 from tracker.uow import unit_of_work
 
 DAY = "2016-03-14"  # a Monday: Mark and Priya get reminders, Catherine an escalation
@@ -126,13 +127,22 @@ def test_backoff_doubles_and_the_attempt_limit_marks_emails_failed(seeded, smtp_
     assert sorted(set(events)) == ["reminder.attempt_failed", "reminder.failed"]
 
 
-def test_a_row_is_claimed_by_one_sender_only(seeded, smtp_down):
+def claimed(row_ids, now, retry_now=False) -> list[int]:
+    return [email.id for email in claim_batch(row_ids, now, retry_now).emails]
+
+
+@pytest.mark.parametrize("returning", [True, False], ids=["returning", "without-returning"])
+def test_a_row_is_claimed_by_one_sender_only(seeded, smtp_down, monkeypatch, returning):
+    # Without RETURNING (SQLite before 3.35) each row is claimed by its own UPDATE.
+    monkeypatch.setattr(db.engine.dialect, "update_returning", returning)
     send(seeded)
-    row = outbox()[0]
+    first, second, third = (row.id for row in outbox())
     later = utcnow() + timedelta(hours=2)
-    assert claim(row.id, later) is True
-    assert claim(row.id, later) is False  # another process arriving now finds it taken
-    assert claim(row.id, later, retry_now=True) is False  # even when told to retry now
+    assert claimed([first], later) == [first]
+    # Another process arriving now gets only the rows nobody has taken, even with --retry-now.
+    assert claimed([first, second], later) == [second]
+    assert claimed([first, second, third], later, retry_now=True) == [third]
+    assert claimed([first, second, third], later) == []
 
 
 def test_a_day_is_claimed_once(app):
@@ -161,3 +171,93 @@ def test_a_header_injection_in_a_name_adds_no_header(seeded, smtp_server):
     assert len(smtp_server.messages) == 3
     body = message.get_body(("plain",)).get_content()
     assert body.startswith("Dear Mark Ellison Bcc: victim@example.org X-Injected: yes,")
+
+
+def sent_events() -> list[tuple[int, str, str, str]]:
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.event == "reminder.sent"))
+    return sorted(
+        (e.object_id, e.after["to"], e.after["kind"], e.after["day"])
+        for e in events
+        if e.object_type == "ReminderOutbox"
+    )
+
+
+def test_sending_more_emails_takes_no_more_statements_and_audits_each_email(seeded, smtp_server):
+    queue_day(date(2016, 3, 14), "test")
+    with count_queries() as three:
+        assert deliver_pending().sent == 3
+    queue_day(date(2016, 3, 28), "test")
+    with count_queries() as five:
+        assert deliver_pending().sent == 5
+    # Claimed, read and recorded per batch, not per email.
+    assert len(three) == len(five)
+    assert len(smtp_server.messages) == 8
+    assert sent_events() == sorted(
+        (row.id, row.recipient_email, row.kind, row.day.isoformat()) for row in outbox()
+    )
+
+
+def test_a_run_sends_batch_after_batch_over_one_connection(seeded, smtp_server, monkeypatch):
+    monkeypatch.setattr(sending, "BATCH_SIZE", 2)
+    queue_day(date(2016, 3, 28), "test")
+    report = deliver_pending()
+    assert (report.sent, report.failures) == (5, 0)
+    assert len(smtp_server.messages) == 5
+    assert len(set(addresses(smtp_server))) == 5
+    assert {(row.state, row.attempts, row.last_error) for row in outbox()} == {("sent", 1, None)}
+    assert len(sent_events()) == 5
+
+
+def test_emails_whose_claim_runs_short_are_left_for_the_next_run(seeded, smtp_server, monkeypatch):
+    monkeypatch.setattr(sending, "LEASE_MARGIN", sending.LEASE)  # no time left to send anything
+    result = send(seeded)
+    assert result.exit_code == 0, result.output
+    assert "3 emails ran out of time in this run" in result.output
+    assert smtp_server.messages == []
+    for row in outbox():
+        assert (row.state, row.attempts, row.last_error) == ("pending", 0, None)
+        assert row.next_attempt_at > utcnow() + timedelta(minutes=14)  # still claimed
+    monkeypatch.undo()
+    assert deliver_pending(now=utcnow() + timedelta(minutes=6)).sent == 0
+    assert deliver_pending(now=utcnow() + sending.LEASE + timedelta(minutes=1)).sent == 3
+    assert addresses(smtp_server) == sorted(RECIPIENTS)
+
+
+class RefusingInbox(SmtpInbox):
+    """A real SMTP server that refuses one address, as a server does for an unknown mailbox."""
+
+    def __init__(self, refused: str):
+        super().__init__()
+        self.refused = refused
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == self.refused:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_refused_address_fails_alone_and_the_rest_of_the_batch_is_sent(seeded, monkeypatch):
+    inbox = RefusingInbox(refused="mark.ellison@example.org")
+    inbox.start()
+    monkeypatch.setitem(seeded.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(seeded.config, "MAIL_PORT", inbox.port)
+    try:
+        result = send(seeded)
+    finally:
+        inbox.stop()
+    assert result.exit_code == 1
+    assert "Could not send 1 reminder emails" in result.output
+    assert addresses(inbox) == sorted(RECIPIENTS - {"mark.ellison@example.org"})
+    rows = {row.recipient_email: row for row in outbox()}
+    mark = rows.pop("mark.ellison@example.org")
+    assert (mark.state, mark.attempts, mark.sent_at) == ("pending", 1, None)
+    assert "No such mailbox" in mark.last_error
+    assert {(r.state, r.attempts, r.last_error) for r in rows.values()} == {("sent", 1, None)}
+    assert all(r.sent_at is not None for r in rows.values())
+    events = db.session.execute(
+        select(AuditEvent.event, AuditEvent.object_id).where(AuditEvent.event.like("reminder.%"))
+    )
+    assert sorted(events) == sorted(
+        [("reminder.attempt_failed", mark.id)] + [("reminder.sent", r.id) for r in rows.values()]
+    )

@@ -4,12 +4,16 @@ The words are worked out here; the templates in templates/emails/ only lay them 
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app
 
 from tracker.mail import clean_header
 from tracker.reminders.selection import Digest, Item, Kind, Reason, Settings
 from tracker.templating import govuk_date
+
+# A day's run writes tens of thousands of lines that share a few hundred dates and owners.
+day_words = lru_cache(maxsize=4096)(govuk_date)
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ def due_text(item: Item) -> str:
     due = item.action.current_due_date
     if due is None:
         return "No due date set"
-    when = govuk_date(due)
+    when = day_words(due)
     if item.days_until_due < 0:
         return f"Due {when}: {plural(item.days_overdue, 'day')} overdue"
     if item.days_until_due == 0:
@@ -98,46 +102,57 @@ def due_text(item: Item) -> str:
 
 
 def last_update_text(item: Item) -> str:
+    when = day_words(item.last_update)
     if item.days_since_update <= 0:
-        return f"Last update {govuk_date(item.last_update)}: today"
-    return (
-        f"Last update {govuk_date(item.last_update)}: {plural(item.days_since_update, 'day')} ago"
-    )
+        return f"Last update {when}: today"
+    return f"Last update {when}: {plural(item.days_since_update, 'day')} ago"
 
 
-def absolute_url(endpoint: str, **values) -> str:
-    """A link for an email: BASE_URL plus the route's path (there is no request to ask)."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
+class Links:
+    """Links for emails: BASE_URL plus the route's path (there is no request to ask). Make one
+    for a whole run: binding the URL map is most of the cost of a link."""
+
+    def __init__(self):
+        self.adapter = current_app.url_map.bind("localhost")
+        self.base = current_app.config["BASE_URL"].rstrip("/")
+
+    def to(self, endpoint: str, **values) -> str:
+        return self.base + self.adapter.build(endpoint, values)
 
 
-def line_for(item: Item) -> Line:
+@lru_cache(maxsize=4096)
+def owner_words(name: str, job_title: str | None) -> str:
+    return f"{clean_header(name)}, {job_title}".strip(", ")
+
+
+def line_for(item: Item, links: Links) -> Line:
     action = item.action
     owner = action.owner
     return Line(
         reference=action.reference,
         description=action.description,
         plan=item.plan.title,
-        owner=f"{clean_header(owner.name)}, {owner.job_title}".strip(", ") if owner else "",
+        owner=owner_words(owner.name, owner.job_title) if owner else "",
         due=due_text(item),
         last_update=last_update_text(item),
-        url=absolute_url("actions.action", action_id=action.id),
+        url=links.to("actions.action", action_id=action.id),
     )
 
 
-def sections_for(digest: Digest, settings: Settings) -> list[Section]:
+def sections_for(digest: Digest, settings: Settings, links: Links) -> list[Section]:
     if digest.kind is Kind.ESCALATION:
-        return [Section("Overdue", [line_for(item) for item in digest.items])]
+        return [Section("Overdue", [line_for(item, links) for item in digest.items])]
     headings = {
         Reason.OVERDUE: "Overdue",
         Reason.DUE_SOON: due_soon_phrase(settings).capitalize(),
         Reason.NO_UPDATE: f"No update for {plural(settings.no_update_days, 'day')} or more",
     }
-    return [
-        Section(heading, [line_for(item) for item in digest.with_reason(reason)])
-        for reason, heading in headings.items()
-        if digest.with_reason(reason)
-    ]
+    sections = []
+    for reason, heading in headings.items():
+        items = digest.with_reason(reason)
+        if items:
+            sections.append(Section(heading, [line_for(item, links) for item in items]))
+    return sections
 
 
 def actions_have(n: int) -> str:
@@ -150,7 +165,8 @@ def escalation_day_words(settings: Settings) -> str:
     return f"every {settings.escalation_weekday.capitalize()}"
 
 
-def render_digest(digest: Digest, settings: Settings) -> Email:
+def render_digest(digest: Digest, settings: Settings, links: Links | None = None) -> Email:
+    links = links or Links()
     template = "emails/escalation" if digest.kind is Kind.ESCALATION else "emails/reminder"
     context = {
         "name": clean_header(digest.recipient.name) or "colleague",
@@ -158,9 +174,9 @@ def render_digest(digest: Digest, settings: Settings) -> Email:
         "actions_have": actions_have(len(digest.items)),
         "escalation_days": plural(settings.escalation_days, "day"),
         "escalation_when": escalation_day_words(settings),
-        "sections": sections_for(digest, settings),
-        "settings_url": absolute_url("reminders.settings"),
-        "tracker_url": absolute_url("main.home"),
+        "sections": sections_for(digest, settings, links),
+        "settings_url": links.to("reminders.settings"),
+        "tracker_url": links.to("main.home"),
     }
     subject = subject_for(digest, settings)
     env = current_app.jinja_env

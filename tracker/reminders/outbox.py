@@ -12,14 +12,14 @@ import socket
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import JobRun, ReminderOutbox, ReminderSkip, utcnow
-from tracker.reminders.digest import render_digest
-from tracker.reminders.selection import Selection, select_reminders
+from tracker.reminders.digest import Email, Links, render_digest
+from tracker.reminders.selection import Digest, Selection, Skip, select_reminders
 from tracker.uow import unit_of_work
 
 JOB = "daily-reminders"
@@ -75,48 +75,55 @@ def queue_day(day: date, claimed_by: str) -> QueueResult | None:
 
 
 def write_outbox(selection: Selection) -> tuple[int, int]:
-    """Add pending outbox rows and skip records for a selection; returns how many of each."""
+    """Add pending outbox rows and skip records for a selection; returns how many of each.
+
+    Both are bulk inserts (a day's run at national scale writes a thousand digests)."""
     day = selection.day
     queued = _keys(
         select(ReminderOutbox.recipient_id, ReminderOutbox.kind), ReminderOutbox.day, day
     )
     skipped = _keys(select(ReminderSkip.user_id, ReminderSkip.kind), ReminderSkip.day, day)
-    digests = 0
-    for digest in selection.digests:
-        if (digest.recipient.id, digest.kind.value) in queued:
-            continue
-        email = render_digest(digest, selection.settings)
-        db.session.add(
-            ReminderOutbox(
-                recipient_id=digest.recipient.id,
-                recipient_email=digest.recipient.email.strip(),
-                kind=digest.kind.value,
-                day=day,
-                state="pending",
-                subject=email.subject,
-                body_text=email.text,
-                body_html=email.html,
-                action_ids=digest.action_ids,
-                attempts=0,
-            )
-        )
-        digests += 1
-    skips = 0
-    for skip in selection.skips:
-        if (skip.user.id, skip.kind.value) in skipped:
-            continue
-        log.info("Skipped %s (%s) for %s: %s", skip.user.email, skip.kind.value, day, skip.reason)
-        db.session.add(
-            ReminderSkip(
-                user_id=skip.user.id,
-                kind=skip.kind.value,
-                day=day,
-                reason=skip.reason,
-                action_ids=list(skip.action_ids),
-            )
-        )
-        skips += 1
-    return digests, skips
+    links = Links()
+    emails = [
+        outbox_row(digest, render_digest(digest, selection.settings, links), day)
+        for digest in selection.digests
+        if (digest.recipient.id, digest.kind.value) not in queued
+    ]
+    skips = [
+        skip_row(skip, day)
+        for skip in selection.skips
+        if (skip.user.id, skip.kind.value) not in skipped
+    ]
+    for model, rows in ((ReminderOutbox, emails), (ReminderSkip, skips)):
+        if rows:
+            db.session.execute(insert(model), rows)
+    return len(emails), len(skips)
+
+
+def outbox_row(digest: Digest, email: Email, day: date) -> dict:
+    return {
+        "recipient_id": digest.recipient.id,
+        "recipient_email": digest.recipient.email.strip(),
+        "kind": digest.kind.value,
+        "day": day,
+        "state": "pending",
+        "subject": email.subject,
+        "body_text": email.text,
+        "body_html": email.html,
+        "action_ids": digest.action_ids,
+        "attempts": 0,
+    }
+
+
+def skip_row(skip: Skip, day: date) -> dict:
+    log.info("Skipped %s (%s) for %s: %s", skip.user.email, skip.kind.value, day, skip.reason)
+    return {
+        "user_id": skip.user.id,
+        "kind": skip.kind.value,
+        "day": day,
+        "reason": skip.reason,
+        "action_ids": list(skip.action_ids),
+    }
 
 
 def _keys(query, day_column, day: date) -> set[tuple[int, str]]:

@@ -27,6 +27,11 @@ class RunReport:
                 f" ({self.queued.skips} people skipped)."
             )
         lines = [first, f"Sent {self.sending.sent} emails."]
+        if self.sending.left_for_later:
+            lines.append(
+                f"{self.sending.left_for_later} emails ran out of time in this run; they will be"
+                " sent by the next run once their claim has expired."
+            )
         if self.sending.waiting:
             lines.append(
                 f"{self.sending.waiting} emails are waiting to be retried after an earlier"

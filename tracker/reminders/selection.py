@@ -14,8 +14,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import Select, func, select, union
 
 from tracker.clock import local
 from tracker.extensions import db
@@ -75,10 +74,33 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class PlanName:
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class OpenAction:
+    """An open action with what reminders need to know about it. Read as plain columns rather
+    than ORM objects: a national run reads tens of thousands of them."""
+
+    id: int
+    reference: str
+    description: str
+    current_due_date: date | None
+    owner_id: int | None
+    owner: User | None
+    plan: PlanName
+    recommendation_lead: User | None
+    plan_lead: User | None
+    last_changed: datetime  # the last progress update, or the action's own last change
+
+
+@dataclass(frozen=True)
 class Item:
     """One action in one digest, with everything the email says about it."""
 
-    action: Action
+    action: OpenAction
     reason: Reason
     days_overdue: int
     days_until_due: int | None
@@ -86,8 +108,8 @@ class Item:
     days_since_update: int
 
     @property
-    def plan(self) -> Plan:
-        return self.action.recommendation.plan
+    def plan(self) -> PlanName:
+        return self.action.plan
 
     @property
     def reference(self) -> str:
@@ -127,39 +149,82 @@ class Selection:
     digests: list[Digest] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
     # Actions that need a reminder but have no owner to send it to: shown, never emailed.
-    unowned: list[Action] = field(default_factory=list)
+    unowned: list[OpenAction] = field(default_factory=list)
 
 
-def open_actions_with_last_update() -> list[tuple[Action, datetime]]:
-    """Every open action of every live plan, with its owner, recommendation, lead and plan,
-    and the time of its last update, in one statement whatever the plan's size."""
-    last_update = (
-        select(ProgressUpdate.action_id, func.max(ProgressUpdate.created_at).label("at"))
-        .group_by(ProgressUpdate.action_id)
-        .subquery()
-    )
-    query = (
-        select(Action, last_update.c.at)
+def _of_live_plans(*columns) -> Select:
+    """A query over the open actions of live plans (joined to their recommendation and plan)."""
+    return (
+        select(*columns)
+        .select_from(Action)
         .join(Action.recommendation)
         .join(Recommendation.plan)
-        .outerjoin(last_update, last_update.c.action_id == Action.id)
         .where(
             Action.status.not_in([s.value for s in CLOSED]),
             Action.withdrawn_reason.is_(None),
             Recommendation.withdrawn_reason.is_(None),
             Plan.status != PlanStatus.ARCHIVED.value,
         )
-        .options(
-            joinedload(Action.owner),
-            contains_eager(Action.recommendation).options(
-                joinedload(Recommendation.lead),
-                contains_eager(Recommendation.plan).joinedload(Plan.lead),
-            ),
+    )
+
+
+def people_involved() -> dict[int, User]:
+    """Everyone who owns or leads open work: the possible recipients, in one statement."""
+    ids = union(
+        _of_live_plans(Action.owner_id),
+        _of_live_plans(Recommendation.lead_id),
+        _of_live_plans(Plan.lead_id),
+    ).subquery()
+    people = db.session.scalars(select(User).where(User.id.in_(select(ids.c[0]))))
+    return {person.id: person for person in people}
+
+
+def open_actions() -> list[OpenAction]:
+    """Every open action of every live plan, with its owner, leads and plan, and the time of its
+    last update: two statements whatever the plans' size."""
+    last_update = (
+        select(ProgressUpdate.action_id, func.max(ProgressUpdate.created_at).label("at"))
+        .group_by(ProgressUpdate.action_id)
+        .subquery()
+    )
+    query = (
+        _of_live_plans(
+            Action.id,
+            Action.reference,
+            Action.description,
+            Action.current_due_date,
+            Action.owner_id,
+            Action.updated_at,
+            Recommendation.lead_id.label("recommendation_lead_id"),
+            Plan.id.label("plan_id"),
+            Plan.title.label("plan_title"),
+            Plan.lead_id.label("plan_lead_id"),
+            last_update.c.at.label("last_update_at"),
         )
+        .outerjoin(last_update, last_update.c.action_id == Action.id)
         .order_by(Plan.id, Recommendation.position, Action.position)
     )
-    rows = db.session.execute(query).unique()
-    return [(action, _as_utc(at) if at else action.updated_at) for action, at in rows]
+    people = people_involved()
+    plans: dict[int, PlanName] = {}
+    actions = []
+    for row in db.session.execute(query):
+        if row.plan_id not in plans:
+            plans[row.plan_id] = PlanName(row.plan_id, row.plan_title)
+        actions.append(
+            OpenAction(
+                id=row.id,
+                reference=row.reference,
+                description=row.description,
+                current_due_date=row.current_due_date,
+                owner_id=row.owner_id,
+                owner=people.get(row.owner_id),
+                plan=plans[row.plan_id],
+                recommendation_lead=people.get(row.recommendation_lead_id),
+                plan_lead=people.get(row.plan_lead_id),
+                last_changed=_as_utc(row.last_update_at) if row.last_update_at else row.updated_at,
+            )
+        )
+    return actions
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -173,8 +238,8 @@ def select_reminders(day: date, settings: Settings | None = None) -> Selection:
     selection = Selection(day=day, settings=settings)
     reminders: dict[int, Digest] = {}
     escalations: dict[int, Digest] = {}
-    for action, updated_at in open_actions_with_last_update():
-        item = item_for(action, updated_at, day, settings)
+    for action in open_actions():
+        item = item_for(action, day, settings)
         if item is None:
             continue
         if action.owner is None:
@@ -199,10 +264,10 @@ def select_reminders(day: date, settings: Settings | None = None) -> Selection:
     return selection
 
 
-def item_for(action: Action, updated_at: datetime, day: date, settings: Settings) -> Item | None:
+def item_for(action: OpenAction, day: date, settings: Settings) -> Item | None:
     """Why this action needs a reminder on `day`, or None if it does not."""
     due = action.current_due_date
-    last_update = local(updated_at).date()
+    last_update = local(action.last_changed).date()
     days_since_update = (day - last_update).days
     days_until_due = (due - day).days if due else None
     if days_until_due is not None and days_until_due < 0:
@@ -240,10 +305,9 @@ def escalates(item: Item, day: date, settings: Settings) -> bool:
     )
 
 
-def escalation_recipient(action: Action) -> User | None:
+def escalation_recipient(action: OpenAction) -> User | None:
     """The recommendation lead; if they own the action themselves, the plan lead instead."""
-    recommendation = action.recommendation
-    for candidate in (recommendation.lead, recommendation.plan.lead):
+    for candidate in (action.recommendation_lead, action.plan_lead):
         if candidate is not None and candidate.id != action.owner_id:
             return candidate
     return None

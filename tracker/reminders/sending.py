@@ -1,33 +1,49 @@
 """Delivering pending outbox rows over SMTP, with retries and backoff.
 
-Each row is claimed before it is sent by one atomic UPDATE that only succeeds while the row is
-still pending and due; the claim pushes `next_attempt_at` a lease into the future. Of several
-processes sending at once, exactly one wins each row, on SQLite and on PostgreSQL alike, and no
-transaction is held open while talking to the SMTP server.
+Rows are sent in batches of BATCH_SIZE over one SMTP connection:
+
+1. **Claim.** One atomic UPDATE takes the batch's rows that are still pending and due, and pushes
+   their `next_attempt_at` a lease into the future. Of several processes sending at once, exactly
+   one wins each row, on SQLite and on PostgreSQL alike. In the same transaction the claimed rows
+   are read and their messages built; it commits before the SMTP conversation starts, so no
+   transaction is open while talking to the SMTP server.
+2. **Send** each claimed email, keeping what happened to it in memory.
+3. **Record** what happened, in one transaction: sent rows marked sent, failed ones counted and
+   pushed back, one audit event per email. Outcomes are recorded at the end of the batch, or as
+   soon as the oldest one has waited RECORD_WITHIN, whichever is sooner, so a slow SMTP server
+   does not hold them back for long.
 
 A failed attempt leaves the row pending with the error, one more attempt counted, and the next
 attempt pushed back (5, 10, 20, 40 minutes...); after REMINDER_MAX_ATTEMPTS it is marked failed.
-A process that dies mid-send leaves the row claimed until the lease runs out, then it is retried.
+A process that dies mid-batch leaves its claimed rows leased; they are retried once the lease runs
+out. Emails the SMTP server had accepted but that were not yet recorded are then sent again: at
+most one batch, or RECORD_WITHIN's worth of sending (docs/reminders.md says why that trade-off).
 """
 
 import logging
+import time
+from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import joinedload
+from flask_mailman import EmailMultiAlternatives
+from sqlalchemy import func, insert, or_, select, update
 
-from tracker import audit
 from tracker.extensions import db
 from tracker.mail import build_message, open_connection
-from tracker.models import ReminderOutbox, utcnow
+from tracker.models import AuditEvent, ReminderOutbox, User, utcnow
 from tracker.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=15)  # far longer than one SMTP conversation (MAIL_TIMEOUT)
+BATCH_SIZE = 50
+LEASE = timedelta(minutes=15)
+# A claimed email is only sent while this much of its lease is left: more than one SMTP attempt
+# can take (a few operations of MAIL_TIMEOUT each), so no lease runs out mid-send.
+LEASE_MARGIN = timedelta(minutes=2)
+RECORD_WITHIN = 1.0  # seconds an outcome may wait in memory before it is recorded
 FIRST_RETRY = timedelta(minutes=5)
 
 
@@ -39,10 +55,40 @@ class SendReport:
     errors: list[str] = field(default_factory=list)
     next_attempt_at: datetime | None = None
     waiting: int = 0  # pending, but not due yet (waiting out a backoff, or being sent elsewhere)
+    left_for_later: int = 0  # claimed, but their lease ran short before their turn came
 
     @property
     def failures(self) -> int:
         return self.retrying + self.gave_up
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed email, read while claiming it, so sending needs no database."""
+
+    id: int
+    recipient_email: str
+    kind: str
+    day: date
+    attempts: int  # before this one (the claim makes this process the only one counting)
+    message: EmailMultiAlternatives
+
+
+@dataclass(frozen=True)
+class Outcome:
+    email: Outgoing
+    at: datetime
+    error: str | None = None  # None: the SMTP server accepted it
+
+
+@dataclass
+class Batch:
+    emails: list[Outgoing]
+    claimed_at: datetime
+
+    @property
+    def send_until(self) -> datetime:
+        return self.claimed_at + LEASE - LEASE_MARGIN
 
 
 def backoff(attempts: int) -> timedelta:
@@ -68,75 +114,162 @@ def due_row_ids(now: datetime, retry_now: bool = False) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def claim(row_id: int, now: datetime, retry_now: bool = False) -> bool:
-    """Take one row for sending; False if another process took it first or it is not due."""
+def in_batches(row_ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(row_ids), size):
+        yield row_ids[start : start + size]
+
+
+def claim_batch(row_ids: list[int], now: datetime, retry_now: bool = False) -> Batch:
+    """Take the given rows for sending, those still pending and due; the others were taken by
+    another process first (or are not due) and are left alone."""
+    claimed_at = max(now, utcnow())  # the lease runs from the claim, however long the run
     with unit_of_work():
-        result = db.session.execute(
+        claimed = _claim(row_ids, now, claimed_at + LEASE, retry_now)
+        emails = _outgoing(claimed)
+    return Batch(emails=emails, claimed_at=claimed_at)
+
+
+def _claim(row_ids: list[int], now: datetime, lease_ends: datetime, retry_now: bool) -> list[int]:
+    def claim_statement(ids):
+        return (
             update(ReminderOutbox)
             .where(
-                ReminderOutbox.id == row_id,
+                ReminderOutbox.id.in_(ids),
                 ReminderOutbox.state == "pending",
                 _due(now, retry_now),
             )
-            .values(next_attempt_at=now + LEASE, last_error=None)
+            .values(next_attempt_at=lease_ends, last_error=None)
             .execution_options(synchronize_session=False)
         )
-    return result.rowcount == 1
+
+    if db.engine.dialect.update_returning:
+        return list(db.session.scalars(claim_statement(row_ids).returning(ReminderOutbox.id)))
+    # SQLite before 3.35 has no RETURNING: one UPDATE per row, each telling whether it won the
+    # row, all in this one transaction (so still one commit per batch).
+    return [i for i in row_ids if db.session.execute(claim_statement([i])).rowcount == 1]
 
 
-def load_row(row_id: int) -> ReminderOutbox:
-    db.session.expire_all()
+def _outgoing(row_ids: list[int]) -> list[Outgoing]:
+    if not row_ids:
+        return []
     query = (
-        select(ReminderOutbox)
-        .where(ReminderOutbox.id == row_id)
-        .options(joinedload(ReminderOutbox.recipient))
-    )
-    return db.session.scalar(query)
-
-
-def message_for(row: ReminderOutbox):
-    return build_message(
-        row.recipient_email, row.subject, row.body_text, row.body_html, row.recipient.name
-    )
-
-
-def record_sent(row: ReminderOutbox) -> None:
-    with unit_of_work():
-        row.state = "sent"
-        row.sent_at = utcnow()
-        row.attempts += 1
-        row.next_attempt_at = None
-        row.last_error = None
-        audit.record("reminder.sent", obj=row, after=_summary(row))
-
-
-def record_failure(row: ReminderOutbox, error: str, now: datetime) -> bool:
-    """Count a failed attempt; True if the row will be retried, False if it has now failed."""
-    max_attempts = int(current_app.config["REMINDER_MAX_ATTEMPTS"])
-    with unit_of_work():
-        row.attempts += 1
-        row.last_error = error[:2000]
-        if row.attempts >= max_attempts:
-            row.state = "failed"
-            row.next_attempt_at = None
-            audit.record("reminder.failed", obj=row, after={**_summary(row), "error": error})
-            return False
-        row.next_attempt_at = now + backoff(row.attempts)
-        audit.record(
-            "reminder.attempt_failed",
-            obj=row,
-            after={**_summary(row), "error": error, "next_attempt_at": str(row.next_attempt_at)},
+        select(
+            ReminderOutbox.id,
+            ReminderOutbox.recipient_email,
+            ReminderOutbox.kind,
+            ReminderOutbox.day,
+            ReminderOutbox.attempts,
+            ReminderOutbox.subject,
+            ReminderOutbox.body_text,
+            ReminderOutbox.body_html,
+            User.name,
         )
-        return True
+        .join(ReminderOutbox.recipient)
+        .where(ReminderOutbox.id.in_(row_ids))
+        .order_by(ReminderOutbox.day, ReminderOutbox.id)
+    )
+    return [
+        Outgoing(
+            id=row.id,
+            recipient_email=row.recipient_email,
+            kind=row.kind,
+            day=row.day,
+            attempts=row.attempts,
+            message=build_message(
+                row.recipient_email, row.subject, row.body_text, row.body_html, row.name
+            ),
+        )
+        for row in db.session.execute(query)
+    ]
 
 
-def _summary(row: ReminderOutbox) -> dict:
-    return {
-        "to": row.recipient_email,
-        "kind": row.kind,
-        "day": row.day.isoformat(),
-        "attempts": row.attempts,
+def record(outcomes: list[Outcome], report: SendReport) -> None:
+    """Write down what happened to each email: one transaction, one UPDATE statement (executed
+    for each row) and one INSERT of the audit events (one per email)."""
+    if not outcomes:
+        return
+    max_attempts = int(current_app.config["REMINDER_MAX_ATTEMPTS"])
+    changes = [_changes(outcome, max_attempts) for outcome in outcomes]
+    with unit_of_work():
+        db.session.execute(update(ReminderOutbox), changes)
+        db.session.execute(
+            insert(AuditEvent),
+            [_audit_event(o, c) for o, c in zip(outcomes, changes, strict=True)],
+        )
+    for outcome, change in zip(outcomes, changes, strict=True):
+        _count(report, outcome, change)
+
+
+def _changes(outcome: Outcome, max_attempts: int) -> dict:
+    """The row's new values: sent; or failed once more, retried after a backoff or given up."""
+    attempts = outcome.email.attempts + 1
+    if outcome.error is None:
+        return {
+            "id": outcome.email.id,
+            "state": "sent",
+            "sent_at": outcome.at,
+            "attempts": attempts,
+            "next_attempt_at": None,
+            "last_error": None,
+        }
+    gave_up = attempts >= max_attempts
+    return {  # the same keys as above: the batch's rows are updated by one executemany
+        "id": outcome.email.id,
+        "state": "failed" if gave_up else "pending",
+        "sent_at": None,
+        "attempts": attempts,
+        "next_attempt_at": None if gave_up else outcome.at + backoff(attempts),
+        "last_error": outcome.error[:2000],
     }
+
+
+def _audit_event(outcome: Outcome, change: dict) -> dict:
+    """Who was emailed what, and how it went (as tracker.audit.record writes it, in bulk)."""
+    email = outcome.email
+    after = {
+        "to": email.recipient_email,
+        "kind": email.kind,
+        "day": email.day.isoformat(),
+        "attempts": change["attempts"],
+    }
+    if outcome.error is None:
+        event = "reminder.sent"
+    elif change["state"] == "failed":
+        event = "reminder.failed"
+        after["error"] = outcome.error
+    else:
+        event = "reminder.attempt_failed"
+        after["error"] = outcome.error
+        after["next_attempt_at"] = str(change["next_attempt_at"])
+    return {
+        "event": event,
+        "object_type": ReminderOutbox.__name__,
+        "object_id": email.id,
+        "after": after,
+    }
+
+
+def _count(report: SendReport, outcome: Outcome, change: dict) -> None:
+    if outcome.error is None:
+        report.sent += 1
+        return
+    email = outcome.email
+    log.warning(
+        "Reminder to %s (%s, %s) not sent: %s",
+        email.recipient_email,
+        email.kind,
+        email.day,
+        outcome.error,
+    )
+    if outcome.error not in report.errors:
+        report.errors.append(outcome.error)
+    if change["state"] == "failed":
+        report.gave_up += 1
+        return
+    report.retrying += 1
+    retry_at = change["next_attempt_at"]
+    if report.next_attempt_at is None or retry_at < report.next_attempt_at:
+        report.next_attempt_at = retry_at
 
 
 def describe(error: Exception) -> str:
@@ -155,7 +288,7 @@ class Postman:
         self.connection = None
         self.cannot_connect: str | None = None
 
-    def send(self, row: ReminderOutbox) -> None:
+    def send(self, message: EmailMultiAlternatives) -> None:
         if self.cannot_connect:
             raise CannotConnect(self.cannot_connect)
         if self.connection is None:
@@ -169,7 +302,7 @@ class Postman:
                 )
                 raise CannotConnect(self.cannot_connect) from error
         try:
-            self.connection.send_messages([message_for(row)])
+            self.connection.send_messages([message])
         except Exception:
             self.close()  # the connection may be half-broken; open a fresh one for the next row
             raise
@@ -187,21 +320,48 @@ def deliver_pending(now: datetime | None = None, retry_now: bool = False) -> Sen
     report = SendReport()
     postman = Postman()
     try:
-        for row_id in due_row_ids(now, retry_now):
-            if not claim(row_id, now, retry_now):
-                continue
-            row = load_row(row_id)
-            try:
-                postman.send(row)
-            except Exception as error:  # every failure is recorded on the row
-                _count_failure(report, row, describe_failure(error), now)
-            else:
-                record_sent(row)
-                report.sent += 1
+        for row_ids in in_batches(due_row_ids(now, retry_now), BATCH_SIZE):
+            send_batch(claim_batch(row_ids, now, retry_now), postman, report)
     finally:
         postman.close()
     report.waiting = count_waiting(utcnow())
     return report
+
+
+def send_batch(batch: Batch, postman: Postman, report: SendReport) -> None:
+    """Send a claimed batch, recording outcomes at the end, or before the next email once the
+    oldest unrecorded one is RECORD_WITHIN old (so with a slow server, after every email)."""
+    outcomes: list[Outcome] = []
+    oldest = 0.0
+    for position, email in enumerate(batch.emails):
+        if utcnow() >= batch.send_until:
+            _leave_for_later(batch.emails[position:], report)
+            break
+        if outcomes and time.monotonic() - oldest >= RECORD_WITHIN:
+            record(outcomes, report)
+            outcomes = []
+        if not outcomes:
+            oldest = time.monotonic()
+        outcomes.append(attempt(postman, email, batch.claimed_at))
+    record(outcomes, report)
+
+
+def attempt(postman: Postman, email: Outgoing, claimed_at: datetime) -> Outcome:
+    try:
+        postman.send(email.message)
+    except Exception as error:  # every failure is recorded on the row
+        # Backoff counts from the attempt (a test may run the clock ahead of the real one).
+        return Outcome(email, max(claimed_at, utcnow()), describe_failure(error))
+    return Outcome(email, utcnow())
+
+
+def _leave_for_later(emails: list[Outgoing], report: SendReport) -> None:
+    """Too little of the lease is left to send these safely: they stay claimed, and any sender
+    takes them once the lease has run out (within LEASE_MARGIN)."""
+    log.warning(
+        "%s claimed reminder emails left for the next run: their lease ran short", len(emails)
+    )
+    report.left_for_later += len(emails)
 
 
 def count_waiting(now: datetime) -> int:
@@ -215,17 +375,3 @@ def count_waiting(now: datetime) -> int:
 
 def describe_failure(error: Exception) -> str:
     return str(error) if isinstance(error, CannotConnect) else describe(error)
-
-
-def _count_failure(report: SendReport, row: ReminderOutbox, error: str, now: datetime) -> None:
-    log.warning(
-        "Reminder to %s (%s, %s) not sent: %s", row.recipient_email, row.kind, row.day, error
-    )
-    if error not in report.errors:
-        report.errors.append(error)
-    if record_failure(row, error, now):
-        report.retrying += 1
-        if report.next_attempt_at is None or row.next_attempt_at < report.next_attempt_at:
-            report.next_attempt_at = row.next_attempt_at
-    else:
-        report.gave_up += 1
