@@ -58,6 +58,7 @@ class Config:
     SESSION_COOKIE_SECURE = False
     SESSION_IDLE_TIMEOUT = timedelta(minutes=_env_int("SESSION_IDLE_MINUTES", 30))
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_REFRESH_EACH_REQUEST = False  # the cookie is resent only when it changes
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session (itself time-limited)
 

@@ -180,3 +180,22 @@ def test_a_renamed_action_shows_by_its_new_reference_on_cached_pages(seeded, cli
     db.session.commit()
     html = html_of(client, rec_url)
     assert "R3.99" in html and "R3.10" not in html
+
+
+def test_a_cached_page_carries_this_request_s_nonce_and_a_working_csrf_token(seeded, client):
+    sign_in(client, COMMITTEE)
+    html_of(client, "/indicators")
+    for _ in range(2):
+        response = client.get("/indicators")  # from the cache
+        header_nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"])
+        html = response.get_data(as_text=True)
+        assert set(re.findall(r'nonce="([^"]*)"', html)) == {header_nonce.group(1)}
+        assert "\x00" not in html
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    signed_out = client.post("/sign-out", data={"csrf_token": token})
+    assert signed_out.status_code == 302
+    assert client.get("/indicators").status_code == 302  # signed out: back to sign-in
+    sign_in(client, COMMITTEE)  # a new session with a new CSRF secret, same cached page
+    html = html_of(client, "/indicators")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert client.post("/sign-out", data={"csrf_token": token}).status_code == 302

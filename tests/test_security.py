@@ -1,6 +1,6 @@
 """The protections a council IT review asks for. Each test fails if its protection is removed."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -68,6 +68,21 @@ def test_idle_timeout_after_30_minutes(seeded, client):
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "inactive for 30 minutes" in page
+
+
+def test_activity_moves_the_idle_clock_on_without_resending_the_cookie_each_time(seeded, client):
+    from tracker.models import utcnow
+
+    sign_in(client, ADMIN)
+    _age_session(client, last_seen_at=timedelta(minutes=29))
+    first = client.get("/plans")
+    assert first.status_code == 200 and "session=" in first.headers.get("Set-Cookie", "")
+    with client.session_transaction() as session:
+        assert utcnow() - datetime.fromisoformat(session["last_seen_at"]) < timedelta(seconds=10)
+    again = client.get("/plans")
+    assert again.status_code == 200 and "Set-Cookie" not in again.headers
+    _age_session(client, last_seen_at=timedelta(minutes=31))
+    assert client.get("/plans").status_code == 302  # idle: the 30 minutes still hold
 
 
 def test_absolute_timeout_after_12_hours(seeded, client):

@@ -1,7 +1,9 @@
 """Caching the rendered content of the pages people read most, without ever showing stale data.
 
-What is cached is a page's title, breadcrumbs and content (never the header, the sign-out form's
-CSRF token or flash messages), for one person, one address and one day. The key includes the
+What is cached is a whole page for one signed-in session (the user id with its session token),
+one address and one day, with this request's
+CSP nonce and CSRF token filled in afresh on every hit (never cached); a request with a flash
+message to show is rendered afresh. The key includes the
 data version (tracker/models/versions.py): every committed change to anything a page can show
 replaces it in the same transaction, through the session events below, so the next request on
 any process or host misses the cache and renders afresh. Nothing is ever invalidated by hand.
@@ -17,16 +19,17 @@ from collections.abc import Callable
 from functools import wraps
 from itertools import chain
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, request, session
 from flask_caching import Cache
 from flask_login import current_user
-from markupsafe import Markup
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import DataVersion, User
+from tracker.security import csp_nonce
 
 cache = Cache()
 
@@ -42,7 +45,6 @@ TABLES_NO_PAGE_SHOWS = frozenset(
     }
 )
 USER_BOOKKEEPING = frozenset({"session_token", "last_signed_in_at", "password_hash"})
-CACHED_BLOCKS = ("page_title", "breadcrumbs", "content")
 
 
 def register_page_cache(app: Flask) -> None:
@@ -54,7 +56,6 @@ def register_page_cache(app: Flask) -> None:
             "CACHE_DEFAULT_TIMEOUT": 24 * 60 * 60,
         },
     )
-    app.add_template_filter(remember_block)
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "do_orm_execute", _before_bulk_statement)
@@ -113,14 +114,12 @@ def _before_bulk_statement(state: ORMExecuteState) -> None:
         _bump(state.session)
 
 
-# --- Pages -----------------------------------------------------------------------------------
+# --- Pages ---------------------------------------------------------------------------------
 
-
-def remember_block(html: Markup, name: str) -> Markup:
-    """Template filter: base.html passes each cacheable part of the page through it."""
-    if "page_blocks" in g:
-        g.page_blocks[name] = html
-    return html
+# What differs between two requests for the same page by the same person, on the same data and
+# day, is replaced by these placeholders in the cached copy and filled in afresh on each hit.
+NONCE_PLACEHOLDER = "\x00csp-nonce\x00"
+CSRF_PLACEHOLDER = "\x00csrf-token\x00"
 
 
 def _key() -> str | None:
@@ -131,26 +130,37 @@ def _key() -> str | None:
     return "page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+def _with_placeholders(html: str) -> str:
+    html = html.replace(csp_nonce(), NONCE_PLACEHOLDER)
+    if "csrf_token" in g:  # Flask-WTF keeps this request's token there once a form used it
+        html = html.replace(g.csrf_token, CSRF_PLACEHOLDER)
+    return html
+
+
+def _filled_in(shell: str) -> str:
+    html = shell.replace(NONCE_PLACEHOLDER, csp_nonce())
+    return html.replace(CSRF_PLACEHOLDER, generate_csrf()) if CSRF_PLACEHOLDER in html else html
+
+
 def cached_page(view: Callable) -> Callable:
-    """Serve the view's rendered content from the cache while nothing it shows has changed.
+    """Serve the view's page from the cache while nothing it shows has changed.
 
     Put it below @permission_required, so that who may see the page is checked every time.
     """
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        key = _key() if current_app.config["PAGE_CACHE"] else None
+        wanted = current_app.config["PAGE_CACHE"] and "_flashes" not in session
+        key = _key() if wanted else None
         if key is None:
             return view(*args, **kwargs)
-        blocks = cache.get(key)
-        if blocks is not None:
-            return render_template("_cached_page.html", cached=blocks)
-        g.page_blocks = {}
+        shell = cache.get(key)
+        if shell is not None:
+            return _filled_in(shell)
         result = view(*args, **kwargs)
-        complete = isinstance(result, str) and set(CACHED_BLOCKS) <= g.page_blocks.keys()
         # A page that shows this request's own uncommitted changes may yet be rolled back.
-        if complete and not db.session.info.get("changed_content"):
-            cache.set(key, g.page_blocks)
+        if isinstance(result, str) and not db.session.info.get("changed_content"):
+            cache.set(key, _with_placeholders(result))
         return result
 
     return wrapped

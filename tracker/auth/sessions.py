@@ -1,7 +1,7 @@
 """Signed-in sessions: loading the user, rotating tokens, idle and absolute timeouts."""
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -11,6 +11,7 @@ from tracker.models import User, utcnow
 
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN_AT = "last_seen_at"
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
 @login_manager.user_loader
@@ -78,5 +79,14 @@ def register_session_rules(app: Flask) -> None:
             db.session.commit()
             flash(reason)
             return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-        session[LAST_SEEN_AT] = utcnow().isoformat()
+        _note_activity()
         return None
+
+
+def _note_activity() -> None:
+    """Move the idle clock on, at most once a minute: the session cookie is only rewritten (and
+    sent back) when it changes, so most requests need not sign and send a new one. The idle
+    timeout can therefore come up to a minute early, never late."""
+    now = utcnow()
+    if now - datetime.fromisoformat(session[LAST_SEEN_AT]) >= LAST_SEEN_RESOLUTION:
+        session[LAST_SEEN_AT] = now.isoformat()
