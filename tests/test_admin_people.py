@@ -236,3 +236,33 @@ def test_only_admins_manage_people(seeded, client, email):
     )
     db.session.refresh(leaver)
     assert leaver.active and _user(NEW) is None
+
+
+def test_the_people_list_pages_and_finds_people_by_name_or_email(seeded, client):
+    for n in range(120):
+        db.session.add(
+            User(
+                email=f"officer{n:03d}@region.example",
+                name=f"Officer {n:03d}",
+                role="head_of_service",
+            )
+        )
+    db.session.commit()
+    total = db.session.scalar(select(func.count(User.id)))
+    sign_in(client, ADMIN)
+    first = client.get("/admin/people").get_data(as_text=True)
+    assert f"Showing 1 to 50 of {total} people" in first
+    assert 'aria-label="Pages of people"' in first and 'href="/admin/people?page=2"' in first
+    names = []
+    for number in range(1, -(-total // 50) + 1):
+        page = client.get(f"/admin/people?page={number}").get_data(as_text=True)
+        names += re.findall(r'href="/admin/people/\d+">([^<]+)</a>', page)
+    assert len(names) == len(set(names)) == total
+    found = client.get("/admin/people?q=OFFICER+01").get_data(as_text=True)
+    assert re.findall(r'href="/admin/people/\d+">([^<]+)</a>', found) == [
+        f"Officer {n:03d}" for n in range(10, 20)
+    ]
+    by_email = client.get("/admin/people?q=laura.pickering").get_data(as_text=True)
+    assert re.findall(r'href="/admin/people/\d+">([^<]+)</a>', by_email) == ["Laura Pickering"]
+    nobody = client.get("/admin/people?q=zz_nobody").get_data(as_text=True)
+    assert "Nobody's name or email contains “zz_nobody”" in nobody

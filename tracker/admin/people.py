@@ -9,7 +9,7 @@ import secrets
 from dataclasses import asdict, dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from tracker import audit
@@ -77,9 +77,18 @@ def person_snapshot(user: User) -> dict:
 
 
 def all_people() -> list[User]:
-    return list(
-        db.session.scalars(select(User).order_by(User.active.desc(), func.lower(User.name)))
-    )
+    return list(db.session.scalars(people_matching("")))
+
+
+def people_matching(search: str) -> Select:
+    """Active people first, then by name; those whose name or email contains `search`."""
+    query = select(User).order_by(User.active.desc(), func.lower(User.name), User.id)
+    if search:
+        query = query.where(
+            User.name.icontains(search, autoescape=True)
+            | User.email.icontains(search, autoescape=True)
+        )
+    return query
 
 
 def create_person(details: PersonDetails) -> User:

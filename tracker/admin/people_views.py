@@ -1,7 +1,7 @@
 """Admin pages for people: add (with check answers and an invite email), change details and
 role, deactivate and reactivate, send a new set-password link, reassign a person's open work."""
 
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -19,13 +19,13 @@ from tracker.admin.forms import (
 from tracker.admin.people import (
     PeopleRuleError,
     PersonDetails,
-    all_people,
     check_new_owner,
     check_new_person,
     create_person,
     deactivate,
     deactivated_people_with_open_work,
     open_actions_owned_by,
+    people_matching,
     reactivate,
     reassign,
     recommendations_led_by,
@@ -43,6 +43,7 @@ from tracker.auth.account_tokens import (
 from tracker.extensions import db
 from tracker.mail import open_connection
 from tracker.models import Role, User
+from tracker.pagination import paginate
 from tracker.permissions import Permission, permission_required
 from tracker.uow import unit_of_work
 
@@ -51,6 +52,8 @@ MAIL_DOWN = (
     "The invite email could not be sent because the email server did not answer. "
     "Nothing has been saved: try again in a few minutes, or ask IT to check the email settings."
 )
+
+PEOPLE_PAGE_SIZE = 50
 
 
 def load_person(user_id: int) -> User:
@@ -64,8 +67,12 @@ def _role_params() -> dict:
 @bp.route("/people")
 @permission_required(Permission.ADMINISTER)
 def people():
+    search = request.args.get("q", "").strip()[:100]
     return render_template(
-        "admin/people.html", people=all_people(), orphaned=deactivated_people_with_open_work()
+        "admin/people.html",
+        page=paginate(people_matching(search), PEOPLE_PAGE_SIZE),
+        search=search,
+        orphaned=deactivated_people_with_open_work(),
     )
 
 
