@@ -44,7 +44,8 @@ def test_a_repeat_visit_is_served_from_the_cache_and_looks_the_same(seeded, clie
     as_at(date(2016, 3, 14))
     sign_in(client, COMMITTEE)
     rec = action_by_ref("R3.10").recommendation
-    for url in (summary_url(), f"/recommendations/{rec.id}", "/indicators", "/indicators/CSC-03"):
+    pages = ["/plans", f"/plans/{rec.plan_id}", summary_url(), f"/recommendations/{rec.id}"]
+    for url in [*pages, "/indicators", "/indicators/CSC-03"]:
         first = html_of(client, url)
         first_statements = statements(client, url)  # now cached
         assert first_statements == 2, url  # who is signed in, and the data version

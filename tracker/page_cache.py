@@ -54,6 +54,7 @@ def register_page_cache(app: Flask) -> None:
             "CACHE_TYPE": "SimpleCache" if app.config["PAGE_CACHE"] else "NullCache",
             "CACHE_THRESHOLD": app.config["PAGE_CACHE_SIZE"],
             "CACHE_DEFAULT_TIMEOUT": 24 * 60 * 60,
+            "CACHE_NO_NULL_WARNING": True,
         },
     )
     if not event.contains(Session, "after_flush", _after_flush):

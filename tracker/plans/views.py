@@ -19,6 +19,7 @@ from tracker.rag import action_rag, plan_rag, recommendation_rag
 
 @bp.route("/plans")
 @permission_required(Permission.VIEW_PLANS)
+@cached_page
 def index():
     plans = all_plans()
     grouped = actions_by_plan([p.id for p in plans])
@@ -45,6 +46,7 @@ def index():
 
 @bp.route("/plans/<int:plan_id>")
 @permission_required(Permission.VIEW_PLANS)
+@cached_page
 def plan(plan_id: int):
     plan = plan_with_recommendations(plan_id) or abort(404)
     day = today()
