@@ -214,6 +214,8 @@ def test_audit_trail_is_readable_by_admins_only(seeded, client):
     html = admin.get(f"/audit/actions/{action.id}").get_data(as_text=True)
     assert "action.updated" in html and "Gareth" in html
     owner = db.session.scalar(select(User).where(User.email == "gareth.pryce@example.org"))
+    person_page = admin.get(f"/admin/people/{owner.id}").get_data(as_text=True)
+    assert f'href="/audit/users/{owner.id}"' in person_page
     user_html = admin.get(f"/audit/users/{owner.id}").get_data(as_text=True)
     assert "sign_in.succeeded" in user_html and "action.updated" in user_html
     for method in ("put", "delete", "patch"):

@@ -66,10 +66,8 @@ def for_user(user_id: int):
 @permission_required(Permission.ADMINISTER)
 def recent():
     query = select(AuditEvent)
-    users = db.session.scalars(select(User).order_by(User.name)).all()
     return render_template(
         "auditlog/events.html",
         heading="Audit trail",
         page=_paged(query),
-        users=users,
     )
