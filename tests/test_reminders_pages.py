@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tests.conftest import _free_port, csrf_token, sign_in
 from tracker.extensions import db
-from tracker.models import AuditEvent, User
+from tracker.models import AuditEvent, ReminderOutbox, User
 from tracker.reminders.selection import select_reminders
 
 ADMIN = "laura.pickering@example.org"
@@ -69,6 +69,7 @@ def test_a_made_up_choice_is_refused_with_an_error_summary(seeded, client):
 def test_only_admins_see_the_reminders_page(seeded, client):
     sign_in(client, MARK)
     assert client.get(ADMIN_PAGE).status_code == 403
+    assert client.get(f"{ADMIN_PAGE}/preview").status_code == 403
     assert ">Reminders<" not in client.get("/plans").get_data(as_text=True)
 
 
@@ -101,10 +102,13 @@ def test_the_admin_page_previews_tomorrows_run(seeded, client, monkeypatch):
     monkeypatch.setitem(seeded.config, "AS_AT_DATE", date(2016, 3, 27))
     sign_in(client, ADMIN)
     page = client.get(ADMIN_PAGE).get_data(as_text=True)
-    assert "Preview: what tomorrow's run would send" in page
-    assert "Monday 28 March 2016" in page
-    assert "3 actions due this week" in page and "R3.10, R6.1, R6.3" in page
     assert "No reminder run has happened for this day." in page
+    assert f'href="{ADMIN_PAGE}/preview"' in page
+    preview = client.get(f"{ADMIN_PAGE}/preview").get_data(as_text=True)
+    assert "Preview: what tomorrow's run would send" in preview
+    assert "Monday 28 March 2016" in preview
+    assert "3 actions due this week" in preview and "R3.10, R6.1, R6.3" in preview
+    assert f'href="{ADMIN_PAGE}"' in preview  # back to the day's reminders
 
 
 def test_an_impossible_day_gets_an_error_summary_and_keeps_what_was_typed(seeded, client):
@@ -115,3 +119,38 @@ def test_an_impossible_day_gets_an_error_summary_and_keeps_what_was_typed(seeded
     assert "govuk-error-summary" in page
     assert "Enter a real date, for example 14 3 2016" in page
     assert 'value="31"' in page
+
+
+def test_a_busy_day_lists_its_emails_fifty_at_a_time_with_the_counts_of_all(seeded, client):
+    for n in range(120):
+        owner = User(email=f"owner{n:03d}@example.org", name=f"Owner {n}", role="head_of_service")
+        db.session.add(owner)
+        db.session.flush()
+        db.session.add(
+            ReminderOutbox(
+                day=date(2016, 3, 28),
+                kind="reminder",
+                recipient_id=owner.id,
+                recipient_email=f"owner{n:03d}@example.org",
+                subject=f"Subject {n:03d}",
+                body_text="-",
+                body_html="-",
+                action_ids=[],
+                state="sent" if n < 100 else "pending",
+                attempts=1 if n < 100 else 0,
+            )
+        )
+    db.session.commit()
+    sign_in(client, ADMIN)
+    day = f"{ADMIN_PAGE}?day=28&day=3&day=2016"
+    first = client.get(day).get_data(as_text=True)
+    assert "Emails for this day, 1 to 50 of 120" in first
+    assert re.search(r"Sent\s*</dt>\s*<dd[^>]*>\s*100\s*<", first)
+    assert re.search(r"Pending\s*</dt>\s*<dd[^>]*>\s*20\s*<", first)
+    assert "page=2" in first and "day=28&amp;day=3&amp;day=2016" in first
+    seen = []
+    for number in (1, 2, 3):
+        page = client.get(f"{day}&page={number}").get_data(as_text=True)
+        assert "Monday 28 March 2016" in page
+        seen += re.findall(r"owner(\d{3})@example.org", page)
+    assert sorted(seen) == [f"{n:03d}" for n in range(120)]

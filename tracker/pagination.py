@@ -58,8 +58,9 @@ def paginate(query: Select, size: int, number: int | None = None) -> Page:
 
 
 def page_url(number: int) -> str:
-    """This page's address with `page` set, keeping every other query argument (filters)."""
-    args = {**request.view_args, **request.args.to_dict(flat=True), "page": number}
+    """This page's address with `page` set, keeping every other query argument (filters, and
+    repeated ones such as a date's day, month and year)."""
+    args = {**request.args.to_dict(flat=False), "page": [number]}
     if number == 1:
         args.pop("page")
-    return url_for(request.endpoint, **args)
+    return url_for(request.endpoint, **request.view_args, **args)

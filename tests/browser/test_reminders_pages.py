@@ -44,3 +44,11 @@ def test_an_admin_reads_a_days_reminders_and_tomorrows_preview(
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_title(re.compile("^" + re.escape("Error: ")))
     assert_accessible(page)
+
+    page.get_by_role("link", name="Preview what tomorrow's run would send").click()
+    expect(
+        page.get_by_role("heading", name="Preview: what tomorrow's run would send")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Reminders").first.click()
+    expect(page.get_by_role("heading", name="Reminders", exact=True)).to_be_visible()

@@ -3,39 +3,51 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import Action, JobRun, ReminderOutbox, ReminderSkip
+from tracker.pagination import Page, paginate
 from tracker.reminders.outbox import JOB
 
 STATES = ("sent", "pending", "failed")
+
+
+EMAILS_PER_PAGE = 50
 
 
 @dataclass
 class DayReport:
     day: date
     run: JobRun | None
-    emails: list[ReminderOutbox]
+    emails: Page  # of ReminderOutbox, 50 at a time
+    counts: dict[str, int]
     skips: list[ReminderSkip]
     references: dict[int, str] = field(default_factory=dict)
 
     def count(self, state: str) -> int:
-        return sum(1 for email in self.emails if email.state == state)
+        return self.counts.get(state, 0)
 
     def references_for(self, action_ids: list[int]) -> str:
         return ", ".join(self.references.get(i, "?") for i in action_ids or [])
 
 
 def day_report(day: date) -> DayReport:
-    emails = list(
-        db.session.scalars(
-            select(ReminderOutbox)
+    """The day's run, its emails (one page of them), their counts by state, and who was skipped."""
+    emails = paginate(
+        select(ReminderOutbox)
+        .where(ReminderOutbox.day == day)
+        .options(joinedload(ReminderOutbox.recipient))
+        .order_by(ReminderOutbox.kind.desc(), ReminderOutbox.recipient_email, ReminderOutbox.id),
+        EMAILS_PER_PAGE,
+    )
+    counts = dict(
+        db.session.execute(
+            select(ReminderOutbox.state, func.count())
             .where(ReminderOutbox.day == day)
-            .options(joinedload(ReminderOutbox.recipient))
-            .order_by(ReminderOutbox.kind.desc(), ReminderOutbox.recipient_email)
-        )
+            .group_by(ReminderOutbox.state)
+        ).all()
     )
     skips = list(
         db.session.scalars(
@@ -46,9 +58,9 @@ def day_report(day: date) -> DayReport:
         )
     )
     run = db.session.scalar(select(JobRun).where(JobRun.job == JOB, JobRun.slot == day))
-    report = DayReport(day=day, run=run, emails=emails, skips=skips)
+    report = DayReport(day=day, run=run, emails=emails, counts=counts, skips=skips)
     report.references = action_references(
-        [i for row in [*emails, *skips] for i in (row.action_ids or [])]
+        [i for row in [*emails.items, *skips] for i in (row.action_ids or [])]
     )
     return report
 

@@ -63,14 +63,19 @@ def admin():
         day = form.day.data
     elif "day" not in request.args:
         form.day.data = day
-    tomorrow = today() + timedelta(days=1)
-    settings = Settings.from_config()
-    preview = select_reminders(tomorrow, settings)
     return render_template(
-        "reminders/admin.html",
-        form=form,
-        report=day_report(day),
-        failed=failed_emails(),
+        "reminders/admin.html", form=form, report=day_report(day), failed=failed_emails()
+    )
+
+
+@bp.route("/admin/reminders/preview")
+@permission_required(Permission.ADMINISTER)
+def preview():
+    """What tomorrow's run would send: worked out in full, so on a page of its own."""
+    settings = Settings.from_config()
+    preview = select_reminders(today() + timedelta(days=1), settings)
+    return render_template(
+        "reminders/preview.html",
         preview=preview,
         preview_emails=[(digest, subject_for(digest, settings)) for digest in preview.digests],
     )
