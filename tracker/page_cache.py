@@ -1,12 +1,11 @@
-"""Caching the rendered content of the pages people read most, without ever showing stale data.
+"""Caching the pages people read most, without ever showing stale data.
 
-What is cached is a whole page for one signed-in session (the user id with its session token),
-one address and one day, with this request's
-CSP nonce and CSRF token filled in afresh on every hit (never cached); a request with a flash
-message to show is rendered afresh. The key includes the
-data version (tracker/models/versions.py): every committed change to anything a page can show
-replaces it in the same transaction, through the session events below, so the next request on
-any process or host misses the cache and renders afresh. Nothing is ever invalidated by hand.
+A page is kept whole for one signed-in session (the user id with its session token), one
+address and one day. This request's CSP nonce and CSRF token are put back into it on every hit;
+a request with a flash message to show is rendered afresh. The key includes the data version
+(tracker/models/versions.py): every committed change to anything a page can show replaces it in
+the same transaction, through the session events below, so the next request on any process or
+host misses the cache and renders afresh. Nothing is ever invalidated by hand.
 
 Changes that no page shows (the audit trail, the reminder outbox, job runs, import records,
 account tokens, sign-in bookkeeping) leave the version alone, so that signing in or sending
