@@ -245,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         gunicorn_workers=WORKERS,
         connections=load.CONNECTIONS,
         load_generator=load.generator_name(),
+        page_cache=os.environ.get("PAGE_CACHE", "true"),  # the app's setting under load
         load_average_at_start=load_average(),
     )
     figures: dict = {}
