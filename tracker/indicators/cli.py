@@ -33,7 +33,7 @@ def _describe(plan: ImportPlan) -> None:
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would change.")
 @click.option("--by", "by_email", help="Email of the person the import is recorded against.")
 def import_command(file: Path, dry_run: bool, by_email: str | None) -> None:
-    """Import monthly figures from a CSV (UTF-8) or Excel (.xlsx) file: all or nothing."""
+    """Import monthly figures from a CSV or Excel (.xlsx) file: all or nothing."""
     user = None
     if by_email:
         user = db.session.scalar(select(User).where(User.email == by_email.strip().lower()))
