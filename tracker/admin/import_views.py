@@ -32,8 +32,9 @@ from tracker.admin.plan_import import (
 from tracker.admin.plans_views import plan_for_structure
 from tracker.admin.structure_views import archived_refusal
 from tracker.extensions import db
-from tracker.imports import pending
+from tracker.imports import FileProblem, pending
 from tracker.imports.limits import configured, megabytes
+from tracker.imports.reading import read_upload
 from tracker.models import ImportRecord, Plan
 from tracker.permissions import Permission, permission_required
 from tracker.uow import unit_of_work
@@ -58,7 +59,12 @@ def import_plan(plan_id: int):
         if not upload or not upload.filename:
             form.file.errors.append("Select an Excel or CSV file")
         else:
-            return _preview_page(plan, upload.read(), pending.clean_filename(upload.filename))
+            try:
+                data = read_upload(upload, configured())
+            except FileProblem as problem:
+                form.file.errors.append(str(problem))
+            else:
+                return _preview_page(plan, data, pending.clean_filename(upload.filename))
     return render_template("admin/import-upload.html", form=form, plan=plan)
 
 

@@ -35,9 +35,8 @@ class Limits:
         return replace(self, max_rows=min(self.max_rows, rows))
 
 
-def configured() -> Limits:
-    """The limits set in the app's configuration (config.py, IMPORT_MAX_*)."""
-    config = current_app.config
+def from_config(config) -> Limits:
+    """The limits in a configuration mapping (config.py, IMPORT_MAX_*)."""
     return Limits(
         max_file_bytes=int(config["IMPORT_MAX_FILE_MB"] * MB),
         max_rows=config["IMPORT_MAX_ROWS"],
@@ -50,6 +49,11 @@ def configured() -> Limits:
         max_shared_strings_bytes=int(config["IMPORT_MAX_SHARED_STRINGS_MB"] * MB),
         max_shared_strings=config["IMPORT_MAX_SHARED_STRINGS"],
     )
+
+
+def configured() -> Limits:
+    """The limits the running app is configured with."""
+    return from_config(current_app.config)
 
 
 def megabytes(size: int) -> str:

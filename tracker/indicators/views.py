@@ -7,6 +7,8 @@ from wtforms import SelectChoice
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.imports import FileProblem, pending
+from tracker.imports.limits import configured
+from tracker.imports.reading import read_upload
 from tracker.indicators import bp, importing, queries, service
 from tracker.indicators.chart import build_chart
 from tracker.indicators.forms import (
@@ -395,8 +397,8 @@ def import_upload():
     form = UploadForm()
     if form.validate_on_submit():
         upload = form.file.data
-        data = upload.read()
         try:
+            data = read_upload(upload, configured())
             table = _readable(data, upload.filename or "")
         except FileProblem as problem:
             form.file.errors.append(str(problem))
