@@ -633,3 +633,45 @@ def test_every_import_limit_is_a_documented_setting():
     for name in settings:
         assert f"| `{name}` |" in readme, name
         assert f"`{name}`" in section, name
+
+
+def test_the_command_line_import_reads_the_same_files_and_refuses_the_same_bombs(
+    seeded, app, tmp_path, gigabyte_bomb
+):
+    runner = app.test_cli_runner()
+    windows = tmp_path / "windows.csv"
+    windows.write_bytes(windows_1252_indicator_csv())
+    result = runner.invoke(args=["indicators", "import", str(windows)])
+    assert result.exit_code == 0, result.output
+    semicolons = tmp_path / "semicolons.csv"
+    semicolons.write_bytes(semicolon_indicator_csv())
+    result = runner.invoke(args=["indicators", "import", str(semicolons)])
+    assert result.exit_code == 0, result.output
+    assert _value("CSC-15").value == 33.9
+    assert _value("CSC-02", "rolling_12").value == 1234.5
+    bomb = tmp_path / "bomb.xlsx"
+    bomb.write_bytes(gigabyte_bomb)
+    started = time.perf_counter()
+    result = runner.invoke(args=["indicators", "import", str(bomb)])
+    assert time.perf_counter() - started < SECONDS
+    assert result.exit_code == 1
+    assert "The workbook unpacks to more than 50 MB" in result.output
+    huge = tmp_path / "huge.csv"
+    huge.write_bytes(b"x" * (18 * MB))
+    result = runner.invoke(args=["indicators", "import", str(huge)])
+    assert result.exit_code == 1 and "larger than 10 MB" in result.output
+
+
+def test_row_problems_have_one_shape_in_both_importers(seeded):
+    rows, problems = plan_import.read_rows(
+        (",".join(PLAN_HEADER) + "\r\nR1,Text,,R1.1,Do it,,31/2/2016,Maybe,\r\n").encode()
+    )
+    plan = db.session.scalar(select(Plan))
+    found = plan_import.preview(plan, rows).problems
+    due = next(p for p in found if "due date" in p.message)
+    assert (due.row, due.column) == (2, "Due date")
+    assert str(due) == "Row 2: due date '31/2/2016' must be a real date, for example 31/3/2016"
+    errors = importing.plan_import(semicolon_indicator_csv().replace(b"33,9", b"x"), "f.csv").errors
+    assert [(e.row, e.column, str(e)) for e in errors] == [
+        (2, "Value", "Line 2: Figure 'x' is not a number")
+    ]

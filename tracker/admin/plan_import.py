@@ -110,6 +110,8 @@ COLUMNS = [
     ),
 ]
 
+LABEL = {column.key: column.label for column in COLUMNS}
+
 STATUS_WORDS = {
     "not started": ActionStatus.NOT_STARTED,
     "in progress": ActionStatus.IN_PROGRESS,
@@ -242,7 +244,8 @@ def _email(text: str, row: int, what: str, preview: Preview) -> str:
     try:
         return validate_email(text, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        preview.problem(row, f"{what} '{text[:60]}' is not an email address")
+        column = LABEL["lead"] if what.startswith("lead") else LABEL["owner"]
+        preview.problem(row, f"{what} '{text[:60]}' is not an email address", column)
         return ""
 
 
@@ -297,16 +300,20 @@ def _read_row(row: SheetRow, recs: dict, action_rows: dict, result: Preview) -> 
     v, n = row.values, row.number
     rec_match = REC_REF.match(v["rec_ref"].replace(" ", ""))
     if not v["rec_ref"]:
-        result.problem(n, "enter the recommendation reference, for example R1")
+        result.problem(n, "enter the recommendation reference, for example R1", LABEL["rec_ref"])
     elif not rec_match:
-        result.problem(n, f"recommendation reference '{v['rec_ref'][:20]}' must look like R1")
+        result.problem(
+            n, f"recommendation reference '{v['rec_ref'][:20]}' must look like R1", LABEL["rec_ref"]
+        )
     action_match = ACTION_REF.match(v["action_ref"].replace(" ", ""))
     if not v["action_ref"]:
-        result.problem(n, "enter the action reference, for example R1.1")
+        result.problem(n, "enter the action reference, for example R1.1", LABEL["action_ref"])
     elif not action_match:
-        result.problem(n, f"action reference '{v['action_ref'][:20]}' must look like R1.1")
+        result.problem(
+            n, f"action reference '{v['action_ref'][:20]}' must look like R1.1", LABEL["action_ref"]
+        )
     if not v["action_text"]:
-        result.problem(n, "enter the action text")
+        result.problem(n, "enter the action text", LABEL["action_text"])
     lead = _email(v["lead"], n, "lead email", result)
     owner = _email(v["owner"], n, "owner email", result)
     due = None
@@ -314,7 +321,9 @@ def _read_row(row: SheetRow, recs: dict, action_rows: dict, result: Preview) -> 
         due = parse_day(v["due"])
         if due is None:
             result.problem(
-                n, f"due date '{v['due'][:20]}' must be a real date, for example 31/3/2016"
+                n,
+                f"due date '{v['due'][:20]}' must be a real date, for example 31/3/2016",
+                LABEL["due"],
             )
     status = _status(v["status"], n, result)
     if not (rec_match and action_match):
@@ -375,12 +384,14 @@ def _status(text: str, row: int, result: Preview) -> ActionStatus:
             row,
             "status 'Verified' is given only when evidence is accepted in the tracker: "
             "import the action as Completed",
+            LABEL["status"],
         )
         return ActionStatus.COMPLETED
     if word not in STATUS_WORDS:
         result.problem(
             row,
             f"status '{text[:30]}' must be Not started, In progress, Blocked or Completed",
+            LABEL["status"],
         )
         return ActionStatus.NOT_STARTED
     return STATUS_WORDS[word]
