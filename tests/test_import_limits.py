@@ -261,6 +261,16 @@ def test_each_workbook_limit_refuses_on_its_own(limits, gigabyte_bomb):
     assert "more than 5 parts" in measure(lambda: reading.read_table(BASE, few_parts)).error
 
 
+def test_a_zip_listing_sixty_thousand_parts_is_refused_before_its_directory_is_read(limits):
+    empty = deflate(b"")
+    parts = {**parts_of(BASE), **{f"xl/media/{n}": empty for n in range(60_000)}}
+    crowded = zip_of(parts)
+    assert len(crowded) < limits.max_file_bytes
+    outcome = measure(lambda: reading.read_table(crowded, limits))
+    assert "more than 500 parts inside it" in outcome.error
+    assert outcome.seconds < SECONDS and outcome.peak_bytes < MB
+
+
 def test_a_sheet_declaring_every_cell_is_refused_before_parsing(limits):
     outcome = measure(lambda: reading.read_table(huge_dimension(), limits))
     assert outcome.error == (

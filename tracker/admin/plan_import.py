@@ -296,35 +296,38 @@ def _owner_emails(recs: dict[int, _Rec]) -> set[str]:
     return {a.owner_email for r in recs.values() for a in r.actions.values() if a.owner_email}
 
 
+def _reference(text: str, pattern: re.Pattern, example: str, key: str, n: int, result: Preview):
+    """The reference's match, or None with its problem noted."""
+    match = pattern.match(text.replace(" ", ""))
+    if not text:
+        result.problem(n, f"enter the {LABEL[key].lower()}, for example {example}", LABEL[key])
+    elif not match:
+        result.problem(
+            n, f"{LABEL[key].lower()} '{text[:20]}' must look like {example}", LABEL[key]
+        )
+    return match
+
+
+def _due(text: str, n: int, result: Preview) -> date | None:
+    if not text:
+        return None
+    due = parse_day(text)
+    if due is None:
+        result.problem(
+            n, f"due date '{text[:20]}' must be a real date, for example 31/3/2016", LABEL["due"]
+        )
+    return due
+
+
 def _read_row(row: SheetRow, recs: dict, action_rows: dict, result: Preview) -> None:
     v, n = row.values, row.number
-    rec_match = REC_REF.match(v["rec_ref"].replace(" ", ""))
-    if not v["rec_ref"]:
-        result.problem(n, "enter the recommendation reference, for example R1", LABEL["rec_ref"])
-    elif not rec_match:
-        result.problem(
-            n, f"recommendation reference '{v['rec_ref'][:20]}' must look like R1", LABEL["rec_ref"]
-        )
-    action_match = ACTION_REF.match(v["action_ref"].replace(" ", ""))
-    if not v["action_ref"]:
-        result.problem(n, "enter the action reference, for example R1.1", LABEL["action_ref"])
-    elif not action_match:
-        result.problem(
-            n, f"action reference '{v['action_ref'][:20]}' must look like R1.1", LABEL["action_ref"]
-        )
+    rec_match = _reference(v["rec_ref"], REC_REF, "R1", "rec_ref", n, result)
+    action_match = _reference(v["action_ref"], ACTION_REF, "R1.1", "action_ref", n, result)
     if not v["action_text"]:
         result.problem(n, "enter the action text", LABEL["action_text"])
     lead = _email(v["lead"], n, "lead email", result)
     owner = _email(v["owner"], n, "owner email", result)
-    due = None
-    if v["due"]:
-        due = parse_day(v["due"])
-        if due is None:
-            result.problem(
-                n,
-                f"due date '{v['due'][:20]}' must be a real date, for example 31/3/2016",
-                LABEL["due"],
-            )
+    due = _due(v["due"], n, result)
     status = _status(v["status"], n, result)
     if not (rec_match and action_match):
         return

@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import re
+import struct
 import zipfile
 from dataclasses import dataclass
 from datetime import time
@@ -32,6 +33,8 @@ SST_PREFIX = re.compile(rb"<(?:(\w+):)?sst[\s>]")
 RATIO_CHECKED_FROM = 1024 * 1024  # tiny workbooks compress oddly and cannot hurt
 DIMENSION_SCAN_BYTES = 64 * 1024  # the <dimension> element comes before any row
 CHUNK = 256 * 1024
+END_OF_DIRECTORY = b"PK\x05\x06"
+END_OF_DIRECTORY_SEARCH = 22 + 65_535  # the record, then a comment of up to 64 KB
 
 
 @dataclass
@@ -205,6 +208,7 @@ def read_csv(data: bytes, limits: Limits) -> RawTable:
 def inspect_workbook(data: bytes, limits: Limits) -> None:
     """Refuse a workbook that would unpack beyond the limits, reading only its zip directory,
     the shared strings (counted as a stream, never held) and the start of each sheet."""
+    _check_declared_parts(data, limits)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _check_directory(archive, limits)
@@ -215,13 +219,28 @@ def inspect_workbook(data: bytes, limits: Limits) -> None:
         raise FileProblem("The file is damaged: it cannot be opened as an Excel workbook") from None
 
 
+def _too_many_parts(limits: Limits) -> LimitExceeded:
+    return LimitExceeded(
+        f"The workbook has more than {limits.max_parts} parts inside it, the most an import "
+        "can take: save it again from Excel with only the sheet to import"
+    )
+
+
+def _check_declared_parts(data: bytes, limits: Limits) -> None:
+    """Refuse a zip whose directory lists too many parts before zipfile builds an object for
+    each (the count is in the end-of-directory record; zip64 archives are refused here too)."""
+    end = data.rfind(END_OF_DIRECTORY, max(0, len(data) - END_OF_DIRECTORY_SEARCH))
+    if end == -1 or len(data) < end + 22:
+        raise FileProblem("The file is damaged: it cannot be opened as an Excel workbook")
+    (entries,) = struct.unpack_from("<H", data, end + 10)
+    if entries > limits.max_parts:
+        raise _too_many_parts(limits)
+
+
 def _check_directory(archive: zipfile.ZipFile, limits: Limits) -> None:
     parts = archive.infolist()
     if len(parts) > limits.max_parts:
-        raise LimitExceeded(
-            f"The workbook has more than {limits.max_parts} parts inside it, the most an import "
-            "can take: save it again from Excel with only the sheet to import"
-        )
+        raise _too_many_parts(limits)
     unpacked = sum(part.file_size for part in parts)
     if unpacked > limits.max_unpacked_bytes:
         raise LimitExceeded(

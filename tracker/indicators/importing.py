@@ -329,39 +329,39 @@ class _RowReader:
             raw = reading.decimal_point(raw)
         return parsing.parse_figure(raw, indicator.unit)
 
-    def read(self, line: int, cells: list) -> tuple | None:
-        columns = self.columns
-        problems: list[tuple[str, str]] = []  # (column key, message)
-        code = self.code(_cell(cells, columns, "code"))
+    def _period(self, raw) -> date:
+        period = self.period(raw)
+        if period > self.this_month:
+            raise ValueError(f"{period:%B %Y} is in the future")
+        return period
+
+    def _indicator(self, cells: list, problems: list) -> Indicator | None:
+        code = self.code(_cell(cells, self.columns, "code"))
         indicator = self.indicators.get(code)
         if not code:
             problems.append(("code", "enter the indicator code"))
         elif indicator is None:
             problems.append(("code", f"there is no indicator with the code '{code}'"))
-        period = basis = value = provisional = note = None
+        return indicator
+
+    def _field(self, key: str, parse, cells: list, problems: list):
+        """The cell parsed, or None with its problem noted against its column."""
         try:
-            period = self.period(_cell(cells, columns, "period"))
-            if period > self.this_month:
-                problems.append(("period", f"{period:%B %Y} is in the future"))
+            return parse(_cell(cells, self.columns, key))
         except ValueError as error:
-            problems.append(("period", str(error)))
-        try:
-            basis = self.basis(_cell(cells, columns, "basis"))
-        except ValueError as error:
-            problems.append(("basis", str(error)))
+            problems.append((key, str(error)))
+            return None
+
+    def read(self, line: int, cells: list) -> tuple | None:
+        problems: list[tuple[str, str]] = []  # (column key, message)
+        indicator = self._indicator(cells, problems)
+        period = self._field("period", self._period, cells, problems)
+        basis = self._field("basis", self.basis, cells, problems)
+        value = None
         if indicator is not None:
-            try:
-                value = self._figure(_cell(cells, columns, "value"), indicator)
-            except ValueError as error:
-                problems.append(("value", str(error)))
-        try:
-            provisional = self.yes_no(_cell(cells, columns, "provisional"))
-        except ValueError as error:
-            problems.append(("provisional", str(error)))
-        try:
-            note = _note(_cell(cells, columns, "note"))
-        except ValueError as error:
-            problems.append(("note", str(error)))
+            value = self._field("value", lambda raw: self._figure(raw, indicator), cells, problems)
+        provisional = self._field("provisional", self.yes_no, cells, problems)
+        note = self._field("note", _note, cells, problems)
         for key, problem in problems:
             self.errors.append(line_error(line, problem[0].upper() + problem[1:], HEADINGS[key]))
         if problems:
