@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.imports import FileProblem, pending
-from tracker.imports.limits import configured
+from tracker.imports.limits import configured, megabytes
 from tracker.imports.reading import read_upload
 from tracker.indicators import bp, importing, queries, service
 from tracker.indicators.chart import build_chart
@@ -395,6 +395,8 @@ def unlink(code: str, recommendation_id: int):
 @permission_required(Permission.MANAGE_INDICATORS)
 def import_upload():
     form = UploadForm()
+    size = megabytes(configured().max_file_bytes)
+    form.file.description = f"A CSV or Excel (.xlsx) file, {size} or smaller."
     if form.validate_on_submit():
         upload = form.file.data
         try:
