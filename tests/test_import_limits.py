@@ -271,6 +271,16 @@ def test_a_zip_listing_sixty_thousand_parts_is_refused_before_its_directory_is_r
     assert outcome.seconds < SECONDS and outcome.peak_bytes < MB
 
 
+def test_a_damaged_workbook_is_refused_with_a_message_not_an_error(limits):
+    garbage = Part(b"\xff\xfe not deflate at all", 0, 10)
+    for name in ("xl/sharedStrings.xml", "xl/worksheets/sheet1.xml", "[Content_Types].xml"):
+        damaged = zip_of({**parts_of(BASE), name: garbage})
+        with pytest.raises(FileProblem, match="damaged|cannot be read"):
+            reading.read_table(damaged, limits)
+    with pytest.raises(FileProblem, match="damaged"):
+        reading.read_table(b"PK\x03\x04" + b"\x00" * 100, limits)
+
+
 def test_a_sheet_declaring_every_cell_is_refused_before_parsing(limits):
     outcome = measure(lambda: reading.read_table(huge_dimension(), limits))
     assert outcome.error == (

@@ -13,6 +13,7 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import time
 
@@ -65,10 +66,10 @@ def read_table(
     data: bytes, limits: Limits, filename: str = "", sheet: str | None = None
 ) -> RawTable:
     """The rows of a CSV or .xlsx file, recognised by content (the name only explains refusals)."""
-    if not data.strip():
-        raise FileProblem("The file is empty")
     if len(data) > limits.max_file_bytes:
         raise _too_large(limits)
+    if not data or data.isspace():
+        raise FileProblem("The file is empty")
     if data[:4] == b"PK\x03\x04":
         return read_xlsx(data, limits, sheet)
     if filename.lower().endswith((".xlsx", ".xlsm", ".xls")) or data.startswith(OLE_MAGIC):
@@ -92,13 +93,17 @@ def clean_cell(value):
     return value
 
 
-def _check_row(number: int, cells: list, limits: Limits) -> list:
-    """The row without its trailing blank cells, refused if beyond a limit."""
-    if number > limits.max_rows + 1:
-        raise LimitExceeded(
-            f"The file has more than {limits.max_rows:,} rows, the most an import can take: "
-            "split it up"
-        )
+def _too_many_rows(limits: Limits) -> LimitExceeded:
+    return LimitExceeded(
+        f"The file has more than {limits.max_rows:,} rows, the most an import can take: split it up"
+    )
+
+
+def _check_row(count: int, number: int, cells: list, limits: Limits) -> list:
+    """The row (the count-th read, numbered as the file numbers it) without its trailing blank
+    cells, refused if beyond a limit. The heading row is not counted against the row limit."""
+    if count > limits.max_rows + 1:
+        raise _too_many_rows(limits)
     width = len(cells)
     while width and (cells[width - 1] is None or cells[width - 1] == ""):
         width -= 1
@@ -152,10 +157,7 @@ def _check_lines(data: bytes, limits: Limits) -> None:
     breaks = data.count(b"\n") or data.count(b"\r")
     # A cell may hold line breaks, so lines can outnumber rows; ten to one is generous.
     if breaks > 10 * (limits.max_rows + 1):
-        raise LimitExceeded(
-            f"The file has more than {limits.max_rows:,} rows, the most an import can take: "
-            "split it up"
-        )
+        raise _too_many_rows(limits)
     if _longest_line(data, b"\n" if b"\n" in data else b"\r") > limits.max_line_chars:
         raise LimitExceeded(
             f"The file has a line longer than {limits.max_line_chars:,} characters, the most "
@@ -182,7 +184,7 @@ def dialect_of(text: str) -> tuple[str, str, bool]:
     if match := SEP_LINE.match(text):
         delimiter, text = match.group(1), text[match.end() :]
     else:
-        first_line = next((line for line in text.splitlines() if line.strip()), "")
+        first_line = next((line for line in io.StringIO(text) if line.strip()), "")
         delimiter = max(DELIMITERS, key=first_line.count)
     return text, delimiter, delimiter == ";"
 
@@ -195,7 +197,7 @@ def read_csv(data: bytes, limits: Limits) -> RawTable:
     number = 1
     try:
         for cells in reader:
-            rows.append((number, _check_row(number, cells, limits)))
+            rows.append((number, _check_row(len(rows) + 1, number, cells, limits)))
             number = reader.line_num + 1
     except csv.Error as error:
         raise FileProblem(f"Line {number}: the CSV file cannot be read ({error})") from None
@@ -215,7 +217,15 @@ def inspect_workbook(data: bytes, limits: Limits) -> None:
             _check_content_types(archive)
             _check_shared_strings(archive, limits)
             _check_dimensions(archive, limits)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        EOFError,
+        ValueError,
+        OSError,
+        NotImplementedError,  # a compression method zipfile does not know
+    ):
         raise FileProblem("The file is damaged: it cannot be opened as an Excel workbook") from None
 
 
@@ -228,7 +238,7 @@ def _too_many_parts(limits: Limits) -> LimitExceeded:
 
 def _check_declared_parts(data: bytes, limits: Limits) -> None:
     """Refuse a zip whose directory lists too many parts before zipfile builds an object for
-    each (the count is in the end-of-directory record; zip64 archives are refused here too)."""
+    each: the count is in the end-of-directory record (0xFFFF when a zip64 record holds it)."""
     end = data.rfind(END_OF_DIRECTORY, max(0, len(data) - END_OF_DIRECTORY_SEARCH))
     if end == -1 or len(data) < end + 22:
         raise FileProblem("The file is damaged: it cannot be opened as an Excel workbook")
@@ -360,7 +370,8 @@ def read_xlsx(data: bytes, limits: Limits, sheet_name: str | None = None) -> Raw
         sheet.reset_dimensions()  # some programs write a wrong size; read every row
         rows = []
         for number, cells in enumerate(sheet.iter_rows(), start=1):
-            rows.append((number, _check_row(number, [_xlsx_value(c) for c in cells], limits)))
+            values = [_xlsx_value(c) for c in cells]
+            rows.append((number, _check_row(number, number, values, limits)))
     except LimitExceeded:
         raise
     except Exception as error:  # a damaged sheet fails while streaming, not when opened
