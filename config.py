@@ -73,6 +73,19 @@ class Config:
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)
     HSTS = False
 
+    # Import limits (docs/security.md "Import limits"): a file beyond any is refused before it is
+    # parsed, or as soon as parsing reaches the limit, with a message naming it.
+    IMPORT_MAX_FILE_MB = _env_int("IMPORT_MAX_FILE_MB", 10)
+    IMPORT_MAX_ROWS = _env_int("IMPORT_MAX_ROWS", 20_000)
+    IMPORT_MAX_COLUMNS = _env_int("IMPORT_MAX_COLUMNS", 50)
+    IMPORT_MAX_CELL_CHARS = _env_int("IMPORT_MAX_CELL_CHARS", 10_000)
+    IMPORT_MAX_LINE_CHARS = _env_int("IMPORT_MAX_LINE_CHARS", 50_000)
+    IMPORT_MAX_UNPACKED_MB = _env_int("IMPORT_MAX_UNPACKED_MB", 50)
+    IMPORT_MAX_COMPRESSION_RATIO = _env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)
+    IMPORT_MAX_PARTS = _env_int("IMPORT_MAX_PARTS", 500)
+    IMPORT_MAX_SHARED_STRINGS_MB = _env_int("IMPORT_MAX_SHARED_STRINGS_MB", 10)
+    IMPORT_MAX_SHARED_STRINGS = _env_int("IMPORT_MAX_SHARED_STRINGS", 200_000)
+
     # Reminder emails (docs/reminders.md).
     REMINDER_TIME = os.environ.get("REMINDER_TIME", "07:00")
     REMINDER_DUE_SOON_DAYS = _env_int("REMINDER_DUE_SOON_DAYS", 7)

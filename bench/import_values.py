@@ -1,7 +1,7 @@
 """Importing indicator values from CSV against a raw bulk insert of the same rows.
 
 The file holds a rolling 12-month figure for every generated indicator and month (500 x 120 =
-60,000 rows at national scale), cut into files of the import's largest size (MAX_ROWS). The
+60,000 rows at national scale), cut into files of the import's largest size (IMPORT_MAX_ROWS). The
 import is the app's own (tracker.indicators.importing.plan_import then apply_import in one unit
 of work per file, as `flask indicators import FILE` does). The baseline reads the same files
 with the csv module and inserts the rows with one SQLAlchemy Core executemany per file.
@@ -115,7 +115,7 @@ def bench_import(manifest: Manifest) -> ImportResult:
 
     from tracker import create_app
     from tracker.extensions import db
-    from tracker.indicators.importing import MAX_ROWS
+    from tracker.imports.limits import configured
     from tracker.models import Indicator, IndicatorValue, User
 
     app = create_app(
@@ -130,7 +130,8 @@ def bench_import(manifest: Manifest) -> ImportResult:
             ).all()
         )
         user = db.session.scalar(select(User).where(User.email == manifest.performance_email))
-        paths = write_files(manifest, sorted(ids_by_code), Path(folder), MAX_ROWS)
+        max_rows = configured().max_rows
+        paths = write_files(manifest, sorted(ids_by_code), Path(folder), max_rows)
         db.session.commit()
         raw_seconds = raw_insert(db.engine, table, paths, ids_by_code, user.id)
         _forget_rows(db.engine, table, generated)

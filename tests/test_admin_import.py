@@ -107,12 +107,12 @@ def _upload(client, plan_id: int, data: bytes, filename: str):
 
 
 def _confirm(client, plan_id: int, preview_html: str):
-    payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', preview_html)
-    assert payload, "no confirm form on the preview"
+    upload_id = re.search(r'name="upload_id" type="hidden" value="([^"]+)"', preview_html)
+    assert upload_id, "no confirm form on the preview"
     token = csrf_token(client, f"/admin/plans/{plan_id}/import")
     return client.post(
         f"/admin/plans/{plan_id}/import/confirm",
-        data={"payload": payload.group(1), "csrf_token": token},
+        data={"upload_id": upload_id.group(1), "csrf_token": token},
     )
 
 
@@ -177,10 +177,12 @@ def test_a_valid_xlsx_previews_then_creates_the_plan_and_a_second_import_creates
     again = _upload(client, plan.id, data, "action-plan.xlsx").get_data(as_text=True)
     assert "Nothing new to import" in again
     assert "This file was imported into this plan on" in again
-    assert 'name="payload"' not in again
-    # Even replaying the first confirmation creates nothing new.
+    assert 'name="upload_id"' not in again
+    # Even replaying the first confirmation creates nothing new: the checked rows are gone.
     replay = _confirm(client, plan.id, html)
-    assert "Nothing new to import" in replay.get_data(as_text=True)
+    assert replay.status_code == 302
+    landing = client.get(replay.headers["Location"]).get_data(as_text=True)
+    assert "That file has already been imported" in landing
     assert _counts(plan.id) == (2, 3)
     assert db.session.scalar(select(func.count(ImportRecord.id))) == 1
 
@@ -228,7 +230,7 @@ def _bad_file_reports_each_row_and_creates_nothing(client, plan, data, filename)
         "Row 7: status &#39;Verified&#39; is given only when evidence is accepted",
     ]:
         assert expected in html, expected
-    assert 'name="payload"' not in html
+    assert 'name="upload_id"' not in html
     assert _counts(plan.id) == (0, 0)
     assert db.session.scalar(select(func.count(ImportRecord.id))) == 0
 
@@ -252,9 +254,11 @@ def test_missing_columns_and_files_that_are_not_spreadsheets_are_refused(seeded,
     missing = _upload(client, plan.id, csv_bytes([], header=header), "plan.csv")
     assert "Row 1: the file has no &#39;Owner email&#39; column" in missing.get_data(as_text=True)
     pdf = _upload(client, plan.id, b"%PDF-1.4\x00\x01binary", "plan.xlsx").get_data(as_text=True)
-    assert "The file is not an Excel workbook (.xlsx) or a CSV file" in pdf
+    assert "The file is not an Excel workbook in .xlsx format" in pdf
+    pdf = _upload(client, plan.id, b"%PDF-1.4\x00\x01binary", "plan.csv").get_data(as_text=True)
+    assert "The file is not a CSV file: it contains binary data" in pdf
     fake_zip = _upload(client, plan.id, b"PK\x03\x04not really", "plan.xlsx").get_data(as_text=True)
-    assert "The file is not an Excel workbook (.xlsx) or a CSV file" in fake_zip
+    assert "The file is damaged: it cannot be opened as an Excel workbook" in fake_zip
     assert _counts(plan.id) == (0, 0)
 
 
@@ -293,10 +297,27 @@ def test_a_tampered_confirmation_is_refused(seeded, client):
     token = csrf_token(client, f"/admin/plans/{plan.id}/import")
     response = client.post(
         f"/admin/plans/{plan.id}/import/confirm",
-        data={"payload": "eyJwbGFuIjoxfQ.forged", "csrf_token": token},
+        data={"upload_id": "../../forged", "csrf_token": token},
     )
     assert response.status_code == 400
-    assert _counts(plan.id) == (0, 0)
+    unknown = client.post(
+        f"/admin/plans/{plan.id}/import/confirm",
+        data={"upload_id": "0" * 32, "csrf_token": token},
+    )
+    assert unknown.status_code == 302
+    assert "Upload it again" in client.get(unknown.headers["Location"]).get_data(as_text=True)
+    # A preview checked for one plan cannot be confirmed into another.
+    other = Plan(title="Another plan", inspectorate="Ofsted")
+    db.session.add(other)
+    db.session.commit()
+    html = _upload(client, other.id, xlsx_bytes(GOOD_ROWS), "plan.xlsx").get_data(as_text=True)
+    upload_id = re.search(r'name="upload_id" type="hidden" value="([^"]+)"', html).group(1)
+    response = client.post(
+        f"/admin/plans/{plan.id}/import/confirm",
+        data={"upload_id": upload_id, "csrf_token": token},
+    )
+    assert response.status_code == 400
+    assert _counts(plan.id) == (0, 0) and _counts(other.id) == (0, 0)
 
 
 def test_the_downloadable_templates_have_the_columns_and_import_once_filled_in(seeded, client):

@@ -363,9 +363,13 @@ def test_xlsx_rejections_name_the_spreadsheet_row(seeded):
 
 
 def test_files_that_are_not_csv_or_xlsx_are_refused_by_content(seeded):
-    latin1 = "Indicator code,Period,Value\r\nCSC-15,2016-02,95\r\nCSC-15,2016-03,é\r\n"
-    assert messages(latin1.encode("latin-1")) == [
-        "The file is not UTF-8 text (line 3 has a character that is not): save it as 'CSV UTF-8'"
+    # Windows-1252 (Excel's plain "CSV") is read; bytes that are neither it nor UTF-8 are not.
+    windows = "Indicator code,Period,Value\r\nCSC-15,2016-02,95\r\nCSC-15,2016-03,é\r\n"
+    assert messages(windows.encode("cp1252")) == ["Line 3: Figure 'é' is not a number"]
+    neither = b"Indicator code,Period,Value\r\nCSC-15,2016-02,95\r\nCSC-15,2016-03,\x81\r\n"
+    assert messages(neither) == [
+        "The file is not UTF-8 or Windows-1252 text (line 3 has a character that is neither): "
+        "save it as 'CSV UTF-8'"
     ]
     assert "binary data" in messages(b"\x00\x01\x02 binary", "figures.csv")[0]
     archive = io.BytesIO()

@@ -233,13 +233,13 @@ class ImportUploadForm(FlaskForm):
     file = FileField(
         "Upload a file",
         widget=GovFileInput(),
-        description="An Excel workbook (.xlsx) or a CSV file, 5 MB or smaller",
+        description="An Excel workbook (.xlsx) or a CSV file",
     )
     submit = SubmitField("Check the file", widget=GovSubmitInput())
 
 
 class ImportConfirmForm(FlaskForm):
-    payload = HiddenField()
+    upload_id = HiddenField()
     submit = SubmitField("Import", widget=GovSubmitInput())
 
 

@@ -1,50 +1,45 @@
 """Importing an existing action plan: upload -> preview -> confirm (all or nothing).
 
-Between preview and confirm the rows travel in the confirm form, signed with the app's secret
-key and valid for an hour, so no server keeps a half-finished import and any web process can
-finish it. On confirm the rows are checked again against the plan as it is then.
+Between preview and confirm the parsed rows are kept on the server (tracker/imports/pending.py,
+the same store the indicator import uses), named in the confirm form by a random id and belonging
+to the person who uploaded them; the file is parsed once. On confirm the rows are checked again
+against the plan as it is then.
 """
 
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     url_for,
 )
 from flask_login import current_user
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from tracker.admin import bp
 from tracker.admin.forms import ImportConfirmForm, ImportUploadForm
 from tracker.admin.plan_import import (
-    MAX_BYTES,
+    PENDING_FOLDER,
     Preview,
     SheetRow,
     apply_import,
     earlier_imports,
     preview,
     read_rows,
-    sha256,
     template_csv,
     template_xlsx,
 )
 from tracker.admin.plans_views import plan_for_structure
 from tracker.admin.structure_views import archived_refusal
 from tracker.extensions import db
+from tracker.imports import FileProblem, pending
+from tracker.imports.limits import configured, megabytes
+from tracker.imports.reading import read_upload
 from tracker.models import ImportRecord, Plan
 from tracker.permissions import Permission, permission_required
 from tracker.uow import unit_of_work
 
-PAYLOAD_SALT = "action-plan-import"
-PAYLOAD_MAX_AGE = 3600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=PAYLOAD_SALT)
 
 
 @bp.route("/plans/<int:plan_id>/import", methods=["GET", "POST"])
@@ -55,42 +50,36 @@ def import_plan(plan_id: int):
     if refusal:
         return refusal
     form = ImportUploadForm()
+    form.file.description = (
+        "An Excel workbook (.xlsx) or a CSV file, "
+        f"{megabytes(configured().max_file_bytes)} or smaller"
+    )
     if form.validate_on_submit():
         upload = form.file.data
         if not upload or not upload.filename:
             form.file.errors.append("Select an Excel or CSV file")
         else:
-            data = upload.read(MAX_BYTES + 1)
-            if len(data) > MAX_BYTES:
-                form.file.errors.append("The file must be 5 MB or smaller")
+            try:
+                data = read_upload(upload, configured())
+            except FileProblem as problem:
+                form.file.errors.append(str(problem))
             else:
-                return _preview_page(plan, data, _safe_name(upload.filename))
+                return _preview_page(plan, data, pending.clean_filename(upload.filename))
     return render_template("admin/import-upload.html", form=form, plan=plan)
 
 
-def _safe_name(filename: str) -> str:
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(c for c in name if c.isprintable())[:200] or "upload"
-
-
-def _preview_page(plan: Plan, data: bytes, filename: str, status: int = 200):
-    rows, problems = read_rows(data)
-    digest = sha256(data)
+def _preview_page(plan: Plan, data: bytes, filename: str):
+    rows, problems = read_rows(data, filename)
+    digest = pending.sha256_of(data)
     result = preview(plan, rows) if not problems else Preview(problems=problems)
-    payload = None
+    upload_id = None
     if result.ok and not result.nothing_new:
-        payload = _serializer().dumps(
-            {
-                "plan": plan.id,
-                "filename": filename,
-                "sha256": digest,
-                "rows": [[row.number, row.values] for row in rows],
-            }
-        )
-    return _render_preview(plan, result, filename, digest, payload), status
+        content = {"plan": plan.id, "rows": [[row.number, row.values] for row in rows]}
+        upload_id = pending.store(PENDING_FOLDER, data, filename, current_user.id, content)
+    return _render_preview(plan, result, filename, digest, upload_id)
 
 
-def _render_preview(plan, result, filename, digest, payload, changed_since=False):
+def _render_preview(plan, result, filename, digest, upload_id, changed_since=False):
     return render_template(
         "admin/import-preview.html",
         plan=plan,
@@ -98,7 +87,7 @@ def _render_preview(plan, result, filename, digest, payload, changed_since=False
         filename=filename,
         earlier=earlier_imports(plan.id, digest),
         form=None,
-        confirm_form=ImportConfirmForm(payload=payload) if payload else None,
+        confirm_form=ImportConfirmForm(upload_id=upload_id) if upload_id else None,
         changed_since=changed_since,
     )
 
@@ -111,24 +100,33 @@ def confirm_import(plan_id: int):
     if refusal:
         return refusal
     form = ImportConfirmForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or not pending.UPLOAD_ID.match(form.upload_id.data or ""):
         abort(400)
-    try:
-        data = _serializer().loads(form.payload.data or "", max_age=PAYLOAD_MAX_AGE)
-    except SignatureExpired:
-        flash("The check of your file was more than an hour ago. Upload the file again.")
+    upload_id = form.upload_id.data
+    found = pending.load(PENDING_FOLDER, upload_id, current_user.id)
+    if found is None:
+        flash(
+            "That file has already been imported, or it was checked more than a day ago. "
+            "Upload it again."
+        )
         return redirect(url_for("admin.import_plan", plan_id=plan.id))
-    except BadSignature:
+    if found.content.get("plan") != plan.id:
         abort(400)
-    if data.get("plan") != plan.id:
-        abort(400)
-    rows = [SheetRow(number, values) for number, values in data["rows"]]
+    rows = [SheetRow(number, values) for number, values in found.content["rows"]]
     result = preview(plan, rows)
     if not result.ok or result.nothing_new:
         # Someone changed the plan (or imported this file) since the preview: show it as it is now.
-        return _render_preview(plan, result, data["filename"], data["sha256"], None, True)
-    with unit_of_work():
-        record = apply_import(plan, result, current_user, data["filename"], data["sha256"])
+        return _render_preview(plan, result, found.filename, found.sha256, None, True)
+    if pending.claim(PENDING_FOLDER, upload_id, current_user.id) is None:
+        flash("That file has already been imported.")
+        return redirect(url_for("admin.import_plan", plan_id=plan.id))
+    try:
+        with unit_of_work():
+            record = apply_import(plan, result, current_user, found.filename, found.sha256)
+    except Exception:
+        pending.release(PENDING_FOLDER, upload_id)
+        raise
+    pending.discard(PENDING_FOLDER, upload_id)
     return redirect(url_for("admin.import_done", plan_id=plan.id, record_id=record.id))
 
 

@@ -7,20 +7,24 @@ matched by reference, so importing the same file again creates nothing new: what
 the plan is left as it is (the tracker, not the spreadsheet, is the record once imported).
 """
 
-import csv
-import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email
+from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 
 from tracker import audit
 from tracker.admin.plan_details import parse_day
 from tracker.admin.structure import action_snapshot, recommendation_snapshot
 from tracker.extensions import db
+from tracker.imports import reading
+from tracker.imports.columns import Column, RowProblem, first_filled, match_header
+from tracker.imports.limits import FileProblem, Limits, configured
+from tracker.imports.templates import TemplateSheet
+from tracker.imports.templates import template_csv as write_template_csv
+from tracker.imports.templates import template_xlsx as write_template_xlsx
 from tracker.models import (
     Action,
     ActionStatus,
@@ -34,93 +38,79 @@ from tracker.models import (
 )
 
 KIND = "action_plan"
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 2000
+PENDING_FOLDER = "plan-imports"
+MAX_ROWS = 2000  # actions in one import: a plan, not a database
 TITLE_LENGTH = 120
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    required: bool
-    aliases: tuple[str, ...]
-    guidance: str
 
 
 COLUMNS = [
     Column(
         "rec_ref",
         "Recommendation reference",
-        True,
         ("recommendation reference", "recommendation ref", "rec ref", "rec reference"),
-        "R1, R2, R3... in order, without gaps.",
+        guidance="R1, R2, R3... in order, without gaps.",
     ),
     Column(
         "rec_title",
         "Recommendation title",
-        False,
         ("recommendation title", "rec title", "title"),
-        "Optional: a short title. Without one, the start of the recommendation text is used.",
+        required=False,
+        guidance="Optional: a short title. Without one, the start of the recommendation text "
+        "is used.",
     ),
     Column(
         "rec_text",
         "Recommendation text",
-        True,
         ("recommendation text", "recommendation", "rec text"),
-        "The recommendation in full. Repeat it (or leave it blank) on each of its actions' rows.",
+        guidance="The recommendation in full. Repeat it (or leave it blank) on each of its "
+        "actions' rows.",
     ),
     Column(
         "lead",
         "Lead email",
-        True,
         ("lead email", "lead", "recommendation lead", "lead email address", "lead (email)"),
-        "The email address of the person who leads the recommendation.",
+        guidance="The email address of the person who leads the recommendation.",
     ),
     Column(
         "action_ref",
         "Action reference",
-        True,
         ("action reference", "action ref"),
-        "R1.1, R1.2... in order within each recommendation, without gaps.",
+        guidance="R1.1, R1.2... in order within each recommendation, without gaps.",
     ),
     Column(
         "action_text",
         "Action text",
-        True,
         ("action text", "action", "action description", "description"),
-        "What will be done.",
+        guidance="What will be done.",
     ),
     Column(
         "owner",
         "Owner email",
-        True,
         ("owner email", "owner", "action owner", "owner email address", "owner (email)"),
-        "The email address of the person who owns the action.",
+        guidance="The email address of the person who owns the action.",
     ),
     Column(
         "due",
         "Due date",
-        True,
         ("due date", "due", "due by", "target date"),
-        "Day/month/year, for example 31/3/2016. Blank if there is no date yet.",
+        guidance="Day/month/year, for example 31/3/2016. Blank if there is no date yet.",
     ),
     Column(
         "status",
         "Status",
-        True,
         ("status", "rag status", "progress status"),
-        "Not started, In progress, Blocked or Completed. Blank means not started.",
+        guidance="Not started, In progress, Blocked or Completed. Blank means not started.",
     ),
     Column(
         "note",
         "Latest note",
-        True,
         ("latest note", "note", "latest progress note", "progress note", "latest update"),
-        "Optional: the latest progress note; it becomes the first entry in the action's history.",
+        guidance="Optional: the latest progress note; it becomes the first entry in the "
+        "action's history.",
     ),
 ]
-COLUMN_BY_ALIAS = {alias: column for column in COLUMNS for alias in column.aliases}
+
+LABEL = {column.key: column.label for column in COLUMNS}
 
 STATUS_WORDS = {
     "not started": ActionStatus.NOT_STARTED,
@@ -134,15 +124,6 @@ STATUS_WORDS = {
 }
 REC_REF = re.compile(r"^R?\s*(\d{1,3})$", re.IGNORECASE)
 ACTION_REF = re.compile(r"^R?\s*(\d{1,3})\s*\.\s*(\d{1,3})$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"Row {self.row}: {self.message}" if self.row else self.message
 
 
 @dataclass
@@ -184,7 +165,7 @@ class Preview:
     unchanged_actions: list[str] = field(default_factory=list)
     unknown_people: dict[str, list[int]] = field(default_factory=dict)
     differences: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
     rows_read: int = 0
 
     @property
@@ -195,71 +176,24 @@ class Preview:
     def nothing_new(self) -> bool:
         return not self.new_recommendations and not self.new_actions
 
-    def problem(self, row: int | None, message: str) -> None:
-        self.problems.append(Problem(row, message))
+    def problem(self, row: int | None, message: str, column: str | None = None) -> None:
+        self.problems.append(RowProblem(row, message, column))
 
 
 # --- Step 1: the file into rows ---------------------------------------------------------------
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def read_rows(data: bytes) -> tuple[list[SheetRow], list[Problem]]:
-    """The rows of an .xlsx or CSV file (recognised by content, not name), with file problems."""
-    if not data.strip():
-        return [], [Problem(None, "The file is empty")]
-    if data[:4] == b"PK\x03\x04":
-        table, problem = _xlsx_table(data)
-    elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        table, problem = [], "The file is an old Excel (.xls) file: save it as .xlsx or CSV"
-    else:
-        table, problem = _csv_table(data)
-    if problem:
-        return [], [Problem(None, problem)]
-    return _rows_from_table(table)
-
-
-def _xlsx_table(data: bytes) -> tuple[list[list], str | None]:
-    from openpyxl import load_workbook  # loaded only when a workbook is uploaded
-
+def read_rows(
+    data: bytes, filename: str = "", limits: Limits | None = None
+) -> tuple[list[SheetRow], list[RowProblem]]:
+    """The rows of an .xlsx or CSV file (recognised by content; the name only explains a
+    refusal), with file problems."""
+    limits = (limits or configured()).at_most(MAX_ROWS)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # an uploaded file can be broken in any number of ways
-        return [], "The file is not an Excel workbook (.xlsx) or a CSV file"
-    try:
-        sheet = workbook.worksheets[0]
-        table = []
-        for row in sheet.iter_rows(values_only=True):
-            table.append(list(row))
-            if len(table) > MAX_ROWS + 1:
-                break
-        return table, None
-    finally:
-        workbook.close()
-
-
-def _csv_table(data: bytes) -> tuple[list[list], str | None]:
-    if b"\x00" in data[:4096]:
-        return [], "The file is not an Excel workbook (.xlsx) or a CSV file"
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # Excel on Windows saves CSV this way
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        table = []
-        for row in csv.reader(io.StringIO(text), dialect):
-            table.append(row)
-            if len(table) > MAX_ROWS + 1:
-                break
-        return table, None
-    except csv.Error as error:
-        return [], f"The CSV file could not be read ({error})"
+        table = reading.read_table(data, limits, filename)
+    except FileProblem as problem:
+        return [], [RowProblem(None, str(problem))]
+    return _rows_from_table(table.rows)
 
 
 def _cell_text(value) -> str:
@@ -274,42 +208,30 @@ def _cell_text(value) -> str:
     return " ".join(str(value).split()) if not isinstance(value, str) else value.strip()
 
 
-def _header_key(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9()]+", " ", text.lower()).split())
-
-
 def _cell(cells: list[str], index: int | None) -> str:
     return cells[index] if index is not None and index < len(cells) else ""
 
 
-def _rows_from_table(table: list[list]) -> tuple[list[SheetRow], list[Problem]]:
-    texts = [[_cell_text(v) for v in row] for row in table]
-    header_index = next((i for i, row in enumerate(texts) if any(row)), None)
-    if header_index is None:
-        return [], [Problem(None, "The file is empty")]
-    header_row = header_index + 1
-    positions: dict[str, int] = {}
-    for index, heading in enumerate(texts[header_index]):
-        column = COLUMN_BY_ALIAS.get(_header_key(heading))
-        if column and column.key not in positions:
-            positions[column.key] = index
+def _rows_from_table(table: list[tuple[int, list]]) -> tuple[list[SheetRow], list[RowProblem]]:
+    first = first_filled(table)
+    if first is None:
+        return [], [RowProblem(None, "The file is empty")]
+    header_row, headings = table[first]
+    found = match_header(header_row, [_cell_text(v) for v in headings], COLUMNS)
     problems = [
-        Problem(header_row, f"the file has no '{c.label}' column (download the template)")
-        for c in COLUMNS
-        if c.required and c.key not in positions
+        RowProblem(header_row, f"the file has no '{c.label}' column (download the template)")
+        for c in found.missing
     ]
     if problems:
         return [], problems
     rows = []
-    for index in range(header_index + 1, len(texts)):
-        cells = texts[index]
-        values = {c.key: _cell(cells, positions.get(c.key)) for c in COLUMNS}
+    for number, cells in table[first + 1 :]:
+        texts = [_cell_text(v) for v in cells]
+        values = {c.key: _cell(texts, found.positions.get(c.key)) for c in COLUMNS}
         if any(values.values()):
-            rows.append(SheetRow(index + 1, values))
-    if len(rows) > MAX_ROWS:
-        return [], [Problem(None, f"The file has more than {MAX_ROWS} rows: split it")]
+            rows.append(SheetRow(number, values))
     if not rows:
-        return [], [Problem(None, "The file has a header row but no actions")]
+        return [], [RowProblem(None, "The file has a header row but no actions")]
     return rows, []
 
 
@@ -322,7 +244,8 @@ def _email(text: str, row: int, what: str, preview: Preview) -> str:
     try:
         return validate_email(text, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        preview.problem(row, f"{what} '{text[:60]}' is not an email address")
+        column = LABEL["lead"] if what.startswith("lead") else LABEL["owner"]
+        preview.problem(row, f"{what} '{text[:60]}' is not an email address", column)
         return ""
 
 
@@ -373,29 +296,38 @@ def _owner_emails(recs: dict[int, _Rec]) -> set[str]:
     return {a.owner_email for r in recs.values() for a in r.actions.values() if a.owner_email}
 
 
+def _reference(text: str, pattern: re.Pattern, example: str, key: str, n: int, result: Preview):
+    """The reference's match, or None with its problem noted."""
+    match = pattern.match(text.replace(" ", ""))
+    if not text:
+        result.problem(n, f"enter the {LABEL[key].lower()}, for example {example}", LABEL[key])
+    elif not match:
+        result.problem(
+            n, f"{LABEL[key].lower()} '{text[:20]}' must look like {example}", LABEL[key]
+        )
+    return match
+
+
+def _due(text: str, n: int, result: Preview) -> date | None:
+    if not text:
+        return None
+    due = parse_day(text)
+    if due is None:
+        result.problem(
+            n, f"due date '{text[:20]}' must be a real date, for example 31/3/2016", LABEL["due"]
+        )
+    return due
+
+
 def _read_row(row: SheetRow, recs: dict, action_rows: dict, result: Preview) -> None:
     v, n = row.values, row.number
-    rec_match = REC_REF.match(v["rec_ref"].replace(" ", ""))
-    if not v["rec_ref"]:
-        result.problem(n, "enter the recommendation reference, for example R1")
-    elif not rec_match:
-        result.problem(n, f"recommendation reference '{v['rec_ref'][:20]}' must look like R1")
-    action_match = ACTION_REF.match(v["action_ref"].replace(" ", ""))
-    if not v["action_ref"]:
-        result.problem(n, "enter the action reference, for example R1.1")
-    elif not action_match:
-        result.problem(n, f"action reference '{v['action_ref'][:20]}' must look like R1.1")
+    rec_match = _reference(v["rec_ref"], REC_REF, "R1", "rec_ref", n, result)
+    action_match = _reference(v["action_ref"], ACTION_REF, "R1.1", "action_ref", n, result)
     if not v["action_text"]:
-        result.problem(n, "enter the action text")
+        result.problem(n, "enter the action text", LABEL["action_text"])
     lead = _email(v["lead"], n, "lead email", result)
     owner = _email(v["owner"], n, "owner email", result)
-    due = None
-    if v["due"]:
-        due = parse_day(v["due"])
-        if due is None:
-            result.problem(
-                n, f"due date '{v['due'][:20]}' must be a real date, for example 31/3/2016"
-            )
+    due = _due(v["due"], n, result)
     status = _status(v["status"], n, result)
     if not (rec_match and action_match):
         return
@@ -455,12 +387,14 @@ def _status(text: str, row: int, result: Preview) -> ActionStatus:
             row,
             "status 'Verified' is given only when evidence is accepted in the tracker: "
             "import the action as Completed",
+            LABEL["status"],
         )
         return ActionStatus.COMPLETED
     if word not in STATUS_WORDS:
         result.problem(
             row,
             f"status '{text[:30]}' must be Not started, In progress, Blocked or Completed",
+            LABEL["status"],
         )
         return ActionStatus.NOT_STARTED
     return STATUS_WORDS[word]
@@ -665,38 +599,28 @@ def _create_action(new: NewAction, rec_id: int, actor: User, source: str) -> Act
 
 
 def template_xlsx() -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Action plan"
-    sheet.append([c.label for c in COLUMNS])
-    for index, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = Font(bold=True)
-        letter = cell.column_letter
-        sheet.column_dimensions[letter].width = 45 if "text" in column.key else 22
-        if column.key in ("rec_ref", "action_ref"):
-            # Typed as text, so that R1.10 is not turned into the number 1.1.
-            for row in range(2, 502):
-                sheet.cell(row=row, column=index).number_format = "@"
-    sheet.freeze_panes = "A2"
-    guidance = workbook.create_sheet("Guidance")
-    guidance.append(["Column", "What to enter"])
-    guidance["A1"].font = guidance["B1"].font = Font(bold=True)
-    for column in COLUMNS:
-        guidance.append([column.label, column.guidance])
-    guidance.append([])
-    guidance.append(["", "One row per action. Only the first sheet is imported."])
-    guidance.column_dimensions["A"].width = 28
-    guidance.column_dimensions["B"].width = 90
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    sheet = TemplateSheet(
+        "Action plan",
+        [c.label for c in COLUMNS],
+        widths={
+            get_column_letter(i): 45 if "text" in c.key else 22
+            for i, c in enumerate(COLUMNS, start=1)
+        },
+        # Typed as text, so that R1.10 is not turned into the number 1.1.
+        text_columns=tuple(
+            i for i, c in enumerate(COLUMNS, start=1) if c.key in ("rec_ref", "action_ref")
+        ),
+        freeze_header=True,
+    )
+    guidance = TemplateSheet(
+        "Guidance",
+        ["Column", "What to enter"],
+        rows=[[c.label, c.guidance] for c in COLUMNS]
+        + [[], ["", "One row per action. Only the first sheet is imported."]],
+        widths={"A": 28, "B": 90},
+    )
+    return write_template_xlsx([sheet, guidance])
 
 
 def template_csv() -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow([c.label for c in COLUMNS])
-    return buffer.getvalue().encode("utf-8-sig")
+    return write_template_csv([c.label for c in COLUMNS])

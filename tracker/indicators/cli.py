@@ -7,6 +7,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.imports import FileProblem
+from tracker.imports.limits import configured
+from tracker.imports.reading import read_upload
 from tracker.indicators.importing import ImportPlan, apply_import, plan_import
 from tracker.indicators.service import Conflict
 from tracker.models import User
@@ -33,13 +36,18 @@ def _describe(plan: ImportPlan) -> None:
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would change.")
 @click.option("--by", "by_email", help="Email of the person the import is recorded against.")
 def import_command(file: Path, dry_run: bool, by_email: str | None) -> None:
-    """Import monthly figures from a CSV (UTF-8) or Excel (.xlsx) file: all or nothing."""
+    """Import monthly figures from a CSV or Excel (.xlsx) file: all or nothing."""
     user = None
     if by_email:
         user = db.session.scalar(select(User).where(User.email == by_email.strip().lower()))
         if user is None:
             raise click.ClickException(f"No user has the email address {by_email}")
-    plan = plan_import(file.read_bytes(), file.name)
+    try:
+        with file.open("rb") as stream:
+            data = read_upload(stream, configured())
+    except FileProblem as problem:
+        raise click.ClickException(f"Nothing was imported: {problem}") from None
+    plan = plan_import(data, file.name)
     if plan.errors:
         for error in plan.errors:
             click.echo(str(error), err=True)

@@ -320,7 +320,7 @@ class UnlinkForm(FlaskForm):
 class UploadForm(FlaskForm):
     file = FileField(
         "Upload a file",
-        description="A CSV (UTF-8) or Excel (.xlsx) file.",
+        description="A CSV or Excel (.xlsx) file.",
         widget=GovFileInput(),
         validators=[FileRequired("Select a CSV or Excel file")],
     )

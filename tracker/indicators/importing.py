@@ -1,19 +1,15 @@
 """Importing monthly indicator figures from a CSV or Excel (.xlsx) file. See docs/indicators.md.
 
 Three steps, shared by the web pages and `flask indicators import`:
-1. read_table: the file's rows, by content (a zip with the spreadsheet content type is a
-   workbook; anything else must be UTF-8 text), with each row's line number;
-2. plan_import: every row checked and compared with what is stored: to add, to change,
-   unchanged, or an error naming its line. Nothing is written;
+1. read_table: the file's rows, by content and within the import limits (tracker/imports does the
+   reading for both importers), with each row's line number;
+2. plan_table (plan_import reads and plans in one go): every row checked and compared with what
+   is stored: to add, to change, unchanged, or an error naming its line. Nothing is written;
 3. apply_import: all or nothing, refused if the plan has any error; records an ImportRecord and
    one audit event listing every change. Re-importing the same file changes nothing.
 """
 
-import csv
 import hashlib
-import io
-import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,6 +18,13 @@ from sqlalchemy import select
 from tracker import audit
 from tracker.clock import today
 from tracker.extensions import db
+from tracker.imports import reading
+from tracker.imports.columns import Column, RowProblem, first_filled, is_blank, match_header
+from tracker.imports.limits import FileProblem, Limits, configured
+from tracker.imports.pending import sha256_of
+from tracker.imports.templates import TemplateSheet
+from tracker.imports.templates import template_csv as write_template_csv
+from tracker.imports.templates import template_xlsx as write_template_xlsx
 from tracker.indicators import parsing
 from tracker.indicators.rag import format_value
 from tracker.indicators.service import (
@@ -34,50 +37,41 @@ from tracker.indicators.service import (
 from tracker.models import Basis, ImportRecord, Indicator, IndicatorValue, User, utcnow
 
 KIND = "indicator_values"
-MAX_ROWS = 20_000
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-XLSX_CONTENT_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+PENDING_FOLDER = "indicator-imports"
 NOTE_MAX = 2000
 
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "code": ("indicator code", "code", "indicator", "indicator id", "kpi", "kpi code"),
-    "period": ("period", "month", "date", "reporting period", "period month"),
-    "basis": ("basis", "value basis", "measure basis"),
-    "value": ("value", "figure", "result", "actual"),
-    "provisional": ("provisional", "is provisional"),
-    "note": (
-        "data quality note",
-        "data quality",
-        "data quality caveat",
-        "dq note",
-        "caveat",
-        "note",
-        "notes",
+COLUMNS = [
+    Column(
+        "code",
+        "Indicator code",
+        ("indicator code", "code", "indicator", "indicator id", "kpi", "kpi code"),
     ),
-}
-REQUIRED = ("code", "period", "value")
-HEADINGS = {
-    "code": "Indicator code",
-    "period": "Period",
-    "basis": "Basis",
-    "value": "Value",
-    "provisional": "Provisional",
-    "note": "Data quality note",
-}
-TEMPLATE_HEADER = [HEADINGS[key] for key in COLUMNS]
+    Column("period", "Period", ("period", "month", "date", "reporting period", "period month")),
+    Column("basis", "Basis", ("basis", "value basis", "measure basis"), required=False),
+    Column("value", "Value", ("value", "figure", "result", "actual")),
+    Column("provisional", "Provisional", ("provisional", "is provisional"), required=False),
+    Column(
+        "note",
+        "Data quality note",
+        (
+            "data quality note",
+            "data quality",
+            "data quality caveat",
+            "dq note",
+            "caveat",
+            "note",
+            "notes",
+        ),
+        required=False,
+    ),
+]
+HEADINGS = {column.key: column.label for column in COLUMNS}
+TEMPLATE_HEADER = [column.label for column in COLUMNS]
 
 
-class FileProblem(Exception):
-    """The file as a whole cannot be read (wrong type, not UTF-8, no heading row...)."""
-
-
-@dataclass(frozen=True)
-class LineError:
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"Line {self.line}: {self.message}"
+def line_error(line: int | None, message: str, column: str | None = None) -> RowProblem:
+    """A problem as this importer words it: people think of its CSV files as lines."""
+    return RowProblem(line, message, column, noun="Line")
 
 
 @dataclass
@@ -86,144 +80,55 @@ class Table:
     columns: dict[str, int]
     ignored: list[str]
     rows: list[tuple[int, list]]  # (line number, cells)
+    decimal_comma: bool = False
+
+    def content(self) -> dict:
+        """The table as kept between preview and confirm (imports.pending)."""
+        return {
+            "kind": self.kind,
+            "columns": self.columns,
+            "ignored": self.ignored,
+            "rows": self.rows,
+            "decimal_comma": self.decimal_comma,
+        }
+
+    @classmethod
+    def from_content(cls, content: dict) -> "Table":
+        rows = [(line, cells) for line, cells in content["rows"]]
+        return cls(
+            content["kind"], content["columns"], content["ignored"], rows, content["decimal_comma"]
+        )
 
 
 # --- Reading the file ------------------------------------------------------------------------
 
 
-def looks_like_xlsx(data: bytes) -> bool:
-    return data[:4] == b"PK\x03\x04"
+def read_table(data: bytes, filename: str = "", limits: Limits | None = None) -> Table:
+    """The file's heading and rows, within the import limits (the configured ones by default)."""
+    raw = reading.read_table(data, limits or configured(), filename, sheet="Values")
+    return _table(raw)
 
 
-def read_table(data: bytes, filename: str = "") -> Table:
-    if not data.strip():
+def _table(raw: reading.RawTable) -> Table:
+    first = first_filled(raw.rows)
+    if first is None:
         raise FileProblem("The file is empty")
-    if looks_like_xlsx(data):
-        return _read_xlsx(data)
-    if filename.lower().endswith((".xlsx", ".xlsm", ".xls")) or data[:8].startswith(
-        b"\xd0\xcf\x11\xe0"
-    ):
+    header_line, header = raw.rows[first]
+    found = match_header(header_line, header, COLUMNS)
+    if found.duplicates:
         raise FileProblem(
-            "The file is not an Excel workbook in .xlsx format: save it as .xlsx or as CSV (UTF-8)"
+            f"Line {header_line}: the column '{found.duplicates[0].label}' appears twice"
         )
-    return _read_csv(data)
-
-
-def _read_csv(data: bytes) -> Table:
-    if b"\x00" in data:
-        raise FileProblem(
-            "The file is not a CSV file: it contains binary data. "
-            "Save it as CSV (UTF-8) or as an Excel workbook (.xlsx)"
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise FileProblem(
-            f"The file is not UTF-8 text (line {line} has a character that is not): "
-            "save it as 'CSV UTF-8'"
-        ) from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records: list[tuple[int, list]] = []
-    line = 1
-    try:
-        for cells in reader:
-            records.append((line, cells))
-            line = reader.line_num + 1
-            if len(records) > MAX_ROWS + 1:
-                raise FileProblem(f"The file has more than {MAX_ROWS:,} rows: split it up")
-    except csv.Error as error:
-        raise FileProblem(f"Line {line}: the CSV cannot be read ({error})") from None
-    return _table("csv", records)
-
-
-def _check_workbook_zip(data: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if "[Content_Types].xml" not in archive.namelist():
-                raise FileProblem("The file is a zip archive, not an Excel workbook (.xlsx)")
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise FileProblem("The workbook is too large when unpacked")
-            content_types = archive.read("[Content_Types].xml")
-    except zipfile.BadZipFile:
-        raise FileProblem("The file is damaged: it cannot be opened as an Excel workbook") from None
-    if XLSX_CONTENT_TYPE not in content_types:
-        raise FileProblem(
-            "The file is not an Excel workbook (.xlsx): macro-enabled and other zip files "
-            "are not accepted"
-        )
-
-
-def _cell_value(cell):
-    value = cell.value
-    number_format = getattr(cell, "number_format", None) or ""
-    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in number_format:
-        # Excel keeps 98.36% as 0.9836 and only shows it as a percentage.
-        return round(value * 100, 10)
-    return value
-
-
-def _read_xlsx(data: bytes) -> Table:
-    from openpyxl import load_workbook
-
-    _check_workbook_zip(data)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds on a malformed workbook
-        raise FileProblem(f"The workbook cannot be read ({type(error).__name__})") from None
-    try:
-        names = workbook.sheetnames
-        sheet = workbook["Values"] if "Values" in names else workbook.worksheets[0]
-        sheet.reset_dimensions()  # some programs write a wrong size; read every row
-        records = []
-        for line, row in enumerate(sheet.iter_rows(min_row=1), start=1):
-            records.append((line, [_cell_value(cell) for cell in row]))
-            if line > MAX_ROWS + 1:
-                raise FileProblem(f"The workbook has more than {MAX_ROWS:,} rows: split it up")
-    finally:
-        workbook.close()
-    return _table("xlsx", records)
-
-
-def _blank(cell) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
-
-
-def _heading(text) -> str:
-    words = re.sub(r"[_\-]+", " ", str(text or "")).lower()
-    words = re.sub(r"\(optional\)|\*", "", words)
-    return " ".join(words.split())
-
-
-def _table(kind: str, records: list[tuple[int, list]]) -> Table:
-    records = [(line, cells) for line, cells in records if not all(_blank(c) for c in cells)]
-    if not records:
-        raise FileProblem("The file is empty")
-    header_line, header = records[0]
-    columns: dict[str, int] = {}
-    ignored: list[str] = []
-    aliases = {alias: key for key, names in COLUMNS.items() for alias in names}
-    for index, text in enumerate(header):
-        key = aliases.get(_heading(text))
-        if key is None:
-            if not _blank(text):
-                ignored.append(str(text).strip())
-            continue
-        if key in columns:
-            raise FileProblem(f"Line {header_line}: the column '{HEADINGS[key]}' appears twice")
-        columns[key] = index
-    missing = [HEADINGS[key] for key in REQUIRED if key not in columns]
-    if missing:
+    if found.missing:
         raise FileProblem(
             f"Line {header_line}: the first row must be the column headings; missing "
-            + ", ".join(f"'{m}'" for m in missing)
+            + ", ".join(f"'{column.label}'" for column in found.missing)
             + ". Download the template to see the columns"
         )
-    if len(records) == 1:
+    rows = [(line, cells) for line, cells in raw.rows[first + 1 :] if not all(map(is_blank, cells))]
+    if not rows:
         raise FileProblem("The file has headings but no rows of figures")
-    return Table(kind, columns, ignored, records[1:])
+    return Table(raw.kind, found.positions, found.ignored, rows, raw.decimal_comma)
 
 
 # --- Checking the rows against what is stored ----------------------------------------------
@@ -311,10 +216,6 @@ class ImportPlan:
         return hashlib.sha256(f"{self.sha256}:{text}".encode()).hexdigest()
 
 
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _cell(cells: list, columns: dict[str, int], key: str):
     index = columns.get(key)
     if index is None or index >= len(cells):
@@ -338,15 +239,22 @@ def _code(raw) -> str:
     return str(raw if raw is not None else "").strip().upper()
 
 
-def plan_import(data: bytes, filename: str) -> ImportPlan:
-    plan = ImportPlan(filename=filename, sha256=sha256_of(data))
+def plan_import(data: bytes, filename: str, limits: Limits | None = None) -> ImportPlan:
+    """Read the file and check every row (the command line; the web keeps the table instead)."""
     try:
-        table = read_table(data, filename)
+        table = read_table(data, filename, limits)
     except FileProblem as problem:
-        plan.errors.append(str(problem))
+        plan = ImportPlan(filename=filename, sha256=sha256_of(data))
+        plan.errors.append(line_error(None, str(problem)))
         return plan
+    return plan_table(table, filename, sha256_of(data))
+
+
+def plan_table(table: Table, filename: str, sha256: str) -> ImportPlan:
+    """Check every row of a table already read and compare it with what is stored."""
+    plan = ImportPlan(filename=filename, sha256=sha256)
     plan.kind, plan.ignored_columns = table.kind, table.ignored
-    reader = _RowReader(table.columns, plan.errors)
+    reader = _RowReader(table.columns, plan.errors, table.decimal_comma)
     parsed = [row for line, cells in table.rows if (row := reader.read(line, cells)) is not None]
     existing = _existing_values({(r[1].id, r[2], r[3]) for r in parsed})
     seen: dict[tuple, int] = {}
@@ -355,7 +263,7 @@ def plan_import(data: bytes, filename: str) -> ImportPlan:
         key = (indicator.id, period, basis)
         if key in seen:
             plan.errors.append(
-                LineError(
+                line_error(
                     line,
                     f"{indicator.code} {period:%B %Y} ({Basis(basis).label.lower()}) "
                     f"is also on line {seen[key]}: each figure may appear once",
@@ -371,7 +279,7 @@ def plan_import(data: bytes, filename: str) -> ImportPlan:
             note = stored.data_quality_note if stored else None
         figure = Figure(value, provisional, note)
         plan.rows.append(PlannedRow(line, indicator, period, basis, figure, stored))
-    plan.errors.sort(key=lambda e: e.line if isinstance(e, LineError) else 0)
+    plan.errors.sort(key=lambda e: e.line)
     return plan
 
 
@@ -405,9 +313,10 @@ class _Remembered:
 class _RowReader:
     """Reads the file's rows one by one, noting each problem with its line in `errors`."""
 
-    def __init__(self, columns: dict[str, int], errors: list):
+    def __init__(self, columns: dict[str, int], errors: list, decimal_comma: bool = False):
         self.columns = columns
         self.errors = errors
+        self.decimal_comma = decimal_comma
         self.indicators = {i.code.upper(): i for i in db.session.scalars(select(Indicator))}
         self.this_month = today().replace(day=1)
         self.code = _Remembered(_code)
@@ -415,41 +324,46 @@ class _RowReader:
         self.basis = _Remembered(lambda raw: str(parsing.parse_basis(raw)))
         self.yes_no = _Remembered(parsing.parse_yes_no)
 
-    def read(self, line: int, cells: list) -> tuple | None:
-        columns = self.columns
-        problems = []
-        code = self.code(_cell(cells, columns, "code"))
+    def _figure(self, raw, indicator: Indicator) -> float:
+        if self.decimal_comma and isinstance(raw, str):
+            raw = reading.decimal_point(raw)
+        return parsing.parse_figure(raw, indicator.unit)
+
+    def _period(self, raw) -> date:
+        period = self.period(raw)
+        if period > self.this_month:
+            raise ValueError(f"{period:%B %Y} is in the future")
+        return period
+
+    def _indicator(self, cells: list, problems: list) -> Indicator | None:
+        code = self.code(_cell(cells, self.columns, "code"))
         indicator = self.indicators.get(code)
         if not code:
-            problems.append("enter the indicator code")
+            problems.append(("code", "enter the indicator code"))
         elif indicator is None:
-            problems.append(f"there is no indicator with the code '{code}'")
-        period = basis = value = provisional = note = None
+            problems.append(("code", f"there is no indicator with the code '{code}'"))
+        return indicator
+
+    def _field(self, key: str, parse, cells: list, problems: list):
+        """The cell parsed, or None with its problem noted against its column."""
         try:
-            period = self.period(_cell(cells, columns, "period"))
-            if period > self.this_month:
-                problems.append(f"{period:%B %Y} is in the future")
+            return parse(_cell(cells, self.columns, key))
         except ValueError as error:
-            problems.append(str(error))
-        try:
-            basis = self.basis(_cell(cells, columns, "basis"))
-        except ValueError as error:
-            problems.append(str(error))
+            problems.append((key, str(error)))
+            return None
+
+    def read(self, line: int, cells: list) -> tuple | None:
+        problems: list[tuple[str, str]] = []  # (column key, message)
+        indicator = self._indicator(cells, problems)
+        period = self._field("period", self._period, cells, problems)
+        basis = self._field("basis", self.basis, cells, problems)
+        value = None
         if indicator is not None:
-            try:
-                value = parsing.parse_figure(_cell(cells, columns, "value"), indicator.unit)
-            except ValueError as error:
-                problems.append(str(error))
-        try:
-            provisional = self.yes_no(_cell(cells, columns, "provisional"))
-        except ValueError as error:
-            problems.append(str(error))
-        try:
-            note = _note(_cell(cells, columns, "note"))
-        except ValueError as error:
-            problems.append(str(error))
-        for problem in problems:
-            self.errors.append(LineError(line, problem[0].upper() + problem[1:]))
+            value = self._field("value", lambda raw: self._figure(raw, indicator), cells, problems)
+        provisional = self._field("provisional", self.yes_no, cells, problems)
+        note = self._field("note", _note, cells, problems)
+        for key, problem in problems:
+            self.errors.append(line_error(line, problem[0].upper() + problem[1:], HEADINGS[key]))
         if problems:
             return None
         return (line, indicator, period, basis, value, provisional, note)
@@ -544,41 +458,23 @@ def apply_import(plan: ImportPlan, user: User | None) -> ImportRecord:
 
 
 def template_csv() -> bytes:
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer, lineterminator="\r\n").writerow(TEMPLATE_HEADER)
-    return buffer.getvalue().encode("utf-8-sig")
+    return write_template_csv(TEMPLATE_HEADER)
 
 
 def template_xlsx(indicators: list[Indicator]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    values = workbook.active
-    values.title = "Values"
-    values.append(TEMPLATE_HEADER)
-    for cell in values[1]:
-        cell.font = Font(bold=True)
-    # Text, so that Excel keeps "2016-02" as typed instead of guessing a day.
-    for row in range(2, 502):
-        values.cell(row=row, column=2).number_format = "@"
-    for column, width in zip("ABCDEF", (16, 12, 18, 10, 12, 50), strict=True):
-        values.column_dimensions[column].width = width
-    reference = workbook.create_sheet("Indicators")
-    reference.append(["Indicator code", "Name", "Unit", "Judged on"])
-    for cell in reference[1]:
-        cell.font = Font(bold=True)
-    for indicator in indicators:
-        reference.append(
-            [
-                indicator.code,
-                indicator.name,
-                parsing.UNIT_NAMES[indicator.unit],
-                Basis(indicator.basis).label,
-            ]
-        )
-    reference.column_dimensions["A"].width = 16
-    reference.column_dimensions["B"].width = 70
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    values = TemplateSheet(
+        "Values",
+        TEMPLATE_HEADER,
+        # Text, so that Excel keeps "2016-02" as typed instead of guessing a day.
+        text_columns=(2,),
+        widths=dict(zip("ABCDEF", (16, 12, 18, 10, 12, 50), strict=True)),
+    )
+    reference = TemplateSheet(
+        "Indicators",
+        ["Indicator code", "Name", "Unit", "Judged on"],
+        rows=[
+            [i.code, i.name, parsing.UNIT_NAMES[i.unit], Basis(i.basis).label] for i in indicators
+        ],
+        widths={"A": 16, "B": 70},
+    )
+    return write_template_xlsx([values, reference])

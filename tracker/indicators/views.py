@@ -6,7 +6,10 @@ from wtforms import SelectChoice
 
 from tracker.clock import today
 from tracker.extensions import db
-from tracker.indicators import bp, importing, queries, service, uploads
+from tracker.imports import FileProblem, pending
+from tracker.imports.limits import configured, megabytes
+from tracker.imports.reading import read_upload
+from tracker.indicators import bp, importing, queries, service
 from tracker.indicators.chart import build_chart
 from tracker.indicators.forms import (
     ConfirmImportForm,
@@ -392,52 +395,61 @@ def unlink(code: str, recommendation_id: int):
 @permission_required(Permission.MANAGE_INDICATORS)
 def import_upload():
     form = UploadForm()
+    size = megabytes(configured().max_file_bytes)
+    form.file.description = f"A CSV or Excel (.xlsx) file, {size} or smaller."
     if form.validate_on_submit():
         upload = form.file.data
-        data = upload.read()
-        problem = _unreadable(data, upload.filename or "")
-        if problem:
-            form.file.errors.append(problem)
+        try:
+            data = read_upload(upload, configured())
+            table = _readable(data, upload.filename or "")
+        except FileProblem as problem:
+            form.file.errors.append(str(problem))
         else:
-            upload_id = uploads.store(data, upload.filename, current_user.id)
+            upload_id = pending.store(
+                importing.PENDING_FOLDER, data, upload.filename, current_user.id, table.content()
+            )
             return redirect(url_for("indicators.import_preview", upload_id=upload_id))
     return render_template(
         "indicators/import-upload.html", form=form, imports=queries.recent_imports()
     )
 
 
-def _unreadable(data: bytes, filename: str) -> str | None:
-    """Why the file as a whole cannot be read (its rows are checked on the preview page)."""
+def _readable(data: bytes, filename: str) -> importing.Table:
+    """The file's table, read once here; its rows are checked on the preview page."""
     if not data:
-        return "The selected file is empty"
-    try:
-        importing.read_table(data, filename)
-    except importing.FileProblem as problem:
-        return str(problem)
-    return None
+        raise FileProblem("The selected file is empty")
+    return importing.read_table(data, filename)
+
+
+def _pending_plan(upload_id: str) -> importing.ImportPlan | None:
+    """The preview's rows checked against the figures stored now (the file is not read again)."""
+    found = pending.load(importing.PENDING_FOLDER, upload_id, current_user.id)
+    if found is None:
+        return None
+    table = importing.Table.from_content(found.content)
+    return importing.plan_table(table, found.filename, found.sha256)
 
 
 @bp.route("/indicators/import/<upload_id>", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_INDICATORS)
 def import_preview(upload_id: str):
-    pending = uploads.load(upload_id, current_user.id)
-    if pending is None:
+    plan = _pending_plan(upload_id)
+    if plan is None:
         flash(
             "That file has already been imported, or it was uploaded more than a day ago. "
             "Upload it again."
         )
         return redirect(url_for("indicators.import_upload"))
-    plan = importing.plan_import(pending.data, pending.filename)
     form = ConfirmImportForm()
     if request.method == "GET":
-        form.sha256.data, form.digest.data = pending.sha256, plan.digest
+        form.sha256.data, form.digest.data = plan.sha256, plan.digest
     elif form.validate_on_submit():
-        if form.sha256.data != pending.sha256 or form.digest.data != plan.digest:
+        if form.sha256.data != plan.sha256 or form.digest.data != plan.digest:
             flash(
                 "The stored figures changed after you checked this file. Check the new "
                 "preview below, then import again."
             )
-            form.sha256.data, form.digest.data = pending.sha256, plan.digest
+            form.sha256.data, form.digest.data = plan.sha256, plan.digest
         else:
             return _confirm_import(upload_id, plan)
     else:
@@ -448,26 +460,27 @@ def import_preview(upload_id: str):
 
 
 def _confirm_import(upload_id: str, plan: importing.ImportPlan):
+    folder = importing.PENDING_FOLDER
     if not plan.ok:
         flash("Nothing was imported: correct the file and upload it again.")
         return redirect(url_for("indicators.import_preview", upload_id=upload_id))
-    if uploads.claim(upload_id, current_user.id) is None:
+    if pending.claim(folder, upload_id, current_user.id) is None:
         flash("That file has already been imported.")
         return redirect(url_for("indicators.import_upload"))
     try:
         with unit_of_work():
             record = importing.apply_import(plan, _user())
     except (service.Conflict, IntegrityError):
-        uploads.release(upload_id)
+        pending.release(folder, upload_id)
         flash(
             "Someone saved figures from this file while it was being imported, so nothing was "
             "imported. Check the new preview below, then import again."
         )
         return redirect(url_for("indicators.import_preview", upload_id=upload_id))
     except Exception:
-        uploads.release(upload_id)
+        pending.release(folder, upload_id)
         raise
-    uploads.discard(upload_id)
+    pending.discard(folder, upload_id)
     flash(
         f"Imported {record.filename}: {record.rows_added} added, {record.rows_changed} changed, "
         f"{record.rows_unchanged} unchanged."
