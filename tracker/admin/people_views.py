@@ -19,6 +19,7 @@ from tracker.admin.forms import (
 from tracker.admin.people import (
     PeopleRuleError,
     PersonDetails,
+    WorkToReassign,
     check_new_owner,
     check_new_person,
     create_person,
@@ -179,17 +180,24 @@ def edit_person(user_id: int):
     form = EditPersonForm(
         data={"name": person.name, "job_title": person.job_title, "role": person.role}
     )
+    work = None
     if form.validate_on_submit():
         try:
             with unit_of_work():
                 changed = update_person(person, form.name.data, form.job_title.data, form.role.data)
         except PeopleRuleError as error:
             getattr(form, error.field_name or "role").errors.append(str(error))
+            if isinstance(error, WorkToReassign):
+                work = error
         else:
             flash(f"{person.name}'s details have been saved." if changed else "Nothing changed.")
             return redirect(url_for("admin.person", user_id=person.id))
     return render_template(
-        "admin/person-form.html", form=form, person=person, role_params=_role_params()
+        "admin/person-form.html",
+        form=form,
+        person=person,
+        role_params=_role_params(),
+        work=work,
     )
 
 

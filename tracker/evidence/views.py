@@ -128,7 +128,7 @@ def download(evidence_id: int):
 
 
 @bp.route("/evidence/<int:evidence_id>/review", methods=["GET", "POST"])
-@permission_required(Permission.VIEW_PLANS)
+@permission_required(Permission.REVIEW_EVIDENCE)
 def review_page(evidence_id: int):
     evidence = _evidence(evidence_id)
     reviewer = current_user._get_current_object()

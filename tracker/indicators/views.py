@@ -26,13 +26,12 @@ from tracker.models import (
     IndicatorTarget,
     Polarity,
     Recommendation,
-    Role,
     Unit,
     User,
 )
 from tracker.page_cache import cached_page
 from tracker.pagination import paginate
-from tracker.permissions import Permission, permission_required, user_has
+from tracker.permissions import Permission, may_own_work_clause, permission_required, user_has
 from tracker.uow import unit_of_work
 
 OVERVIEW_PAGE_SIZE = 50
@@ -112,9 +111,7 @@ def value(code: str, value_id: int):
 
 
 def _owner_choices() -> list[SelectChoice]:
-    people = db.session.scalars(
-        select(User).where(User.active, User.role != Role.COMMITTEE_MEMBER).order_by(User.name)
-    )
+    people = db.session.scalars(select(User).where(may_own_work_clause()).order_by(User.name))
     choices = [SelectChoice("", "No owner")]
     for person in people:
         label = f"{person.name}, {person.job_title}" if person.job_title else person.name
