@@ -132,18 +132,18 @@ def test_a_performance_officer_updates_the_action_she_owns_and_sees_it_in_my_act
 
 
 @pytest.mark.parametrize(
-    "page",
+    "url_template",
     [
         "/admin/people/{leaver}/reassign",
         "/admin/actions/{action}/edit",
         "/admin/recommendations/{rec}/edit",
     ],
 )
-def test_owner_lists_offer_exactly_the_people_who_may_own_work(seeded, client, page):
+def test_owner_lists_offer_exactly_the_people_who_may_own_work(seeded, client, url_template):
     sign_in(client, ADMIN)
     action = action_by_ref("R1.4")
     leaver = _user("gareth.pryce@example.org")
-    url = page.format(leaver=leaver.id, rec=action.recommendation_id, action=action.id)
+    url = url_template.format(leaver=leaver.id, rec=action.recommendation_id, action=action.id)
     html = client.get(url).get_data(as_text=True)
     people = db.session.scalars(select(User)).all()
     offered = {p.id for p in people if f'<option value="{p.id}"' in html}
@@ -152,3 +152,32 @@ def test_owner_lists_offer_exactly_the_people_who_may_own_work(seeded, client, p
     assert {p.id for p in possible_leads()} == {p.id for p in people if may_own_work(p)}
     assert _user(PERFORMANCE).id in offered
     assert _user(COMMITTEE).id not in offered
+
+
+def test_reminders_link_only_to_pages_the_recipient_can_use(seeded, client):
+    from datetime import date
+
+    from tracker.reminders.digest import render_digest
+    from tracker.reminders.selection import select_reminders
+
+    day = date(2016, 7, 28)  # R1.4 (Rachel Booth, performance officer) is due on 31 July
+    selection = select_reminders(day)
+    [digest] = [d for d in selection.digests if d.recipient.email == PERFORMANCE]
+    email = render_digest(digest, selection.settings)
+    action = action_by_ref("R1.4")
+    link = f"/actions/{action.id}"
+    assert link in email.text
+    sign_in(client, PERFORMANCE)
+    page = client.get(link).get_data(as_text=True)
+    assert f"/actions/{action.id}/update" in page
+    assert client.get(f"/actions/{action.id}/update").status_code == 200
+
+    # Someone who cannot own work (left over from before roles were checked) gets no email
+    # full of links they cannot use; the run records why, so an admin can reassign the work.
+    owner = _user(PERFORMANCE)
+    owner.role = Role.COMMITTEE_MEMBER
+    db.session.commit()
+    selection = select_reminders(day)
+    assert PERFORMANCE not in {d.recipient.email for d in selection.digests}
+    [skip] = [s for s in selection.skips if s.user.email == PERFORMANCE]
+    assert "cannot own or lead work" in skip.reason
