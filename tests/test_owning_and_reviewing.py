@@ -105,8 +105,8 @@ def test_every_action_owner_in_the_seed_can_open_the_update_page_of_each_of_thei
         assert client.get("/my-actions").status_code == 200, owner.email
         for action in owned:
             status = client.get(f"/actions/{action.id}/update").status_code
-            # Verified actions answer with a redirect explaining why they cannot change.
-            expected = 302 if action.status == "verified" else 200
+            # Verified actions answer with a page explaining why they cannot change.
+            expected = 409 if action.status == "verified" else 200
             assert status == expected, (owner.email, action.reference, status)
 
 

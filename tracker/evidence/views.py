@@ -1,6 +1,7 @@
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, make_response, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
+from tracker.actions.locks import closed_refusal
 from tracker.actions.queries import load_action
 from tracker.clock import today
 from tracker.evidence import bp
@@ -25,9 +26,14 @@ from tracker.uow import unit_of_work
 
 
 def _editable_action(action_id: int) -> Action:
+    """The action, if this person may change it and it is open to changes; else abort with the
+    answer (403, or 409 with the reason)."""
     action = load_action(action_id) or abort(404)
     if not can_update_action(current_user._get_current_object(), action):
         abort(403)
+    refusal = closed_refusal(action)
+    if refusal:
+        abort(make_response(refusal))
     return action
 
 
@@ -134,6 +140,9 @@ def review_page(evidence_id: int):
     reviewer = current_user._get_current_object()
     if not can_review_evidence(reviewer, evidence):
         abort(403)
+    refusal = closed_refusal(evidence.action)
+    if refusal:
+        return refusal
     form = ReviewForm()
     if form.validate_on_submit():
         accept = form.decision.data == "accept"
