@@ -30,6 +30,9 @@ def _database_url() -> str:
     return url
 
 
+MIN_SECRET_KEY_BYTES = 32
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()
@@ -110,11 +113,21 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls) -> None:
-        if not os.environ.get("SECRET_KEY"):
+        key = os.environ.get("SECRET_KEY") or ""
+        how = (
+            "set at least 32 random bytes, for example the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+        )
+        if not key:
             raise RuntimeError(
-                "SECRET_KEY is not set. Production refuses to start without it: "
-                "set a long random value, for example from `python -c 'import secrets; "
-                "print(secrets.token_hex(32))'`."
+                f"SECRET_KEY is not set. Production refuses to start without it: {how}"
+            )
+        if len(key.encode("utf-8")) < MIN_SECRET_KEY_BYTES:
+            # The key signs session cookies and CSRF tokens: a short one can be guessed offline
+            # from any cookie, and then anyone can sign in as anyone.
+            raise RuntimeError(
+                f"SECRET_KEY is {len(key.encode('utf-8'))} bytes long. Production refuses to "
+                f"start with fewer than {MIN_SECRET_KEY_BYTES}: {how}"
             )
 
 
