@@ -72,6 +72,14 @@ class Config:
     PAGE_CACHE = _env_bool("PAGE_CACHE", True)
     PAGE_CACHE_SIZE = _env_int("PAGE_CACHE_SIZE", 300)  # pages kept per process
 
+    # Sign-in limits (docs/security.md, "Sign-in and upload limits").
+    SIGN_IN_MAX_FAILURES_PER_ACCOUNT = _env_int("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", 10)
+    SIGN_IN_MAX_FAILURES_PER_CLIENT = _env_int("SIGN_IN_MAX_FAILURES_PER_CLIENT", 30)
+    SIGN_IN_FAILURE_WINDOW_MINUTES = _env_int("SIGN_IN_FAILURE_WINDOW_MINUTES", 15)
+    # Reverse proxies in front of the app that set X-Forwarded-For (0: none). Without the right
+    # number every client seems to share the proxy's address, and the per-client limit with it.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)
     HSTS = False
