@@ -91,6 +91,8 @@ class Config:
     ESCALATION_DAYS = _env_int("ESCALATION_DAYS", 14)
     ESCALATION_WEEKDAY = os.environ.get("ESCALATION_WEEKDAY", "monday")
     REMINDER_MAX_ATTEMPTS = _env_int("REMINDER_MAX_ATTEMPTS", 5)
+    # How often the scheduler sends pending emails: account emails wait at most this long.
+    OUTBOX_SEND_SECONDS = _env_int("OUTBOX_SEND_SECONDS", 30)
     # Tests and demos only: the scheduler behaves as if started at this local time.
     REMINDER_NOW = os.environ.get("REMINDER_NOW") or None
 
