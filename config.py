@@ -80,6 +80,12 @@ class Config:
     # number every client seems to share the proxy's address, and the per-client limit with it.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
 
+    # How much anyone signed in can make the server store (docs/security.md).
+    EVIDENCE_MAX_PER_PERSON_PER_DAY = _env_int("EVIDENCE_MAX_PER_PERSON_PER_DAY", 50)
+    EVIDENCE_MAX_TOTAL = _env_int("EVIDENCE_MAX_TOTAL", 20000)
+    IMPORT_PENDING_MAX_PER_PERSON = _env_int("IMPORT_PENDING_MAX_PER_PERSON", 5)
+    IMPORT_PENDING_MAX_TOTAL = _env_int("IMPORT_PENDING_MAX_TOTAL", 50)
+
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)
     HSTS = False
@@ -111,6 +117,10 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     MAIL_SERVER = "127.0.0.1"
     BASE_URL = "http://tracker.test"
+    # The suite shares one upload folder per run, so uploads left waiting by earlier tests would
+    # count; the tests of these limits set their own values and folder.
+    IMPORT_PENDING_MAX_PER_PERSON = 1000
+    IMPORT_PENDING_MAX_TOTAL = 1000
 
 
 class ProductionConfig(Config):

@@ -22,6 +22,7 @@ from tracker.permissions import (
     can_update_action,
     permission_required,
 )
+from tracker.quotas import QuotaExceeded, check_evidence_quota
 from tracker.uow import unit_of_work
 
 
@@ -60,8 +61,9 @@ def add_file_page(action_id: int):
             form.document.errors.append("Select a file")
         else:
             try:
+                check_evidence_quota(current_user._get_current_object())
                 stored = store(upload.read(), upload.filename)
-            except RejectedFile as problem:
+            except (RejectedFile, QuotaExceeded) as problem:
                 form.document.errors.append(str(problem))
             else:
                 user = current_user._get_current_object()
@@ -83,7 +85,7 @@ def add_link_page(action_id: int):
     action = _editable_action(action_id)
     form = LinkEvidenceForm()
     if form.validate_on_submit():
-        problem = link_problem(form.url.data)
+        problem = link_problem(form.url.data) or quota_problem()
         if problem:
             form.url.errors.append(problem)
         else:
@@ -99,10 +101,24 @@ def add_note_page(action_id: int):
     action = _editable_action(action_id)
     form = NoteEvidenceForm()
     if form.validate_on_submit():
-        with unit_of_work():
-            add_note(action, form.title.data, form.note.data, current_user._get_current_object())
-        return _back_to(action, "Note added as evidence.")
+        problem = quota_problem()
+        if problem:
+            form.note.errors.append(problem)
+        else:
+            with unit_of_work():
+                add_note(
+                    action, form.title.data, form.note.data, current_user._get_current_object()
+                )
+            return _back_to(action, "Note added as evidence.")
     return render_template("evidence/note.html", action=action, form=form, title_hint=TITLE_HINT)
+
+
+def quota_problem() -> str | None:
+    try:
+        check_evidence_quota(current_user._get_current_object())
+    except QuotaExceeded as problem:
+        return str(problem)
+    return None
 
 
 def _evidence(evidence_id: int) -> Evidence:

@@ -17,6 +17,7 @@ from pathlib import Path
 from flask import current_app
 
 from tracker.indicators.importing import sha256_of
+from tracker.quotas import check_pending_upload_quota
 
 FOLDER = "indicator-imports"
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -50,7 +51,9 @@ def clean_filename(filename: str | None) -> str:
 
 
 def store(data: bytes, filename: str, user_id: int) -> str:
+    """Keep the upload until it is confirmed. Raises QuotaExceeded if too many are waiting."""
     _remove_old()
+    check_pending_upload_quota(user_id, _pending_owners())
     upload_id = secrets.token_hex(16)
     data_path, meta_path = _paths(upload_id)
     data_path.write_bytes(data)
@@ -100,6 +103,15 @@ def discard(upload_id: str) -> None:
     data_path, meta_path = _paths(upload_id)
     for path in (data_path, data_path.with_suffix(".claimed"), meta_path):
         path.unlink(missing_ok=True)
+
+
+def _pending_owners() -> list[int]:
+    """Who uploaded each file waiting for confirmation (one entry per upload)."""
+    owners = []
+    for meta_path in _folder().glob("*.json"):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            owners.append(json.loads(meta_path.read_text(encoding="utf-8")).get("user_id"))
+    return owners
 
 
 def _remove_old() -> None:

@@ -32,6 +32,7 @@ from tracker.models import (
 from tracker.page_cache import cached_page
 from tracker.pagination import paginate
 from tracker.permissions import Permission, may_own_work_clause, permission_required, user_has
+from tracker.quotas import QuotaExceeded
 from tracker.uow import unit_of_work
 
 OVERVIEW_PAGE_SIZE = 50
@@ -396,8 +397,12 @@ def import_upload():
         if problem:
             form.file.errors.append(problem)
         else:
-            upload_id = uploads.store(data, upload.filename, current_user.id)
-            return redirect(url_for("indicators.import_preview", upload_id=upload_id))
+            try:
+                upload_id = uploads.store(data, upload.filename, current_user.id)
+            except QuotaExceeded as refused:
+                form.file.errors.append(str(refused))
+            else:
+                return redirect(url_for("indicators.import_preview", upload_id=upload_id))
     return render_template(
         "indicators/import-upload.html", form=form, imports=queries.recent_imports()
     )
