@@ -30,6 +30,9 @@ def _database_url() -> str:
     return url
 
 
+MIN_SECRET_KEY_BYTES = 32
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()
@@ -69,6 +72,20 @@ class Config:
     PAGE_CACHE = _env_bool("PAGE_CACHE", True)
     PAGE_CACHE_SIZE = _env_int("PAGE_CACHE_SIZE", 300)  # pages kept per process
 
+    # Sign-in limits (docs/security.md, "Sign-in and upload limits").
+    SIGN_IN_MAX_FAILURES_PER_ACCOUNT = _env_int("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", 10)
+    SIGN_IN_MAX_FAILURES_PER_CLIENT = _env_int("SIGN_IN_MAX_FAILURES_PER_CLIENT", 30)
+    SIGN_IN_FAILURE_WINDOW_MINUTES = _env_int("SIGN_IN_FAILURE_WINDOW_MINUTES", 15)
+    # Reverse proxies in front of the app that set X-Forwarded-For (0: none). Without the right
+    # number every client seems to share the proxy's address, and the per-client limit with it.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+
+    # How much anyone signed in can make the server store (docs/security.md).
+    EVIDENCE_MAX_PER_PERSON_PER_DAY = _env_int("EVIDENCE_MAX_PER_PERSON_PER_DAY", 50)
+    EVIDENCE_MAX_TOTAL = _env_int("EVIDENCE_MAX_TOTAL", 20000)
+    IMPORT_PENDING_MAX_PER_PERSON = _env_int("IMPORT_PENDING_MAX_PER_PERSON", 5)
+    IMPORT_PENDING_MAX_TOTAL = _env_int("IMPORT_PENDING_MAX_TOTAL", 50)
+
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)
     HSTS = False
@@ -93,6 +110,8 @@ class Config:
     ESCALATION_DAYS = _env_int("ESCALATION_DAYS", 14)
     ESCALATION_WEEKDAY = os.environ.get("ESCALATION_WEEKDAY", "monday")
     REMINDER_MAX_ATTEMPTS = _env_int("REMINDER_MAX_ATTEMPTS", 5)
+    # How often the scheduler sends pending emails: account emails wait at most this long.
+    OUTBOX_SEND_SECONDS = _env_int("OUTBOX_SEND_SECONDS", 30)
     # Tests and demos only: the scheduler behaves as if started at this local time.
     REMINDER_NOW = os.environ.get("REMINDER_NOW") or None
 
@@ -111,6 +130,10 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     MAIL_SERVER = "127.0.0.1"
     BASE_URL = "http://tracker.test"
+    # The suite shares one upload folder per run, so uploads left waiting by earlier tests would
+    # count; the tests of these limits set their own values and folder.
+    IMPORT_PENDING_MAX_PER_PERSON = 1000
+    IMPORT_PENDING_MAX_TOTAL = 1000
 
 
 class ProductionConfig(Config):
@@ -123,11 +146,21 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls) -> None:
-        if not os.environ.get("SECRET_KEY"):
+        key = os.environ.get("SECRET_KEY") or ""
+        how = (
+            "set at least 32 random bytes, for example the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+        )
+        if not key:
             raise RuntimeError(
-                "SECRET_KEY is not set. Production refuses to start without it: "
-                "set a long random value, for example from `python -c 'import secrets; "
-                "print(secrets.token_hex(32))'`."
+                f"SECRET_KEY is not set. Production refuses to start without it: {how}"
+            )
+        if len(key.encode("utf-8")) < MIN_SECRET_KEY_BYTES:
+            # The key signs session cookies and CSRF tokens: a short one can be guessed offline
+            # from any cookie, and then anyone can sign in as anyone.
+            raise RuntimeError(
+                f"SECRET_KEY is {len(key.encode('utf-8'))} bytes long. Production refuses to "
+                f"start with fewer than {MIN_SECRET_KEY_BYTES}: {how}"
             )
 
 

@@ -18,6 +18,14 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app("production")
 
 
+@pytest.mark.parametrize("key", ["x", "dev-only-not-secret", "a" * 31])
+def test_production_refuses_a_secret_key_shorter_than_32_bytes(monkeypatch, key):
+    monkeypatch.setenv("SECRET_KEY", key)
+    with pytest.raises(RuntimeError, match="fewer than 32") as refused:
+        create_app("production")
+    assert "secrets.token_hex(32)" in str(refused.value)
+
+
 def test_production_starts_with_a_secret_key_and_secure_cookies(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
     app = create_app("production")

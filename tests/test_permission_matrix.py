@@ -30,7 +30,7 @@ GET_RULES = {
     "/actions/{action}/evidence/note": EDITORS,
     "/evidence/{evidence}/download": {"owner", "other_head", "lead", "performance", "admin"},
     "/evidence/{evidence}/review": {"lead", "admin"},
-    "/my-actions": {"owner", "other_head", "lead", "admin"},
+    "/my-actions": {"owner", "other_head", "lead", "performance", "admin"},
 }
 
 POSTS = {

@@ -88,6 +88,16 @@ def register_security(app: Flask) -> None:
     register_session_rules(app)
     register_permission_check(app)
     register_security_headers(app)
+    register_proxies(app)
+
+
+def register_proxies(app: Flask) -> None:
+    """Take the client's address from X-Forwarded-For, set by this many trusted proxies."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def register_blueprints(app: Flask) -> None:

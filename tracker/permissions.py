@@ -10,6 +10,7 @@ from functools import wraps
 
 from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import ColumnElement, and_
 
 from tracker.models import Action, Evidence, Plan, Role, User
 
@@ -19,17 +20,20 @@ class Permission(StrEnum):
     VIEW_PLANS = "view_plans"
     VIEW_EVIDENCE_FILES = "view_evidence_files"
     UPDATE_OWN_ACTIONS = "update_own_actions"
+    REVIEW_EVIDENCE = "review_evidence"
     MANAGE_INDICATORS = "manage_indicators"
     ADMINISTER = "administer"
 
 
 ALL_SIGNED_IN = frozenset(Role)
+# Owning an action or leading a recommendation is a relation, not a role: any staff member may
+# hold it. Committee members read the plan and change nothing, so they can hold neither.
+WORK_ROLES = frozenset({Role.HEAD_OF_SERVICE, Role.PERFORMANCE_OFFICER, Role.ADMIN})
 GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_PLANS: ALL_SIGNED_IN,
-    Permission.VIEW_EVIDENCE_FILES: frozenset(
-        {Role.HEAD_OF_SERVICE, Role.PERFORMANCE_OFFICER, Role.ADMIN}
-    ),
-    Permission.UPDATE_OWN_ACTIONS: frozenset({Role.HEAD_OF_SERVICE, Role.ADMIN}),
+    Permission.VIEW_EVIDENCE_FILES: WORK_ROLES,
+    Permission.UPDATE_OWN_ACTIONS: WORK_ROLES,
+    Permission.REVIEW_EVIDENCE: WORK_ROLES,
     Permission.MANAGE_INDICATORS: frozenset({Role.PERFORMANCE_OFFICER, Role.ADMIN}),
     Permission.ADMINISTER: frozenset({Role.ADMIN}),
 }
@@ -47,6 +51,16 @@ def user_has(user: User, permission: Permission) -> bool:
     return bool(user.is_authenticated and user.is_active and role_has(user.role, permission))
 
 
+def may_own_work(user: User | None) -> bool:
+    """Whether this person can own actions and lead plans or recommendations: active staff."""
+    return bool(user is not None and user.active and Role(user.role) in WORK_ROLES)
+
+
+def may_own_work_clause() -> ColumnElement[bool]:
+    """may_own_work as a query condition on User, for the lists of possible owners and leads."""
+    return and_(User.active.is_(True), User.role.in_([r.value for r in WORK_ROLES]))
+
+
 def can_update_action(user: User, action: Action) -> bool:
     """Owners update their own actions; admins update any."""
     if not user_has(user, Permission.UPDATE_OWN_ACTIONS):
@@ -60,15 +74,16 @@ def can_change_plan_structure(user: User, plan: Plan) -> bool:
         return False
     if user.role == Role.ADMIN:
         return True
-    return (
-        plan.lead_id is not None and plan.lead_id == user.id and user.role != Role.COMMITTEE_MEMBER
-    )
+    return plan.lead_id is not None and plan.lead_id == user.id and may_own_work(user)
 
 
 def can_review_evidence(user: User, evidence: Evidence) -> bool:
-    """The recommendation lead or an admin, never the person who owns the action."""
+    """The recommendation lead or an admin, never the person who owns the action.
+
+    The lead must also hold a role that may review: a lead who became a committee member keeps
+    the relation on paper until the work is reassigned, but can no longer verify anything."""
     action = evidence.action
-    if not user.is_authenticated or action.owner_id == user.id:
+    if not user_has(user, Permission.REVIEW_EVIDENCE) or action.owner_id == user.id:
         return False
     return user.role == Role.ADMIN or action.recommendation.lead_id == user.id
 

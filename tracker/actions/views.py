@@ -4,6 +4,7 @@ from wtforms import SelectChoice
 
 from tracker.actions import bp
 from tracker.actions.forms import STATUS_HINTS, MyActionsFilterForm, UpdateActionForm
+from tracker.actions.locks import closed_refusal, why_closed
 from tracker.actions.queries import counts, load_action, my_actions, owner_plans
 from tracker.actions.updates import StaleAction, UpdateRequest, check_update, save_update
 from tracker.clock import today
@@ -54,6 +55,7 @@ def action(action_id: int):
         action=action,
         rag=action_rag(action, today()),
         can_update=can_update_action(user, action),
+        closed_reason=why_closed(action),
         can_download=user_has(user, Permission.VIEW_EVIDENCE_FILES),
         reviewable={e.id for e in action.evidence if can_review_evidence(user, e)},
     )
@@ -66,9 +68,9 @@ def update(action_id: int):
     user = current_user._get_current_object()
     if not can_update_action(user, action):
         abort(403)
-    if action.status == ActionStatus.VERIFIED:
-        flash("This action has been verified, so it can no longer be updated.")
-        return redirect(url_for("actions.action", action_id=action.id))
+    refusal = closed_refusal(action)
+    if refusal:
+        return refusal
     form = UpdateActionForm()
     if request.method == "GET":
         form.status.data = action.status

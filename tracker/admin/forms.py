@@ -252,7 +252,7 @@ ROLE_CHOICES = [
 ROLE_HINTS = {
     Role.HEAD_OF_SERVICE.value: "Updates the actions they own",
     Role.COMMITTEE_MEMBER.value: "Reads the plan; changes nothing",
-    Role.PERFORMANCE_OFFICER.value: "Keeps the indicators and their figures",
+    Role.PERFORMANCE_OFFICER.value: "Keeps the indicators; updates the actions they own",
     Role.ADMIN.value: "Manages people and plans",
 }
 

@@ -37,6 +37,7 @@ from tracker.imports.limits import configured, megabytes
 from tracker.imports.reading import read_upload
 from tracker.models import ImportRecord, Plan
 from tracker.permissions import Permission, permission_required
+from tracker.quotas import QuotaExceeded
 from tracker.uow import unit_of_work
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,7 +65,10 @@ def import_plan(plan_id: int):
             except FileProblem as problem:
                 form.file.errors.append(str(problem))
             else:
-                return _preview_page(plan, data, pending.clean_filename(upload.filename))
+                try:
+                    return _preview_page(plan, data, pending.clean_filename(upload.filename))
+                except QuotaExceeded as refused:
+                    form.file.errors.append(str(refused))
     return render_template("admin/import-upload.html", form=form, plan=plan)
 
 

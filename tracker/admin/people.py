@@ -16,12 +16,31 @@ from tracker import audit
 from tracker.admin.structure import CLOSED, touch
 from tracker.extensions import db
 from tracker.models import Action, Plan, PlanStatus, Recommendation, Role, User
+from tracker.permissions import WORK_ROLES, may_own_work
 
 
 class PeopleRuleError(ValueError):
     def __init__(self, message: str, field_name: str | None = None):
         super().__init__(message)
         self.field_name = field_name
+
+
+class WorkToReassign(PeopleRuleError):
+    """The new role cannot own or lead work, and the person still has some: hand it over first."""
+
+    def __init__(self, user: User, actions: list, recommendations: list):
+        super().__init__(
+            f"{user.name} owns {_count(len(actions), 'open action')} and leads "
+            f"{_count(len(recommendations), 'recommendation')}. A committee member cannot own "
+            "or lead work: reassign it before changing the role",
+            "role",
+        )
+        self.actions = actions
+        self.recommendations = recommendations
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @dataclass
@@ -121,6 +140,10 @@ def update_person(user: User, name: str, job_title: str, role: str) -> bool:
         raise PeopleRuleError(
             f"{user.name} is the only active admin: make someone else an admin first", "role"
         )
+    if role != user.role and Role(role) not in WORK_ROLES:
+        actions, recommendations = open_actions_owned_by(user.id), recommendations_led_by(user.id)
+        if actions or recommendations:
+            raise WorkToReassign(user, actions, recommendations)
     before = person_snapshot(user)
     user.name = " ".join(name.split())
     user.job_title = " ".join(job_title.split())
@@ -202,7 +225,7 @@ def deactivated_people_with_open_work() -> list[tuple[User, int, int]]:
 
 def check_new_owner(user_id: int | None) -> User:
     person = db.session.get(User, user_id) if user_id else None
-    if person is None or not person.active or person.role == Role.COMMITTEE_MEMBER:
+    if not may_own_work(person):
         raise PeopleRuleError("Choose who will take over from the list", "new_owner_id")
     return person
 

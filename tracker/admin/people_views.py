@@ -5,7 +5,6 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from tracker import audit
 from tracker.admin import bp
 from tracker.admin.forms import (
     ROLE_HINTS,
@@ -19,6 +18,7 @@ from tracker.admin.forms import (
 from tracker.admin.people import (
     PeopleRuleError,
     PersonDetails,
+    WorkToReassign,
     check_new_owner,
     check_new_person,
     create_person,
@@ -32,26 +32,14 @@ from tracker.admin.people import (
     update_person,
 )
 from tracker.admin.plan_details import possible_leads
-from tracker.auth.account_tokens import (
-    INVITE,
-    RESET,
-    account_message,
-    issue_token,
-    send_messages,
-    valid_for_words,
-)
+from tracker.auth.account_tokens import INVITE, RESET, queue_account_email, valid_for_words
 from tracker.extensions import db
-from tracker.mail import open_connection
 from tracker.models import Role, User
 from tracker.pagination import paginate
 from tracker.permissions import Permission, permission_required
 from tracker.uow import unit_of_work
 
 NEW_PERSON = "admin_new_person"
-MAIL_DOWN = (
-    "The invite email could not be sent because the email server did not answer. "
-    "Nothing has been saved: try again in a few minutes, or ask IT to check the email settings."
-)
 
 PEOPLE_PAGE_SIZE = 50
 
@@ -114,13 +102,10 @@ def check_new_person_view():
     if form.validate_on_submit():
         try:
             check_new_person(details)
-            connection = open_connection()
         except PeopleRuleError as error:
             problem = str(error)
-        except OSError:
-            problem = MAIL_DOWN
         else:
-            return _create_and_invite(details, connection)
+            return _create_and_invite(details)
     return render_template(
         "admin/person-check.html",
         details=details,
@@ -130,20 +115,14 @@ def check_new_person_view():
     )
 
 
-def _create_and_invite(details: PersonDetails, connection):
+def _create_and_invite(details: PersonDetails):
+    """The account and its invite email, queued for the sender, in one unit of work: a mail
+    server that is down delays the invite (it is retried), it never loses it."""
     inviter = current_user._get_current_object()
     with unit_of_work():
         person = create_person(details)
-        token = issue_token(person, INVITE)
+        queue_account_email(person, INVITE, inviter)
     session.pop(NEW_PERSON, None)
-    if not send_messages([account_message(person, INVITE, token, inviter)], connection):
-        with unit_of_work():
-            audit.record("account_link.email_failed", obj=person)
-        flash(
-            "The account has been created, but the invite email could not be sent. "
-            "Use 'Send a new link to set a password' to try again."
-        )
-        return redirect(url_for("admin.person", user_id=person.id))
     return redirect(url_for("admin.person_added", user_id=person.id))
 
 
@@ -179,17 +158,24 @@ def edit_person(user_id: int):
     form = EditPersonForm(
         data={"name": person.name, "job_title": person.job_title, "role": person.role}
     )
+    work = None
     if form.validate_on_submit():
         try:
             with unit_of_work():
                 changed = update_person(person, form.name.data, form.job_title.data, form.role.data)
         except PeopleRuleError as error:
             getattr(form, error.field_name or "role").errors.append(str(error))
+            if isinstance(error, WorkToReassign):
+                work = error
         else:
             flash(f"{person.name}'s details have been saved." if changed else "Nothing changed.")
             return redirect(url_for("admin.person", user_id=person.id))
     return render_template(
-        "admin/person-form.html", form=form, person=person, role_params=_role_params()
+        "admin/person-form.html",
+        form=form,
+        person=person,
+        role_params=_role_params(),
+        work=work,
     )
 
 
@@ -246,24 +232,12 @@ def send_link(user_id: int):
         flash(f"{person.name} is deactivated: reactivate them first.")
         return redirect(url_for("admin.person", user_id=person.id))
     purpose = INVITE if person.password_hash is None else RESET
-    try:
-        connection = open_connection()
-    except OSError:
-        flash(
-            "The email could not be sent because the email server did not answer. "
-            "Nothing has changed: try again in a few minutes."
-        )
-        return redirect(url_for("admin.person", user_id=person.id))
     with unit_of_work():
-        token = issue_token(person, purpose)
-    inviter = current_user._get_current_object()
-    if send_messages([account_message(person, purpose, token, inviter)], connection):
-        flash(
-            f"We have sent {person.email} a link to set a password. It works once, within "
-            f"{valid_for_words(purpose)}; earlier links no longer work."
-        )
-    else:
-        flash("The email server did not accept the email. Try again in a few minutes.")
+        queue_account_email(person, purpose, current_user._get_current_object())
+    flash(
+        f"We are sending {person.email} a link to set a password, within a minute. It works "
+        f"once, within {valid_for_words(purpose)}; earlier links stop working when it is sent."
+    )
     return redirect(url_for("admin.person", user_id=person.id))
 
 

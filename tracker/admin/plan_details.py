@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.models import CommitteeMeeting, Plan, PlanStatus, Role, User
+from tracker.models import CommitteeMeeting, Plan, PlanStatus, User
+from tracker.permissions import may_own_work, may_own_work_clause
 
 MEETING_TITLE = "Scrutiny committee meeting"
 DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d %m %Y")
@@ -90,11 +91,7 @@ def format_meeting_dates(dates: list[date]) -> str:
 
 def possible_leads() -> list[User]:
     """People who can lead a plan, a recommendation or own an action: active, not committee."""
-    query = (
-        select(User)
-        .where(User.active, User.role != Role.COMMITTEE_MEMBER)
-        .order_by(func.lower(User.name))
-    )
+    query = select(User).where(may_own_work_clause()).order_by(func.lower(User.name))
     return list(db.session.scalars(query))
 
 
@@ -110,7 +107,7 @@ def check_details(details: PlanDetails, except_plan_id: int | None = None) -> No
         raise PlanRuleError("A plan with this title already exists: choose another", "title")
     if details.lead_id is not None:
         lead = db.session.get(User, details.lead_id)
-        if lead is None or not lead.active or lead.role == Role.COMMITTEE_MEMBER:
+        if not may_own_work(lead):
             raise PlanRuleError("Choose a plan lead from the list", "lead_id")
 
 

@@ -32,10 +32,10 @@ from tracker.models import (
     Plan,
     ProgressUpdate,
     Recommendation,
-    Role,
     User,
     utcnow,
 )
+from tracker.permissions import may_own_work_clause
 
 KIND = "action_plan"
 PENDING_FOLDER = "plan-imports"
@@ -253,9 +253,7 @@ def _people(emails: set[str]) -> dict[str, User]:
     """Active people who can lead or own work, by email."""
     if not emails:
         return {}
-    query = select(User).where(
-        func.lower(User.email).in_(emails), User.active, User.role != Role.COMMITTEE_MEMBER
-    )
+    query = select(User).where(func.lower(User.email).in_(emails), may_own_work_clause())
     return {user.email.lower(): user for user in db.session.scalars(query)}
 
 

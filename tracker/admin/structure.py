@@ -20,11 +20,11 @@ from tracker.models import (
     Plan,
     ProgressUpdate,
     Recommendation,
-    Role,
     Theme,
     User,
     utcnow,
 )
+from tracker.permissions import may_own_work
 
 CLOSED = {ActionStatus.COMPLETED.value, ActionStatus.VERIFIED.value}
 
@@ -162,7 +162,7 @@ def check_person(user_id: int | None, field_name: str, what: str) -> None:
     if user_id is None:
         return
     person = db.session.get(User, user_id)
-    if person is None or not person.active or person.role == Role.COMMITTEE_MEMBER:
+    if not may_own_work(person):
         raise StructureRuleError(f"Choose the {what} from the list", field_name)
 
 

@@ -5,9 +5,7 @@ used to set anyone's password. A link works once (used_at), and not after it exp
 new link for the same purpose ends the earlier ones.
 """
 
-import contextlib
 import hashlib
-import logging
 import secrets
 from datetime import timedelta
 from enum import StrEnum
@@ -18,10 +16,7 @@ from sqlalchemy import func, select, update
 from tracker import audit
 from tracker.auth.passwords import hash_password
 from tracker.extensions import db
-from tracker.mail import build_message, open_connection
-from tracker.models import AccountToken, User, utcnow
-
-log = logging.getLogger(__name__)
+from tracker.models import AccountToken, ReminderOutbox, User, utcnow
 
 INVITE = "invite"
 RESET = "reset"
@@ -117,12 +112,13 @@ def set_password_with_token(found: AccountToken, password: str) -> LinkProblem |
 
 
 def resets_in_last_hour(user: User) -> int:
+    """Reset emails queued for this person in the last hour (sent or not)."""
     since = utcnow() - timedelta(hours=1)
     return db.session.scalar(
-        select(func.count(AccountToken.id)).where(
-            AccountToken.user_id == user.id,
-            AccountToken.purpose == RESET,
-            AccountToken.created_at >= since,
+        select(func.count(ReminderOutbox.id)).where(
+            ReminderOutbox.recipient_id == user.id,
+            ReminderOutbox.kind == RESET,
+            ReminderOutbox.created_at >= since,
         )
     )
 
@@ -139,13 +135,19 @@ def reset_wanted_for(email: str) -> User | None:
     return user
 
 
-# --- Emails ----------------------------------------------------------------------------------
+# --- Emails ---------------------------------------------------------------------------------
+# Account emails are never sent inside a request: the request queues one in the outbox that the
+# reminders use, and the sender (the scheduler, or `reminders send`) sends it within a minute.
+# So the answer to "forgot password" takes as long whether or not an account exists, and a slow
+# or broken mail server never holds up a page. The set-password link is issued only when the
+# email is sent: the queued body holds a placeholder, so the database never holds a usable link.
 
 SUBJECTS = {
     INVITE: "Your account on the improvement plan tracker: create your password",
     RESET: "Reset your password for the improvement plan tracker",
 }
 TEMPLATES = {INVITE: "account-invite", RESET: "password-reset"}
+LINK_PLACEHOLDER = "link-issued-when-this-email-is-sent"
 
 
 def link_for(token: str) -> str:
@@ -153,38 +155,47 @@ def link_for(token: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
-def account_message(user: User, purpose: str, token: str, invited_by: User | None = None):
+def account_email_bodies(
+    user: User, purpose: str, invited_by: User | None = None
+) -> tuple[str, str]:
+    """The email's text and HTML, with the link placeholder."""
     context = {
         "user": user,
-        "link": link_for(token),
+        "link": link_for(LINK_PLACEHOLDER),
         "valid_for": valid_for_words(purpose),
         "invited_by": invited_by,
         "sign_in_url": current_app.config["BASE_URL"].rstrip("/") + url_for("auth.sign_in"),
         "forgot_url": current_app.config["BASE_URL"].rstrip("/") + url_for("auth.forgot_password"),
     }
     name = TEMPLATES[purpose]
-    return build_message(
-        user.email,
-        SUBJECTS[purpose],
+    return (
         render_template(f"emails/{name}.txt", **context),
         render_template(f"emails/{name}.html", **context),
-        to_name=user.name,
     )
 
 
-def send_messages(messages: list, connection=None) -> bool:
-    """Send over SMTP; False (logged) if the mail server cannot be reached or refuses."""
-    try:
-        connection = connection or open_connection()
-    except OSError as error:
-        log.warning("Could not connect to the mail server: %s", error)
-        return False
-    try:
-        connection.send_messages(messages)
-        return True
-    except OSError as error:  # smtplib.SMTPException is an OSError
-        log.warning("The mail server did not accept an account email: %s", error)
-        return False
-    finally:
-        with contextlib.suppress(OSError):
-            connection.close()
+def queue_account_email(user: User, purpose: str, invited_by: User | None = None) -> None:
+    """Queue an invite or reset email for the sender. The caller commits."""
+    text, html = account_email_bodies(user, purpose, invited_by)
+    db.session.add(
+        ReminderOutbox(
+            recipient_id=user.id,
+            recipient_email=user.email.strip(),
+            kind=purpose,
+            day=utcnow().date(),
+            state="pending",
+            subject=SUBJECTS[purpose],
+            body_text=text,
+            body_html=html,
+            action_ids=[],
+            attempts=0,
+        )
+    )
+    audit.record(f"account_email.{purpose}_queued", obj=user)
+
+
+def with_fresh_link(user: User, purpose: str, text: str, html: str) -> tuple[str, str]:
+    """The queued email's text and HTML with a newly issued link in place of the placeholder
+    (earlier links for the same purpose stop working). The caller commits."""
+    token = issue_token(user, purpose)
+    return text.replace(LINK_PLACEHOLDER, token), html.replace(LINK_PLACEHOLDER, token)

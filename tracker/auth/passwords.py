@@ -42,7 +42,10 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check a password; with no hash (no account, or an invited one that has not set a
+    password yet) a placeholder is checked instead, so the answer takes as long either way."""
     if not password_hash:
+        check_password_hash(dummy_hash(), password)
         return False
     return check_password_hash(password_hash, password)
 

@@ -23,7 +23,7 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         with unit_of_work():
-            result = attempt_sign_in(form.email.data, form.password.data)
+            result = attempt_sign_in(form.email.data, form.password.data, request.remote_addr)
             if result.user is not None:
                 start_session(result.user)
         if result.user is not None:

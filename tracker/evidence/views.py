@@ -1,6 +1,7 @@
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, make_response, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
+from tracker.actions.locks import closed_refusal
 from tracker.actions.queries import load_action
 from tracker.clock import today
 from tracker.evidence import bp
@@ -21,13 +22,19 @@ from tracker.permissions import (
     can_update_action,
     permission_required,
 )
+from tracker.quotas import QuotaExceeded, check_evidence_quota
 from tracker.uow import unit_of_work
 
 
 def _editable_action(action_id: int) -> Action:
+    """The action, if this person may change it and it is open to changes; else abort with the
+    answer (403, or 409 with the reason)."""
     action = load_action(action_id) or abort(404)
     if not can_update_action(current_user._get_current_object(), action):
         abort(403)
+    refusal = closed_refusal(action)
+    if refusal:
+        abort(make_response(refusal))
     return action
 
 
@@ -54,8 +61,9 @@ def add_file_page(action_id: int):
             form.document.errors.append("Select a file")
         else:
             try:
+                check_evidence_quota(current_user._get_current_object())
                 stored = store(upload.read(), upload.filename)
-            except RejectedFile as problem:
+            except (RejectedFile, QuotaExceeded) as problem:
                 form.document.errors.append(str(problem))
             else:
                 user = current_user._get_current_object()
@@ -77,7 +85,7 @@ def add_link_page(action_id: int):
     action = _editable_action(action_id)
     form = LinkEvidenceForm()
     if form.validate_on_submit():
-        problem = link_problem(form.url.data)
+        problem = link_problem(form.url.data) or quota_problem()
         if problem:
             form.url.errors.append(problem)
         else:
@@ -93,10 +101,24 @@ def add_note_page(action_id: int):
     action = _editable_action(action_id)
     form = NoteEvidenceForm()
     if form.validate_on_submit():
-        with unit_of_work():
-            add_note(action, form.title.data, form.note.data, current_user._get_current_object())
-        return _back_to(action, "Note added as evidence.")
+        problem = quota_problem()
+        if problem:
+            form.note.errors.append(problem)
+        else:
+            with unit_of_work():
+                add_note(
+                    action, form.title.data, form.note.data, current_user._get_current_object()
+                )
+            return _back_to(action, "Note added as evidence.")
     return render_template("evidence/note.html", action=action, form=form, title_hint=TITLE_HINT)
+
+
+def quota_problem() -> str | None:
+    try:
+        check_evidence_quota(current_user._get_current_object())
+    except QuotaExceeded as problem:
+        return str(problem)
+    return None
 
 
 def _evidence(evidence_id: int) -> Evidence:
@@ -128,12 +150,15 @@ def download(evidence_id: int):
 
 
 @bp.route("/evidence/<int:evidence_id>/review", methods=["GET", "POST"])
-@permission_required(Permission.VIEW_PLANS)
+@permission_required(Permission.REVIEW_EVIDENCE)
 def review_page(evidence_id: int):
     evidence = _evidence(evidence_id)
     reviewer = current_user._get_current_object()
     if not can_review_evidence(reviewer, evidence):
         abort(403)
+    refusal = closed_refusal(evidence.action)
+    if refusal:
+        return refusal
     form = ReviewForm()
     if form.validate_on_submit():
         accept = form.decision.data == "accept"

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from tracker.quotas import check_pending_upload_quota
+
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 KEEP_SECONDS = 24 * 60 * 60
 
@@ -71,7 +73,9 @@ def _decode(obj: dict):
 
 
 def store(folder: str, data: bytes, filename: str, user_id: int, content: dict) -> str:
+    """Keep the upload and its preview. Raises QuotaExceeded if too many are waiting."""
     _remove_old(folder)
+    check_pending_upload_quota(user_id, _pending_owners(folder))
     upload_id = secrets.token_hex(16)
     data_path, meta_path = _paths(folder, upload_id)
     data_path.write_bytes(data)
@@ -124,6 +128,15 @@ def discard(folder: str, upload_id: str) -> None:
     data_path, meta_path = _paths(folder, upload_id)
     for path in (data_path, data_path.with_suffix(".claimed"), meta_path):
         path.unlink(missing_ok=True)
+
+
+def _pending_owners(folder: str) -> list[int]:
+    """Who uploaded each file waiting for confirmation (one entry per upload)."""
+    owners = []
+    for meta_path in _folder(folder).glob("*.json"):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            owners.append(json.loads(meta_path.read_text(encoding="utf-8")).get("user_id"))
+    return owners
 
 
 def _remove_old(folder: str) -> None:

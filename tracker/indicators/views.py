@@ -29,13 +29,13 @@ from tracker.models import (
     IndicatorTarget,
     Polarity,
     Recommendation,
-    Role,
     Unit,
     User,
 )
 from tracker.page_cache import cached_page
 from tracker.pagination import paginate
-from tracker.permissions import Permission, permission_required, user_has
+from tracker.permissions import Permission, may_own_work_clause, permission_required, user_has
+from tracker.quotas import QuotaExceeded
 from tracker.uow import unit_of_work
 
 OVERVIEW_PAGE_SIZE = 50
@@ -115,9 +115,7 @@ def value(code: str, value_id: int):
 
 
 def _owner_choices() -> list[SelectChoice]:
-    people = db.session.scalars(
-        select(User).where(User.active, User.role != Role.COMMITTEE_MEMBER).order_by(User.name)
-    )
+    people = db.session.scalars(select(User).where(may_own_work_clause()).order_by(User.name))
     choices = [SelectChoice("", "No owner")]
     for person in people:
         label = f"{person.name}, {person.job_title}" if person.job_title else person.name
@@ -405,10 +403,18 @@ def import_upload():
         except FileProblem as problem:
             form.file.errors.append(str(problem))
         else:
-            upload_id = pending.store(
-                importing.PENDING_FOLDER, data, upload.filename, current_user.id, table.content()
-            )
-            return redirect(url_for("indicators.import_preview", upload_id=upload_id))
+            try:
+                upload_id = pending.store(
+                    importing.PENDING_FOLDER,
+                    data,
+                    upload.filename,
+                    current_user.id,
+                    table.content(),
+                )
+            except QuotaExceeded as refused:
+                form.file.errors.append(str(refused))
+            else:
+                return redirect(url_for("indicators.import_preview", upload_id=upload_id))
     return render_template(
         "indicators/import-upload.html", form=form, imports=queries.recent_imports()
     )

@@ -7,10 +7,12 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,14 +21,27 @@ from tracker.extensions import db
 from .types import UTCDateTime, utcnow
 from .users import User
 
+DIGEST_KINDS = ("reminder", "escalation")
+ACCOUNT_EMAIL_KINDS = ("invite", "reset")  # sent as soon as the sender runs (tracker.auth)
+
 
 class ReminderOutbox(db.Model):
-    """One digest for one recipient, of one kind, for one day. The unique key stops duplicates."""
+    """An email waiting to be sent, or sent. Digests: one for one recipient, of one kind, for one
+    day, the unique index stopping duplicates. Account emails (invite, reset): any number; their
+    set-password link is issued only when the email is sent, so no usable link is ever stored."""
 
     __tablename__ = "reminder_outbox"
     __table_args__ = (
-        UniqueConstraint("recipient_id", "kind", "day"),
-        CheckConstraint("kind IN ('reminder', 'escalation')", name="kind_known"),
+        Index(
+            "uq_reminder_outbox_digest_per_day",
+            "recipient_id",
+            "kind",
+            "day",
+            unique=True,
+            sqlite_where=text("kind IN ('reminder', 'escalation')"),
+            postgresql_where=text("kind IN ('reminder', 'escalation')"),
+        ),
+        CheckConstraint("kind IN ('reminder', 'escalation', 'invite', 'reset')", name="kind_known"),
         CheckConstraint("state IN ('pending', 'sent', 'failed')", name="state_known"),
     )
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import Action, JobRun, ReminderOutbox, ReminderSkip
+from tracker.models.reminders import DIGEST_KINDS
 from tracker.pagination import Page, paginate
 from tracker.reminders.outbox import JOB
 
@@ -37,7 +38,7 @@ def day_report(day: date) -> DayReport:
     """The day's run, its emails (one page of them), their counts by state, and who was skipped."""
     emails = paginate(
         select(ReminderOutbox)
-        .where(ReminderOutbox.day == day)
+        .where(ReminderOutbox.day == day, ReminderOutbox.kind.in_(DIGEST_KINDS))
         .options(joinedload(ReminderOutbox.recipient))
         .order_by(ReminderOutbox.kind.desc(), ReminderOutbox.recipient_email, ReminderOutbox.id),
         EMAILS_PER_PAGE,
@@ -45,7 +46,7 @@ def day_report(day: date) -> DayReport:
     counts = dict(
         db.session.execute(
             select(ReminderOutbox.state, func.count())
-            .where(ReminderOutbox.day == day)
+            .where(ReminderOutbox.day == day, ReminderOutbox.kind.in_(DIGEST_KINDS))
             .group_by(ReminderOutbox.state)
         ).all()
     )

@@ -2,7 +2,9 @@
 
 APScheduler's BlockingScheduler runs, in TIMEZONE:
 - the daily run at REMINDER_TIME (queue the day's digests, then send them);
-- a retry of pending emails every few minutes (for those waiting out a backoff);
+- every OUTBOX_SEND_SECONDS, the pending emails that are due: account emails (invites and
+  password resets, queued by web requests, which never send email themselves) and retries of
+  emails waiting out a backoff;
 - on start-up, if today's REMINDER_TIME has passed within the grace period, today's run at once,
   so that a scheduler restarted mid-morning still sends that day's digests.
 Every run claims its day in the database first, so restarts, two schedulers or a scheduler plus a
@@ -28,7 +30,6 @@ from tracker.reminders.sending import deliver_pending
 log = logging.getLogger("tracker.reminders.scheduler")
 
 MISFIRE_GRACE = timedelta(hours=12)
-RETRY_EVERY = timedelta(minutes=5)
 
 
 def council_timezone() -> ZoneInfo:
@@ -91,9 +92,7 @@ def retry_job(app: Flask) -> None:
         try:
             report = deliver_pending()
             if report.sent or report.failures:
-                log.info(
-                    "Retried pending reminders: %s sent, %s failed", report.sent, report.failures
-                )
+                log.info("Pending emails: %s sent, %s failed", report.sent, report.failures)
         except Exception:
             log.exception("Retrying pending reminders failed; the scheduler carries on")
         finally:
@@ -120,10 +119,10 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     )
     scheduler.add_job(
         retry_job,
-        IntervalTrigger(seconds=int(RETRY_EVERY.total_seconds()), timezone=zone),
+        IntervalTrigger(seconds=int(app.config["OUTBOX_SEND_SECONDS"]), timezone=zone),
         args=[app],
-        id="retry-pending",
-        name="Retry pending reminder emails",
+        id="send-pending",
+        name="Send pending emails (account emails, and retries)",
     )
     now = scheduler_now()
     if catch_up_due(now, at):
@@ -154,10 +153,10 @@ def run_scheduler(app: Flask) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     log.info(
-        "Scheduler started: daily reminders at %s %s; pending emails retried every %s minutes",
+        "Scheduler started: daily reminders at %s %s; pending emails sent every %s seconds",
         f"{reminder_time():%H:%M}",
         current_app.config["TIMEZONE"],
-        int(RETRY_EVERY.total_seconds() // 60),
+        int(current_app.config["OUTBOX_SEND_SECONDS"]),
     )
     try:
         scheduler.start()

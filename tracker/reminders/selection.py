@@ -27,6 +27,7 @@ from tracker.models import (
     Recommendation,
     User,
 )
+from tracker.permissions import may_own_work
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 EVERY_DAY = "daily"
@@ -316,6 +317,9 @@ def escalation_recipient(action: OpenAction) -> User | None:
 def cannot_receive(user: User) -> str | None:
     if not user.active:
         return "Account deactivated"
+    if not may_own_work(user):
+        # The email's links lead to pages for updating and chasing work they cannot do.
+        return "A committee member cannot own or lead work: reassign it"
     email = (user.email or "").strip()
     if not email or "@" not in email:
         return "No email address"

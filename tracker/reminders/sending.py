@@ -31,9 +31,11 @@ from flask import current_app
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import func, insert, or_, select, update
 
+from tracker.auth.account_tokens import with_fresh_link
 from tracker.extensions import db
 from tracker.mail import build_message, open_connection
 from tracker.models import AuditEvent, ReminderOutbox, User, utcnow
+from tracker.models.reminders import ACCOUNT_EMAIL_KINDS
 from tracker.uow import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -150,11 +152,14 @@ def _claim(row_ids: list[int], now: datetime, lease_ends: datetime, retry_now: b
 
 
 def _outgoing(row_ids: list[int]) -> list[Outgoing]:
+    """The claimed rows' messages. An account email gets its set-password link now, in the
+    claim's transaction: a retry issues a fresh one (and the earlier link stops working)."""
     if not row_ids:
         return []
     query = (
         select(
             ReminderOutbox.id,
+            ReminderOutbox.recipient_id,
             ReminderOutbox.recipient_email,
             ReminderOutbox.kind,
             ReminderOutbox.day,
@@ -168,19 +173,23 @@ def _outgoing(row_ids: list[int]) -> list[Outgoing]:
         .where(ReminderOutbox.id.in_(row_ids))
         .order_by(ReminderOutbox.day, ReminderOutbox.id)
     )
-    return [
-        Outgoing(
-            id=row.id,
-            recipient_email=row.recipient_email,
-            kind=row.kind,
-            day=row.day,
-            attempts=row.attempts,
-            message=build_message(
-                row.recipient_email, row.subject, row.body_text, row.body_html, row.name
-            ),
+    outgoing = []
+    for row in db.session.execute(query).all():
+        text, html = row.body_text, row.body_html
+        if row.kind in ACCOUNT_EMAIL_KINDS:
+            recipient = db.session.get(User, row.recipient_id)
+            text, html = with_fresh_link(recipient, row.kind, text, html)
+        outgoing.append(
+            Outgoing(
+                id=row.id,
+                recipient_email=row.recipient_email,
+                kind=row.kind,
+                day=row.day,
+                attempts=row.attempts,
+                message=build_message(row.recipient_email, row.subject, text, html, row.name),
+            )
         )
-        for row in db.session.execute(query)
-    ]
+    return outgoing
 
 
 def record(outcomes: list[Outcome], report: SendReport) -> None:
@@ -232,13 +241,14 @@ def _audit_event(outcome: Outcome, change: dict) -> dict:
         "day": email.day.isoformat(),
         "attempts": change["attempts"],
     }
+    area = "account_email" if email.kind in ACCOUNT_EMAIL_KINDS else "reminder"
     if outcome.error is None:
-        event = "reminder.sent"
+        event = f"{area}.sent"
     elif change["state"] == "failed":
-        event = "reminder.failed"
+        event = f"{area}.failed"
         after["error"] = outcome.error
     else:
-        event = "reminder.attempt_failed"
+        event = f"{area}.attempt_failed"
         after["error"] = outcome.error
         after["next_attempt_at"] = str(change["next_attempt_at"])
     return {
