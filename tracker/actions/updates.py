@@ -10,8 +10,9 @@ from datetime import date
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import audit
+from tracker.evidence.service import supports_completion
 from tracker.extensions import db
-from tracker.models import Action, ActionStatus, ProgressUpdate, ReviewState, User, utcnow
+from tracker.models import Action, ActionStatus, ProgressUpdate, User, utcnow
 
 # Statuses an owner may choose. "Verified" is set only by accepting evidence.
 OWNER_STATUSES = [
@@ -74,8 +75,7 @@ def check_update(action: Action, request: UpdateRequest) -> UpdateProblems:
     if nothing_changes:
         problems.add("note", "Enter a progress note, or change the status or due date")
     completing = status == ActionStatus.COMPLETED and action.status != ActionStatus.COMPLETED
-    usable = [e for e in action.evidence if e.review_state != ReviewState.REJECTED]
-    if completing and not usable:
+    if completing and not any(supports_completion(e) for e in action.evidence):
         problems.add(
             "status", "Add at least one piece of evidence before marking the action as completed"
         )

@@ -287,6 +287,14 @@ class ValueForm(FlaskForm):
             del self.period
             del self.basis
 
+    def validate_period(self, field):
+        if field.month is None:
+            return  # already refused as not a month
+        try:
+            parsing.check_month_has_happened(field.month)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
     def validate_value(self, field):
         try:
             self.figure_value = parsing.parse_figure(field.data, self.unit)

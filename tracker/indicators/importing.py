@@ -427,8 +427,7 @@ class _RowReader:
         period = basis = value = provisional = note = None
         try:
             period = self.period(_cell(cells, columns, "period"))
-            if period > self.this_month:
-                problems.append(f"{period:%B %Y} is in the future")
+            parsing.check_month_has_happened(period)
         except ValueError as error:
             problems.append(str(error))
         try:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
 from tracker.extensions import db
+from tracker.indicators.parsing import check_month_has_happened
 from tracker.models import (
     Indicator,
     IndicatorTarget,
@@ -265,6 +266,7 @@ def add_value(
     user: User | None,
     source: str,
 ) -> IndicatorValue:
+    check_month_has_happened(period)
     if existing_value(indicator.id, period, basis):
         raise Conflict(f"There is already a figure for {period:%B %Y}: change it instead")
     columns = _new_value_columns(indicator.id, period, basis, figure, user, source, utcnow())
