@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.conftest import action_by_ref, csrf_token, form_post, sign_in
 from tracker.extensions import db
 from tracker.models import (
+    AuditEvent,
     Evidence,
     Indicator,
     IndicatorValue,
@@ -120,3 +121,153 @@ def test_an_action_cannot_be_completed_on_blank_evidence(seeded, client):
     assert "Add at least one piece of evidence" in refused.get_data(as_text=True)
     db.session.refresh(action)
     assert action.status == "in_progress"
+
+
+# --- 4. A revised due date is today or later; admins correct history, audited ---------------
+
+
+def test_an_owner_cannot_move_a_due_date_into_the_past(seeded, client, as_at):
+    as_at(date(2016, 3, 14))
+    action = action_by_ref("R3.10")
+    sign_in(client, OWNER)
+    refused = update(
+        client,
+        action,
+        note="Recording the real date.",
+        new_due_date=["1", "1", "2015"],
+        due_change_reason="It was due then.",
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert "New due date must be today (14 March 2016) or later" in html
+    assert 'value="2015"' in html and "Recording the real date." in html
+    db.session.refresh(action)
+    assert action.current_due_date == date(2016, 3, 31)
+    today = update(
+        client,
+        action,
+        note="Bringing it forward.",
+        new_due_date=["14", "3", "2016"],
+        due_change_reason="Done sooner.",
+    )
+    assert today.status_code == 302
+
+
+def test_an_admin_corrects_a_past_due_date_with_a_reason_and_it_is_audited(seeded, client, as_at):
+    as_at(date(2016, 3, 14))
+    action = action_by_ref("R3.3")
+    sign_in(client, ADMIN)
+    no_reason = update(client, action, note="Correction.", new_due_date=["31", "12", "2015"])
+    assert "Enter the reason the due date is changing" in no_reason.get_data(as_text=True)
+    response = update(
+        client,
+        action,
+        note="Correction.",
+        new_due_date=["31", "12", "2015"],
+        due_change_reason="The plan said December; typed wrongly at import.",
+    )
+    assert response.status_code == 302
+    db.session.refresh(action)
+    assert action.current_due_date == date(2015, 12, 31)
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.event == "action.due_date_corrected")
+    )
+    assert event.actor_id == user(ADMIN).id
+    assert event.before == {"current_due_date": "2016-01-31"}
+    assert event.after["reason"] == "The plan said December; typed wrongly at import."
+
+
+def test_the_assumed_label_stays_with_the_original_date_after_a_move(seeded, client, as_at):
+    as_at(date(2016, 3, 14))
+    action = action_by_ref("R3.10")
+    sign_in(client, OWNER)
+    before = page(client, f"/actions/{action.id}")
+    assert "31 March 2016 (assumed: the report gives no date)" in before
+    update(
+        client,
+        action,
+        note="Moving it.",
+        new_due_date=["30", "4", "2016"],
+        due_change_reason="New checks need a month.",
+    )
+    after = page(client, f"/actions/{action.id}")
+    assert "30 April 2016 (assumed" not in after
+    assert "30 April 2016" in after
+    assert "31 March 2016 (assumed: the report gives no date) (moved)" in after
+
+
+# --- 8. The stale-edit message says who, and shows what the other save holds ----------------
+
+
+def test_a_stale_save_by_the_same_person_says_you_and_shows_the_other_save(seeded, client):
+    action = action_by_ref("R3.10")
+    url = f"/actions/{action.id}/update"
+    sign_in(client, OWNER)
+    # Two tabs of one browser: one session, the page opened twice at the same version.
+    this_token = csrf_token(client, url)
+    other_token = csrf_token(client, url)
+    loaded = str(action.version)
+    first = client.post(
+        url,
+        data={
+            "csrf_token": other_token,
+            "status": "blocked",
+            "version": loaded,
+            "note": "Waiting for the new data feed.",
+        },
+    )
+    assert first.status_code == 302
+    second = client.post(
+        url,
+        data={
+            "csrf_token": this_token,
+            "status": "in_progress",
+            "version": loaded,
+            "note": "My careful note about visits.",
+        },
+    )
+    html = second.get_data(as_text=True)
+    assert second.status_code == 200
+    assert "You (in another window) changed this action" in html
+    assert "Gareth Pryce changed this action" not in html
+    other_save = html[html.index('id="other-save"') : html.index(f'action="{url}"')]
+    assert "Saved by you in another window" in other_save
+    assert "Blocked" in other_save
+    assert "31 March 2016" in other_save
+    assert "Waiting for the new data feed." in other_save
+    assert "My careful note about visits." in html[html.index(f'action="{url}"') :]
+
+
+def test_a_stale_save_by_someone_else_names_them_and_shows_their_save(seeded, client):
+    action = action_by_ref("R3.10")
+    url = f"/actions/{action.id}/update"
+    admin = client.application.test_client()
+    sign_in(client, OWNER)
+    sign_in(admin, ADMIN)
+    owner_token = csrf_token(client, url)
+    admin_token = csrf_token(admin, url)
+    loaded = str(action.version)
+    admin.post(
+        url,
+        data={
+            "csrf_token": admin_token,
+            "status": "in_progress",
+            "version": loaded,
+            "note": "Checked with the team.",
+            "new_due_date": ["30", "6", "2030"],
+            "due_change_reason": "Agreed at the board.",
+        },
+    )
+    html = client.post(
+        url,
+        data={
+            "csrf_token": owner_token,
+            "status": "in_progress",
+            "version": loaded,
+            "note": "Mine.",
+        },
+    ).get_data(as_text=True)
+    assert "Laura Pickering changed this action" in html
+    other_save = html[html.index('id="other-save"') : html.index(f'action="{url}"')]
+    assert "Saved by Laura Pickering" in other_save
+    assert "30 June 2030" in other_save and "Checked with the team." in other_save
