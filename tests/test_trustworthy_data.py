@@ -4,6 +4,7 @@ message, system events as committee notes, and the demo clock."""
 
 import io
 from datetime import date
+from email.utils import parsedate_to_datetime
 
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from tracker.models import (
     Evidence,
     Indicator,
     IndicatorValue,
+    ProgressUpdate,
     User,
 )
 
@@ -271,3 +273,123 @@ def test_a_stale_save_by_someone_else_names_them_and_shows_their_save(seeded, cl
     other_save = html[html.index('id="other-save"') : html.index(f'action="{url}"')]
     assert "Saved by Laura Pickering" in other_save
     assert "30 June 2030" in other_save and "Checked with the team." in other_save
+
+
+# --- 9. The committee reads people's notes, and is told when evidence was rejected ----------
+
+
+def test_the_committee_never_reads_a_system_event_as_the_latest_note(seeded, client, as_at):
+    as_at(date(2016, 3, 20))
+    action = action_by_ref("R3.10")
+    sign_in(client, OWNER)
+    assert update(client, action, note="Team managers now check visits weekly.").status_code == 302
+    form_post(
+        client,
+        f"/actions/{action.id}/evidence/note",
+        {"title": "Visit audit, March 2016", "note": "40 of 42 visits in time."},
+    )
+    lead = client.application.test_client()
+    sign_in(lead, LEAD)
+    evidence = db.session.scalar(select(Evidence).where(Evidence.action_id == action.id))
+    rejected = form_post(
+        lead,
+        f"/evidence/{evidence.id}/review",
+        {"decision": "reject", "reason": "Not about visits"},
+    )
+    assert rejected.status_code == 302
+    committee = client.application.test_client()
+    sign_in(committee, "margaret.fenwick@example.org")
+    plan_id = action.recommendation.plan_id
+    html = page(committee, f"/plans/{plan_id}/summary?since=2016-03-15")
+    r3 = html[html.index(">R3: ") :]
+    latest = r3[r3.index("Latest note") : r3.index("</dd>", r3.index("Latest note"))]
+    assert "R3.10: Team managers now check visits weekly." in latest
+    assert "Evidence" not in latest
+    changes = html[html.index("New evidence") :]
+    assert (
+        "Visit audit, March 2016 (rejected on 20 March 2016: Not about visits)"
+        in changes[: changes.index("</ul>")]
+    )
+    # The paper says the same.
+    from tracker.committee.summary import build_summary, load_plan
+
+    summary = build_summary(load_plan(plan_id), date(2016, 3, 20))
+    row = next(r for r in summary.rows if r.rec.reference == "R3")
+    assert row.latest_note.text == "R3.10: Team managers now check visits weekly."
+
+
+def test_the_migration_marks_history_the_app_wrote_before_the_column_existed(seeded):
+    from flask_migrate import downgrade, upgrade
+
+    action_id = action_by_ref("R3.10").id
+    for note, status_to in [
+        ("Evidence added: Visit audit", "in_progress"),
+        ("Evidence accepted: Visit audit. The action is verified.", "verified"),
+        ("Evidence rejected: Old audit. Not about visits", "in_progress"),
+        ("Checked the evidence added last week.", "in_progress"),
+    ]:
+        db.session.add(
+            ProgressUpdate(
+                action_id=action_id, status_from="in_progress", status_to=status_to, note=note
+            )
+        )
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0007-1")
+    upgrade()
+    events = dict(
+        db.session.execute(
+            select(ProgressUpdate.note, ProgressUpdate.event).where(
+                ProgressUpdate.action_id == action_id
+            )
+        ).all()
+    )
+    assert events["Evidence added: Visit audit"] == "evidence.added"
+    assert events["Evidence accepted: Visit audit. The action is verified."] == "evidence.accepted"
+    assert events["Evidence rejected: Old audit. Not about visits"] == "evidence.rejected"
+    assert events["Checked the evidence added last week."] is None
+    seeded_notes = [note for note, event in events.items() if event is None]
+    assert len(seeded_notes) == 2  # the seed's note and the person's note above
+
+
+# --- 10. Under a demo date, everything the app stamps uses the same "today" -----------------
+
+
+def test_on_a_demo_date_history_last_update_and_emails_agree_with_it(seeded, client, as_at):
+    as_at(date(2016, 3, 20))
+    action = action_by_ref("R3.10")
+    sign_in(client, OWNER)
+    assert update(client, action, note="Visits checked weekly now.").status_code == 302
+    latest = db.session.scalar(
+        select(ProgressUpdate)
+        .where(ProgressUpdate.action_id == action.id)
+        .order_by(ProgressUpdate.id.desc())
+        .limit(1)
+    )
+    assert local_day(latest.created_at) == date(2016, 3, 20)
+    db.session.refresh(action)
+    assert local_day(action.updated_at) == date(2016, 3, 20)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.event == "action.updated"))
+    assert local_day(event.occurred_at) == date(2016, 3, 20)
+    assert "20 March 2016" in page(client, f"/actions/{action.id}")
+
+
+def test_a_digest_on_a_demo_date_speaks_of_that_date(seeded, client, as_at, smtp_server):
+    as_at(date(2016, 3, 20))
+    action = action_by_ref("R3.10")
+    sign_in(client, OWNER)
+    assert update(client, action, note="Visits checked weekly now.").status_code == 302
+    as_at(date(2016, 3, 28))
+    result = seeded.test_cli_runner().invoke(args=["reminders", "send"])
+    assert result.exit_code == 0, result.output
+    (email,) = smtp_server.to(OWNER)
+    body = email.get_body(("plain",)).get_content()
+    assert "Last update 20 March 2016: 8 days ago" in body
+    assert "2026" not in body
+    assert parsedate_to_datetime(email["Date"]).date() == date(2016, 3, 28)
+
+
+def local_day(moment) -> date:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo("Europe/London")).date()

@@ -52,6 +52,7 @@ def _record(action: Action, evidence: Evidence, author: User) -> Evidence:
             status_from=action.status,
             status_to=action.status,
             note=f"Evidence added: {evidence.title}",
+            event="evidence.added",
         )
     )
     audit.record(
@@ -123,6 +124,7 @@ def review(evidence: Evidence, accept: bool, reason: str, reviewer: User, today:
             status_from=status_from,
             status_to=action.status,
             note=note,
+            event=f"evidence.{verdict}",
         )
     )
     audit.record(

@@ -199,6 +199,8 @@ class ProgressUpdate(db.Model):
     due_from: Mapped[date | None] = mapped_column(Date)
     due_to: Mapped[date | None] = mapped_column(Date)
     due_change_reason: Mapped[str | None] = mapped_column(Text)
+    # Set when the app wrote the entry (for example "evidence.added"); None for a person's note.
+    event: Mapped[str | None] = mapped_column(String(30))
 
     action: Mapped[Action] = relationship(back_populates="updates")
     author: Mapped[User | None] = relationship()
