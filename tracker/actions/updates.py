@@ -171,7 +171,10 @@ def apply_update(
         action.completed_on = today if request.status == ActionStatus.COMPLETED else None
     action.updated_at = utcnow()
     action.updated_by = author
-    audit.record("action.updated", obj=action, actor=author, before=before, after=snapshot(action))
+    after = snapshot(action)
+    if date_changes:
+        after["due_change_reason"] = update.due_change_reason  # so the trail can say why
+    audit.record("action.updated", obj=action, actor=author, before=before, after=after)
     return update
 
 
