@@ -3,6 +3,7 @@
 from datetime import date
 
 from wtforms import DateField
+from wtforms.validators import StopValidation
 
 
 class GovDateField(DateField):
@@ -35,3 +36,20 @@ class GovDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(f"{name} must be a real date") from None
+
+
+class TextRequired:
+    """Required, where only spaces count as nothing: the text is stripped, then required.
+
+    (WTForms' InputRequired accepts a field of spaces, because something was sent.)
+    """
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if not (field.data or "").strip():
+            field.errors[:] = []
+            raise StopValidation(self.message)

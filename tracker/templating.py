@@ -44,6 +44,7 @@ def navigation() -> list[dict]:
         items.append(("admin.index", "Admin"))
     endpoint = request.endpoint or ""
     area = endpoint.split(".")[0]
+    area = {"auditlog": "admin"}.get(area, area)  # the audit trail is part of Admin
     return [
         {
             "href": url_for(target),

@@ -5,13 +5,15 @@ kept on the action so that every slip stays visible.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import audit
+from tracker.evidence.service import supports_completion
 from tracker.extensions import db
-from tracker.models import Action, ActionStatus, ProgressUpdate, ReviewState, User, utcnow
+from tracker.models import Action, ActionStatus, ProgressUpdate, Role, User, utcnow
 
 # Statuses an owner may choose. "Verified" is set only by accepting evidence.
 OWNER_STATUSES = [
@@ -43,7 +45,8 @@ class UpdateProblems:
 
 
 class StaleAction(Exception):
-    """Someone else saved the action after this person loaded it."""
+    """Someone (perhaps the same person in another window) saved the action after this person
+    loaded it."""
 
     def __init__(self, action: Action):
         self.action = action
@@ -51,7 +54,51 @@ class StaleAction(Exception):
         super().__init__(f"{who} changed this action")
 
 
-def check_update(action: Action, request: UpdateRequest) -> UpdateProblems:
+@dataclass(frozen=True)
+class OtherSave:
+    """The save that got in first, as the person whose save was refused needs to see it."""
+
+    who: str
+    at: datetime
+    status_label: str
+    due_date: date | None
+    note: str | None
+
+    @property
+    def saved_by(self) -> str:
+        if self.who.startswith("You "):
+            return "Saved by you in another window"
+        return f"Saved by {self.who}"
+
+
+def describe_other_save(action: Action, viewer: User) -> OtherSave:
+    """What the action holds now and who saved it: "You (in another window)" when it was the
+    person looking (two tabs), else the name. The note is that person's latest progress note."""
+    if action.updated_by_id == viewer.id:
+        who = "You (in another window)"
+    else:
+        who = action.updated_by.name if action.updated_by else "Someone else"
+    note = db.session.scalar(
+        select(ProgressUpdate.note)
+        .where(
+            ProgressUpdate.action_id == action.id,
+            ProgressUpdate.author_id == action.updated_by_id,
+            ProgressUpdate.note != "",
+        )
+        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+    )
+    return OtherSave(who, action.updated_at, action.status_label, action.current_due_date, note)
+
+
+def may_correct_history(user: User) -> bool:
+    """Admins may move a due date into the past, to put a wrong record right (audited)."""
+    return user.role == Role.ADMIN
+
+
+def check_update(
+    action: Action, request: UpdateRequest, today: date, author: User
+) -> UpdateProblems:
     problems = UpdateProblems()
     status = request.status
     note = request.note.strip()
@@ -63,6 +110,8 @@ def check_update(action: Action, request: UpdateRequest) -> UpdateProblems:
     )
     if date_changes and not request.due_change_reason.strip():
         problems.add("due_change_reason", "Enter the reason the due date is changing")
+    if date_changes and request.new_due_date < today and not may_correct_history(author):
+        problems.add("new_due_date", f"New due date must be today ({today:%-d %B %Y}) or later")
     if not note:
         if status == ActionStatus.BLOCKED and action.status != ActionStatus.BLOCKED:
             problems.add("note", "Enter a progress note saying what is blocking the action")
@@ -74,8 +123,7 @@ def check_update(action: Action, request: UpdateRequest) -> UpdateProblems:
     if nothing_changes:
         problems.add("note", "Enter a progress note, or change the status or due date")
     completing = status == ActionStatus.COMPLETED and action.status != ActionStatus.COMPLETED
-    usable = [e for e in action.evidence if e.review_state != ReviewState.REJECTED]
-    if completing and not usable:
+    if completing and not any(supports_completion(e) for e in action.evidence):
         problems.add(
             "status", "Add at least one piece of evidence before marking the action as completed"
         )
@@ -107,12 +155,26 @@ def apply_update(
     db.session.add(update)
     if date_changes:
         action.current_due_date = request.new_due_date
+        if request.new_due_date < today:
+            audit.record(
+                "action.due_date_corrected",
+                obj=action,
+                actor=author,
+                before={"current_due_date": due_from.isoformat() if due_from else None},
+                after={
+                    "current_due_date": request.new_due_date.isoformat(),
+                    "reason": update.due_change_reason,
+                },
+            )
     if request.status != action.status:
         action.status = request.status
         action.completed_on = today if request.status == ActionStatus.COMPLETED else None
     action.updated_at = utcnow()
     action.updated_by = author
-    audit.record("action.updated", obj=action, actor=author, before=before, after=snapshot(action))
+    after = snapshot(action)
+    if date_changes:
+        after["due_change_reason"] = update.due_change_reason  # so the trail can say why
+    audit.record("action.updated", obj=action, actor=author, before=before, after=after)
     return update
 
 

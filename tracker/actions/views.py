@@ -6,7 +6,13 @@ from tracker.actions import bp
 from tracker.actions.forms import STATUS_HINTS, MyActionsFilterForm, UpdateActionForm
 from tracker.actions.locks import closed_refusal, why_closed
 from tracker.actions.queries import counts, load_action, my_actions, owner_plans
-from tracker.actions.updates import StaleAction, UpdateRequest, check_update, save_update
+from tracker.actions.updates import (
+    StaleAction,
+    UpdateRequest,
+    check_update,
+    describe_other_save,
+    save_update,
+)
 from tracker.clock import today
 from tracker.models import ActionStatus
 from tracker.page_cache import cached_page
@@ -84,7 +90,7 @@ def update(action_id: int):
             due_change_reason=form.due_change_reason.data or "",
             expected_version=int(form.version.data) if (form.version.data or "").isdigit() else 0,
         )
-        problems = check_update(action, update_request)
+        problems = check_update(action, update_request, today(), user)
         for name, message in problems.by_field.items():
             getattr(form, name).errors = [*getattr(form, name).errors, message]
         if not problems:
@@ -101,6 +107,7 @@ def update(action_id: int):
         action = load_action(action_id)
         form.version.raw_data = [str(action.version)]
         form.version.data = str(action.version)
+        stale = describe_other_save(action, user)
     return render_template(
         "actions/update.html",
         action=action,

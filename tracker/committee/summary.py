@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
+from tracker.clock import local
 from tracker.committee.history import end_of, state_at
 from tracker.committee.impact import ImpactStatement, impact_statement
 from tracker.extensions import db
@@ -22,6 +23,7 @@ from tracker.models import (
     Plan,
     ProgressUpdate,
     Recommendation,
+    ReviewState,
     Theme,
     User,
 )
@@ -111,7 +113,11 @@ def _latest_notes(plan_id: int) -> dict[int, Note]:
         )
         .join(Action, Action.id == ProgressUpdate.action_id)
         .join(Recommendation, Recommendation.id == Action.recommendation_id)
-        .where(Recommendation.plan_id == plan_id, ProgressUpdate.note != "")
+        .where(
+            Recommendation.plan_id == plan_id,
+            ProgressUpdate.note != "",
+            ProgressUpdate.event.is_(None),  # a person's note, never "Evidence added: ..."
+        )
         .subquery()
     )
     query = (
@@ -280,6 +286,18 @@ def _indicator_changes(
     return changes
 
 
+def evidence_change_text(evidence: Evidence) -> str:
+    """A piece of evidence as the committee reads it: its title, and its verdict if reviewed
+    (rejected evidence must never read as if it counted)."""
+    if evidence.review_state == ReviewState.REJECTED:
+        when = f" on {local(evidence.reviewed_at):%-d %B %Y}" if evidence.reviewed_at else ""
+        reason = f": {evidence.review_reason}" if evidence.review_reason else ""
+        return f"{evidence.title} (rejected{when}{reason})"
+    if evidence.review_state == ReviewState.ACCEPTED:
+        return f"{evidence.title} (accepted)"
+    return evidence.title
+
+
 def changes_since(
     summary: PlanSummary,
     updates: dict[int, list[ProgressUpdate]],
@@ -364,14 +382,31 @@ def changes_since(
         .join(Action, Action.id == Evidence.action_id)
         .join(Recommendation, Recommendation.id == Action.recommendation_id)
         .where(Recommendation.plan_id == summary.plan.id, Evidence.added_at >= cutoff)
-        .options(load_only(Evidence.id, Evidence.title, Evidence.added_at, Evidence.action_id))
+        .options(
+            load_only(
+                Evidence.id,
+                Evidence.title,
+                Evidence.added_at,
+                Evidence.action_id,
+                Evidence.review_state,
+                Evidence.reviewed_at,
+                Evidence.review_reason,
+            )
+        )
     )
     for item in evidence:
         action = actions.get(item.action_id)
         if action is None:
             continue
         found["evidence"].append(
-            Change("evidence", item.added_at, action.reference, item.title, "action", action.id)
+            Change(
+                "evidence",
+                item.added_at,
+                action.reference,
+                evidence_change_text(item),
+                "action",
+                action.id,
+            )
         )
     found["indicators"] = _indicator_changes(summary, since, indicators)
     for items in found.values():

@@ -10,6 +10,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from tracker.forms import TextRequired
+
 TITLE_HINT = "Say what it shows, for example: Minutes of the panel meeting, 12 January 2016"
 
 
@@ -28,7 +30,7 @@ class LinkEvidenceForm(FlaskForm):
         "Title",
         widget=GovTextInput(),
         validators=[
-            InputRequired("Enter a title for the link"),
+            TextRequired("Enter a title for the link"),
             Length(max=300, message="Title must be 300 characters or fewer"),
         ],
     )
@@ -36,7 +38,7 @@ class LinkEvidenceForm(FlaskForm):
         "Web address",
         widget=GovTextInput(),
         validators=[
-            InputRequired("Enter the web address"),
+            TextRequired("Enter the web address"),
             Length(max=2000, message="Web address must be 2,000 characters or fewer"),
         ],
     )
@@ -48,7 +50,7 @@ class NoteEvidenceForm(FlaskForm):
         "Title",
         widget=GovTextInput(),
         validators=[
-            InputRequired("Enter a title for the note"),
+            TextRequired("Enter a title for the note"),
             Length(max=300, message="Title must be 300 characters or fewer"),
         ],
     )
@@ -56,7 +58,7 @@ class NoteEvidenceForm(FlaskForm):
         "Note",
         widget=GovTextArea(),
         validators=[
-            InputRequired("Enter the note"),
+            TextRequired("Enter the note"),
             Length(max=10000, message="Note must be 10,000 characters or fewer"),
         ],
     )

@@ -25,7 +25,25 @@ def link_problem(url: str) -> str | None:
     return None
 
 
+def has_substance(evidence: Evidence) -> bool:
+    """A title and something behind it (a stored file, a web address, a note's text): blank
+    evidence, such as a note of spaces saved before forms stripped input, shows nothing."""
+    content = {
+        EvidenceKind.FILE: evidence.stored_name,
+        EvidenceKind.LINK: evidence.url,
+        EvidenceKind.NOTE: evidence.note,
+    }.get(evidence.kind)
+    return bool((evidence.title or "").strip() and (content or "").strip())
+
+
+def supports_completion(evidence: Evidence) -> bool:
+    """Whether an action can be marked completed on this evidence."""
+    return evidence.review_state != ReviewState.REJECTED and has_substance(evidence)
+
+
 def _record(action: Action, evidence: Evidence, author: User) -> Evidence:
+    if not has_substance(evidence):
+        raise ValueError("Evidence needs a title and a file, a web address or a note")
     db.session.add(evidence)
     db.session.add(
         ProgressUpdate(
@@ -34,6 +52,7 @@ def _record(action: Action, evidence: Evidence, author: User) -> Evidence:
             status_from=action.status,
             status_to=action.status,
             note=f"Evidence added: {evidence.title}",
+            event="evidence.added",
         )
     )
     audit.record(
@@ -105,6 +124,7 @@ def review(evidence: Evidence, accept: bool, reason: str, reviewer: User, today:
             status_from=status_from,
             status_to=action.status,
             note=note,
+            event=f"evidence.{verdict}",
         )
     )
     audit.record(

@@ -27,6 +27,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
+from tracker.forms import TextRequired
 from tracker.indicators import parsing
 from tracker.models import Basis, Polarity, Unit
 
@@ -287,11 +288,61 @@ class ValueForm(FlaskForm):
             del self.period
             del self.basis
 
+    def validate_period(self, field):
+        if field.month is None:
+            return  # already refused as not a month
+        try:
+            parsing.check_month_has_happened(field.month)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
     def validate_value(self, field):
         try:
             self.figure_value = parsing.parse_figure(field.data, self.unit)
         except ValueError as error:
             raise ValidationError(str(error)) from None
+
+
+class MoveValueForm(FlaskForm):
+    period = MonthField(
+        "The month the figure is really for",
+        description="For example 2016-02 or Feb-16.",
+        widget=GovTextInput(),
+    )
+    reason = TextAreaField(
+        "Why it is moving",
+        description="Kept with the figure's history, for example: entered against the wrong month.",
+        widget=GovTextArea(),
+        validators=[
+            TextRequired("Enter why the figure is moving to another month"),
+            Length(max=2000, message="The reason must be 2,000 characters or fewer"),
+        ],
+    )
+    stamp = HiddenField()
+    submit = SubmitField("Move the figure", widget=GovSubmitInput())
+
+    def validate_period(self, field):
+        if field.month is None:
+            return
+        try:
+            parsing.check_month_has_happened(field.month)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+class DeleteValueForm(FlaskForm):
+    reason = TextAreaField(
+        "Why the figure is being deleted",
+        description="Kept with the deleted figure, for example: this indicator has no figure for "
+        "that month; the row was imported from the wrong sheet.",
+        widget=GovTextArea(),
+        validators=[
+            TextRequired("Enter why the figure is being deleted"),
+            Length(max=2000, message="The reason must be 2,000 characters or fewer"),
+        ],
+    )
+    stamp = HiddenField()
+    submit = SubmitField("Delete the figure", widget=GovSubmitInput())
 
 
 class LinkForm(FlaskForm):

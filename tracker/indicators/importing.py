@@ -318,7 +318,6 @@ class _RowReader:
         self.errors = errors
         self.decimal_comma = decimal_comma
         self.indicators = {i.code.upper(): i for i in db.session.scalars(select(Indicator))}
-        self.this_month = today().replace(day=1)
         self.code = _Remembered(_code)
         self.period = _Remembered(parsing.parse_period)
         self.basis = _Remembered(lambda raw: str(parsing.parse_basis(raw)))
@@ -331,8 +330,7 @@ class _RowReader:
 
     def _period(self, raw) -> date:
         period = self.period(raw)
-        if period > self.this_month:
-            raise ValueError(f"{period:%B %Y} is in the future")
+        parsing.check_month_has_happened(period)
         return period
 
     def _indicator(self, cells: list, problems: list) -> Indicator | None:

@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.indicators.queries import IndicatorSummary, revisions_of
 from tracker.indicators.rag import describe_target, format_value, rate_value, target_in_force
-from tracker.models import Indicator, IndicatorValue, User
+from tracker.models import Indicator, IndicatorValue, IndicatorValueRevision, RevisionChange, User
 from tracker.rag import Rag
 
 
@@ -86,6 +87,12 @@ def value_history(indicator: Indicator, stored: IndicatorValue) -> list[Change]:
     for index, revision in enumerate(revisions):
         (old, old_prov, old_note), (new, new_prov, new_note) = states[index], states[index + 1]
         details = []
+        if revision.change == RevisionChange.MOVED:
+            moved_to = next(
+                (r.previous_period for r in revisions[index + 1 :] if r.change == "moved"),
+                stored.period,
+            )
+            details.append(f"Moved from {revision.previous_period:%B %Y} to {moved_to:%B %Y}")
         if bool(old_prov) != bool(new_prov):
             details.append("Marked provisional" if new_prov else "No longer provisional")
         if (old_note or None) != (new_note or None):
@@ -95,6 +102,8 @@ def value_history(indicator: Indicator, stored: IndicatorValue) -> list[Change]:
                 details.append(f"Data-quality note added: {new_note}")
             else:
                 details.append(f"Data-quality note changed from: {old_note}")
+        if revision.reason:
+            details.append(f"Reason: {revision.reason}")
         changes.append(
             Change(
                 changed_at=revision.changed_at,
@@ -105,3 +114,37 @@ def value_history(indicator: Indicator, stored: IndicatorValue) -> list[Change]:
             )
         )
     return list(reversed(changes))
+
+
+@dataclass(frozen=True)
+class DeletedFigure:
+    period: date
+    basis: str
+    shown: str
+    deleted_at: datetime
+    deleted_by: str
+    reason: str
+
+
+def deleted_figures(indicator: Indicator) -> list[DeletedFigure]:
+    """The figures taken out of an indicator, newest first, each with who, when and why."""
+    query = (
+        select(IndicatorValueRevision)
+        .where(
+            IndicatorValueRevision.indicator_id == indicator.id,
+            IndicatorValueRevision.change == RevisionChange.DELETED,
+        )
+        .options(joinedload(IndicatorValueRevision.changed_by))
+        .order_by(IndicatorValueRevision.changed_at.desc(), IndicatorValueRevision.id.desc())
+    )
+    return [
+        DeletedFigure(
+            period=r.previous_period,
+            basis=r.basis,
+            shown=_shown(indicator, r.previous_value),
+            deleted_at=r.changed_at,
+            deleted_by=r.changed_by.name if r.changed_by else "Not recorded",
+            reason=r.reason or "",
+        )
+        for r in db.session.scalars(query)
+    ]

@@ -7,6 +7,7 @@ Every function raises ValueError with a message fit to show the person who typed
 import re
 from datetime import date, datetime
 
+from tracker.clock import today
 from tracker.models import Basis, Unit
 
 MONTHS = {
@@ -73,6 +74,13 @@ def _month(year: int, month: int) -> date:
     if not 1 <= month <= 12 or not 1900 <= year <= 2999:
         raise ValueError
     return date(year, month, 1)
+
+
+def check_month_has_happened(period: date) -> None:
+    """A figure can be for this month or an earlier one, never a later one (by the app's clock,
+    so a demo "as at" date counts). The one rule for the web form and the import."""
+    if period > today().replace(day=1):
+        raise ValueError(f"{period:%B %Y} is in the future")
 
 
 def parse_period(raw) -> date:

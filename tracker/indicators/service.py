@@ -15,12 +15,15 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
 from tracker.extensions import db
+from tracker.indicators.parsing import check_month_has_happened
 from tracker.models import (
+    Basis,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
     IndicatorValueRevision,
     Recommendation,
+    RevisionChange,
     User,
     recommendation_indicators,
     utcnow,
@@ -265,6 +268,7 @@ def add_value(
     user: User | None,
     source: str,
 ) -> IndicatorValue:
+    check_month_has_happened(period)
     if existing_value(indicator.id, period, basis):
         raise Conflict(f"There is already a figure for {period:%B %Y}: change it instead")
     columns = _new_value_columns(indicator.id, period, basis, figure, user, source, utcnow())
@@ -310,6 +314,78 @@ def change_value(
         after=key | snapshot(value, VALUE_FIELDS),
     )
     return True
+
+
+def _kept_as_revision(value: IndicatorValue, user: User | None, change: str, reason: str):
+    return IndicatorValueRevision(
+        **_revision_columns(value, user, utcnow()),
+        change=change,
+        reason=reason,
+        previous_period=value.period,
+        indicator_id=value.indicator_id,
+        basis=value.basis,
+    )
+
+
+def _value_key(value: IndicatorValue) -> dict:
+    return {
+        "indicator": value.indicator.code,
+        "period": f"{value.period:%Y-%m}",
+        "basis": value.basis,
+    }
+
+
+def move_value(
+    value: IndicatorValue, period: date, user: User | None, reason: str, seen: str | None = None
+) -> None:
+    """Say the figure is for another month (it was recorded against the wrong one). The move is
+    kept as a revision with its reason; ratings and trends follow, as they read the figures."""
+    if seen and seen != value_stamp(value):
+        raise StaleEdit
+    check_month_has_happened(period)
+    if period == value.period:
+        raise Conflict(f"The figure is already for {period:%B %Y}")
+    taken = existing_value(value.indicator_id, period, value.basis)
+    if taken is not None:
+        raise Conflict(
+            f"There is already a {Basis(value.basis).label.lower()} figure for {period:%B %Y}: "
+            "correct or delete that one first"
+        )
+    before = _value_key(value)
+    db.session.add(_kept_as_revision(value, user, RevisionChange.MOVED, reason))
+    value.period = period
+    value.updated_at = utcnow()
+    value.updated_by_id = user.id if user else None
+    audit.record(
+        "indicator_value.moved",
+        obj=value,
+        actor=user,
+        before=before,
+        after=_value_key(value) | {"reason": reason},
+    )
+
+
+def delete_value(
+    value: IndicatorValue, user: User | None, reason: str, seen: str | None = None
+) -> None:
+    """Take a figure out (it should never have been recorded). It is kept, with its earlier
+    revisions, in indicator_value_revisions with the reason; the indicator page lists it."""
+    if seen and seen != value_stamp(value):
+        raise StaleEdit
+    before = _value_key(value) | snapshot(value, VALUE_FIELDS)
+    db.session.add(_kept_as_revision(value, user, RevisionChange.DELETED, reason))
+    db.session.flush()
+    for revision in db.session.scalars(
+        select(IndicatorValueRevision).where(IndicatorValueRevision.indicator_value_id == value.id)
+    ):
+        revision.indicator_id = value.indicator_id
+        revision.basis = revision.basis or value.basis
+        revision.previous_period = revision.previous_period or value.period
+        revision.indicator_value_id = None
+    audit.record(
+        "indicator_value.deleted", obj=value, actor=user, before=before, after={"reason": reason}
+    )
+    db.session.delete(value)
 
 
 class NewFigure(NamedTuple):

@@ -13,20 +13,23 @@ from tracker.indicators import bp, importing, queries, service
 from tracker.indicators.chart import build_chart
 from tracker.indicators.forms import (
     ConfirmImportForm,
+    DeleteValueForm,
     IndicatorForm,
     LinkForm,
+    MoveValueForm,
     TargetForm,
     UnlinkForm,
     UploadForm,
     ValueForm,
 )
-from tracker.indicators.pages import indicator_rows, value_history
+from tracker.indicators.pages import deleted_figures, indicator_rows, value_history
 from tracker.indicators.parsing import UNIT_NAMES
 from tracker.indicators.rag import describe_target, format_value, target_in_force
 from tracker.models import (
     Basis,
     Indicator,
     IndicatorTarget,
+    IndicatorValue,
     Polarity,
     Recommendation,
     Unit,
@@ -92,6 +95,7 @@ def indicator(code: str):
         current_target=describe_target(found, target_in_force(summary.targets, today())),
         benchmark_text=format_value(found.benchmark, found.unit, None),
         links=queries.linked_recommendations(found),
+        deleted=deleted_figures(found),
         manage=user_has(current_user, Permission.MANAGE_INDICATORS),
     )
 
@@ -332,6 +336,70 @@ def edit_value(code: str, value_id: int):
         shown=format_value(stored.value, found.unit, max(found.decimals, 2)),
         history=value_history(found, stored),
         unit_hint=UNIT_HINTS[Unit(found.unit)],
+    )
+
+
+def _figure_name(found: Indicator, stored: IndicatorValue) -> str:
+    return f"{found.code} {stored.period:%B %Y} ({Basis(stored.basis).label.lower()})"
+
+
+@bp.route("/indicators/<code>/values/<int:value_id>/move", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_INDICATORS)
+def move_value(code: str, value_id: int):
+    found = _found(code)
+    stored = queries.value_with_history(found, value_id) or abort(404)
+    form = MoveValueForm()
+    if request.method == "GET":
+        form.stamp.data = service.value_stamp(stored)
+    if form.validate_on_submit():
+        was = _figure_name(found, stored)
+        try:
+            with unit_of_work():
+                service.move_value(
+                    stored, form.period.month, _user(), form.reason.data.strip(), form.stamp.data
+                )
+        except service.StaleEdit:
+            form.period.errors.append(STALE_MESSAGE.format(what="figure", where="above"))
+            form.stamp.data = service.value_stamp(stored)
+        except service.Conflict as conflict:
+            form.period.errors.append(str(conflict))
+        else:
+            flash(f"{was} figure moved to {form.period.month:%B %Y}; the move is in its history.")
+            return redirect(url_for("indicators.value", code=found.code, value_id=stored.id))
+    return render_template(
+        "indicators/value-move.html",
+        form=form,
+        indicator=found,
+        stored=stored,
+        shown=format_value(stored.value, found.unit, max(found.decimals, 2)),
+    )
+
+
+@bp.route("/indicators/<code>/values/<int:value_id>/delete", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_INDICATORS)
+def delete_value(code: str, value_id: int):
+    found = _found(code)
+    stored = queries.value_with_history(found, value_id) or abort(404)
+    form = DeleteValueForm()
+    if request.method == "GET":
+        form.stamp.data = service.value_stamp(stored)
+    if form.validate_on_submit():
+        was = _figure_name(found, stored)
+        try:
+            with unit_of_work():
+                service.delete_value(stored, _user(), form.reason.data.strip(), form.stamp.data)
+        except service.StaleEdit:
+            form.reason.errors.append(STALE_MESSAGE.format(what="figure", where="above"))
+            form.stamp.data = service.value_stamp(stored)
+        else:
+            flash(f"{was} figure deleted; it is kept under Deleted figures with your reason.")
+            return redirect(url_for("indicators.indicator", code=found.code) + "#deleted")
+    return render_template(
+        "indicators/value-delete.html",
+        form=form,
+        indicator=found,
+        stored=stored,
+        shown=format_value(stored.value, found.unit, max(found.decimals, 2)),
     )
 
 

@@ -9,6 +9,7 @@ from .indicators import (
     IndicatorValue,
     IndicatorValueRevision,
     Polarity,
+    RevisionChange,
     Unit,
     recommendation_indicators,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "IndicatorTarget",
     "IndicatorValue",
     "IndicatorValueRevision",
+    "RevisionChange",
     "Plan",
     "PlanStatus",
     "Polarity",

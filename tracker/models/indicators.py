@@ -152,17 +152,39 @@ class IndicatorValue(db.Model):
     )
 
 
+class RevisionChange(StrEnum):
+    CORRECTED = "corrected"  # the figure, provisional flag or note changed
+    MOVED = "moved"  # the figure was for another month (previous_period)
+    DELETED = "deleted"  # the figure should not have been recorded at all
+
+
 class IndicatorValueRevision(db.Model):
-    """The previous figure, kept whenever a value is corrected."""
+    """The figure as it was before it was corrected, moved to another month or deleted.
+
+    A deleted figure's revisions outlive it (indicator_value_id is then None): indicator_id,
+    basis and previous_period say which figure it was."""
 
     __tablename__ = "indicator_value_revisions"
+    __table_args__ = (
+        CheckConstraint("change IN ('corrected', 'moved', 'deleted')", name="change_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    indicator_value_id: Mapped[int] = mapped_column(ForeignKey("indicator_values.id"), index=True)
+    indicator_value_id: Mapped[int | None] = mapped_column(
+        ForeignKey("indicator_values.id"), index=True
+    )
     previous_value: Mapped[float] = mapped_column(Float)
     previous_provisional: Mapped[bool] = mapped_column(Boolean)
     previous_data_quality_note: Mapped[str | None] = mapped_column(Text)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    change: Mapped[str] = mapped_column(
+        String(10), default=RevisionChange.CORRECTED, server_default=RevisionChange.CORRECTED.value
+    )
+    reason: Mapped[str | None] = mapped_column(Text)
+    previous_period: Mapped[date | None] = mapped_column(Date)
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"), index=True)
+    basis: Mapped[str | None] = mapped_column(String(20))
 
-    indicator_value: Mapped[IndicatorValue] = relationship(back_populates="revisions")
+    indicator_value: Mapped[IndicatorValue | None] = relationship(back_populates="revisions")
+    changed_by: Mapped[User | None] = relationship()

@@ -169,6 +169,20 @@ class Action(db.Model):
     def status_label(self) -> str:
         return ActionStatus(self.status).label
 
+    @property
+    def due_date_moved(self) -> bool:
+        return bool(
+            self.original_due_date
+            and self.current_due_date
+            and self.original_due_date != self.current_due_date
+        )
+
+    @property
+    def current_due_date_assumed(self) -> bool:
+        """`due_date_assumed` is about the date the plan started with: once the date has been
+        moved, the new date is someone's decision, not an assumption."""
+        return self.due_date_assumed and not self.due_date_moved
+
 
 class ProgressUpdate(db.Model):
     """One entry in an action's history. Rows are only ever added."""
@@ -185,6 +199,8 @@ class ProgressUpdate(db.Model):
     due_from: Mapped[date | None] = mapped_column(Date)
     due_to: Mapped[date | None] = mapped_column(Date)
     due_change_reason: Mapped[str | None] = mapped_column(Text)
+    # Set when the app wrote the entry (for example "evidence.added"); None for a person's note.
+    event: Mapped[str | None] = mapped_column(String(30))
 
     action: Mapped[Action] = relationship(back_populates="updates")
     author: Mapped[User | None] = relationship()

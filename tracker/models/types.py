@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+from tracker.clock import now
+
 
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC datetimes on every database (SQLite drops tzinfo on its own)."""
@@ -16,7 +18,7 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given; use tracker.clock.utcnow()")
+            raise ValueError("naive datetime given; use tracker.models.utcnow()")
         return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
@@ -28,4 +30,5 @@ class UTCDateTime(TypeDecorator):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, by the app's clock (tracker.clock.now): the demo "as at" day when one is set."""
+    return now()

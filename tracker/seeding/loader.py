@@ -24,6 +24,7 @@ from tracker.models import (
     Theme,
     User,
     recommendation_indicators,
+    utcnow,
 )
 from tracker.seeding.files import (
     SEED_DIR,
@@ -164,7 +165,7 @@ def load_actions(
             status=row["status"],
             completed_on=as_date(row["completed_on"]),
             source=row["source"],
-            updated_at=_note_time(note_date) if note_date else datetime.now(UTC),
+            updated_at=_note_time(note_date) if note_date else utcnow(),
             updated_by_id=owner.id if owner else None,
         )
         db.session.add(action)
@@ -176,7 +177,7 @@ def load_actions(
                 ProgressUpdate(
                     action_id=action.id,
                     author_id=owner.id if owner else None,
-                    created_at=_note_time(note_date) if note_date else datetime.now(UTC),
+                    created_at=_note_time(note_date) if note_date else utcnow(),
                     status_from=None,
                     status_to=action.status,
                     note=row["progress_note"],

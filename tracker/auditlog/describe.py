@@ -1,0 +1,443 @@
+"""The audit trail in English: "Mark Ellison moved R3.3 from 31 January 2016 to 30 April 2016:
+'waiting for the new team manager'", with names and references instead of ids and field names.
+
+Events are stored as the code wrote them (tracker.audit.record); this module only reads them.
+Names are looked up for a whole page of events at once (`Names.for_events`), so a page of 50
+events costs a fixed handful of queries.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    ActionStatus,
+    AuditEvent,
+    Evidence,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Plan,
+    Recommendation,
+    ReminderOutbox,
+    Role,
+    User,
+)
+
+# What each kind of event says, after the person's name. {object} is the thing it happened to.
+EVENTS = {
+    "action.created": "added action {object}",
+    "action.updated": "updated {object}",
+    "action.deleted": "deleted action {object}",
+    "action.withdrawn": "withdrew action {object}",
+    "action.reinstated": "reinstated action {object}",
+    "action.moved": "renumbered action {object}",
+    "action.owner_changed": "changed the owner of {object}",
+    "action.due_date_corrected": "corrected the due date of {object} into the past",
+    "action_plan.imported": "imported an action plan into {object}",
+    "recommendation.created": "added recommendation {object}",
+    "recommendation.updated": "updated recommendation {object}",
+    "recommendation.deleted": "deleted recommendation {object}",
+    "recommendation.withdrawn": "withdrew recommendation {object}",
+    "recommendation.reinstated": "reinstated recommendation {object}",
+    "recommendation.moved": "renumbered recommendation {object}",
+    "recommendation.lead_changed": "changed the lead of {object}",
+    "plan.created": "created the plan {object}",
+    "plan.updated": "updated the plan {object}",
+    "plan.archived": "archived the plan {object}",
+    "plan.restored": "restored the plan {object}",
+    "evidence.added": "added {object}",
+    "evidence.accepted": "accepted {object}",
+    "evidence.rejected": "rejected {object}",
+    "indicator.created": "added indicator {object}",
+    "indicator.updated": "updated indicator {object}",
+    "indicator.linked": "linked indicator {object} to a recommendation",
+    "indicator.unlinked": "removed the link between indicator {object} and a recommendation",
+    "indicator_target.added": "added {object}",
+    "indicator_target.updated": "changed {object}",
+    "indicator_value.added": "added {object}",
+    "indicator_value.changed": "corrected {object}",
+    "indicator_value.moved": "moved {object} to another month",
+    "indicator_value.deleted": "deleted {object}",
+    "indicator_values.imported": "imported indicator figures",
+    "user.created": "added {object} as a user",
+    "user.updated": "updated the details of {object}",
+    "user.role_changed": "changed the role of {object}",
+    "user.deactivated": "deactivated the account of {object}",
+    "user.reactivated": "reactivated the account of {object}",
+    "user.password_changed": "changed the password of {object}",
+    "user.password_set_by_invite_link": "set the password of {object} from an invitation",
+    "user.password_set_by_reset_link": "reset the password of {object} from an email link",
+    "user.reminder_settings_changed": "changed the reminder settings of {object}",
+    "account_link.invite_issued": "sent an invitation link to {object}",
+    "account_link.reset_issued": "sent a password reset link to {object}",
+    "account_link.email_failed": "could not email an account link to {object}",
+    "password_reset.requested": "asked for a password reset",
+    "password_change.failed": "gave a wrong current password for {object}",
+    "sign_in.succeeded": "signed in",
+    "sign_in.failed": "failed to sign in",
+    "sign_in.throttled": "was refused sign-in after too many failed attempts",
+    "sign_out": "signed out",
+    "seed.loaded": "loaded the demonstration plan",
+    "reminders.queued": "queued the day's reminder emails",
+    "reminder.sent": "sent {object}",
+    "reminder.failed": "gave up sending {object}",
+    "reminder.attempt_failed": "could not send {object} (it will be tried again)",
+}
+
+# Kinds of event an admin can filter by: the label and the event-name prefixes it covers.
+KINDS = {
+    "actions": ("Actions", ("action.", "action_plan.")),
+    "recommendations": ("Recommendations", ("recommendation.",)),
+    "plans": ("Plans", ("plan.",)),
+    "evidence": ("Evidence", ("evidence.",)),
+    "indicators": ("Indicators and figures", ("indicator.", "indicator_")),
+    "people": ("People and accounts", ("user.", "account_link.", "password_")),
+    "sign_ins": ("Signing in and out", ("sign_in.", "sign_out")),
+    "reminders": ("Reminder emails", ("reminder.", "reminders.", "seed.")),
+}
+
+FIELD_LABELS = {
+    "owner_id": "Owner",
+    "lead_id": "Lead",
+    "plan_id": "Plan",
+    "action_id": "Action",
+    "recommendation_id": "Recommendation",
+    "indicator_id": "Indicator",
+    "current_due_date": "Due date",
+    "original_due_date": "Original due date",
+    "completed_on": "Completed on",
+    "verified_on": "Verified on",
+    "status": "Status",
+    "action_status": "Action status",
+    "review_state": "Review",
+    "withdrawn_reason": "Reason for withdrawal",
+    "due_change_reason": "Reason",
+    "reason": "Reason",
+    "reference": "Reference",
+    "renumbered": "Also renumbered",
+    "description": "Description",
+    "title": "Title",
+    "text": "Text",
+    "theme": "Theme",
+    "target_date": "Target date",
+    "meeting_dates": "Committee meetings",
+    "published_on": "Published on",
+    "inspectorate": "Inspectorate",
+    "inspection_type": "Inspection type",
+    "name": "Name",
+    "email": "Email",
+    "job_title": "Job title",
+    "role": "Role",
+    "active": "Account active",
+    "kind": "Kind",
+    "to": "To",
+    "day": "For",
+    "attempts": "Attempts",
+    "error": "Problem",
+    "next_attempt_at": "Next try",
+    "digests": "Digests",
+    "skipped": "Skipped",
+    "indicator": "Indicator",
+    "period": "Month",
+    "basis": "Basis",
+    "value": "Figure",
+    "provisional": "Provisional",
+    "data_quality_note": "Data-quality note",
+    "quoted": "As quoted in the report",
+    "source": "Source",
+    "effective_from": "Takes effect from",
+    "target": "Target",
+    "amber_tolerance": "Amber tolerance",
+    "lower_bound": "Lowest in range",
+    "upper_bound": "Highest in range",
+    "code": "Code",
+    "unit": "Unit",
+    "polarity": "Which way is better",
+    "decimals": "Decimal places",
+    "benchmark": "Benchmark",
+    "benchmark_label": "Benchmark description",
+    "rationale": "Why linked",
+    "filename": "File",
+    "added": "Figures added",
+    "changed": "Figures changed",
+    "unchanged": "Figures unchanged",
+    "recommendations_added": "Recommendations added",
+    "actions_added": "Actions added",
+    "sha256": "SHA-256",
+    "due_soon": "Reminders when actions are nearly due",
+    "no_update": "Reminders when actions have no recent update",
+}
+# Fields that only repeat what the sentence already says, or carry an internal id.
+HIDDEN = {"recommendation_id", "action_id"}
+
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+
+LABELS_BY_VALUE = {
+    "status": {s.value: s.label for s in ActionStatus}
+    | {"active": "Active", "archived": "Archived"},
+    "action_status": {s.value: s.label for s in ActionStatus},
+    "review_state": {
+        "submitted": "Not yet reviewed",
+        "accepted": "Accepted",
+        "rejected": "Rejected",
+    },
+    "role": {
+        Role.COMMITTEE_MEMBER.value: "Committee member",
+        Role.HEAD_OF_SERVICE.value: "Head of service",
+        Role.PERFORMANCE_OFFICER.value: "Performance officer",
+        Role.ADMIN.value: "Administrator",
+    },
+    "basis": {"month": "Month", "rolling_12": "Rolling 12 months", "ytd": "Year to date"},
+    "kind": {
+        "file": "File",
+        "link": "Link",
+        "note": "Note",
+        "reminder": "Daily reminder",
+        "escalation": "Escalation",
+    },
+}
+PEOPLE_FIELDS = {"owner_id", "lead_id"}
+
+
+@dataclass(frozen=True)
+class Described:
+    event: AuditEvent
+    when: datetime
+    who: str
+    text: str
+    details: list[str]
+
+
+class Names:
+    """Names and references for the ids a page of events mentions, fetched once per table."""
+
+    def __init__(self):
+        self.users: dict[int, str] = {}
+        self.actions: dict[int, str] = {}
+        self.recommendations: dict[int, str] = {}
+        self.plans: dict[int, str] = {}
+        self.evidence: dict[int, tuple[str, str]] = {}
+        self.indicators: dict[int, str] = {}
+        self.targets: dict[int, str] = {}
+        self.values: dict[int, str] = {}
+        self.emails: dict[int, str] = {}
+
+    @classmethod
+    def for_events(cls, events: list[AuditEvent]) -> "Names":
+        names = cls()
+        wanted: dict[str, set[int]] = defaultdict(set)
+        for event in events:
+            if event.actor_id:
+                wanted["User"].add(event.actor_id)
+            if event.object_type and event.object_id:
+                wanted[event.object_type].add(event.object_id)
+            for payload in (event.before or {}, event.after or {}):
+                for key in PEOPLE_FIELDS:
+                    if isinstance(payload.get(key), int):
+                        wanted["User"].add(payload[key])
+                if isinstance(payload.get("plan_id"), int):
+                    wanted["Plan"].add(payload["plan_id"])
+                if isinstance(payload.get("action_id"), int):
+                    wanted["Action"].add(payload["action_id"])
+        names._load(wanted)
+        return names
+
+    def _load(self, wanted: dict[str, set[int]]) -> None:
+        def rows(*columns, ids):
+            return db.session.execute(select(*columns).where(columns[0].in_(ids))).all()
+
+        if ids := wanted.get("User"):
+            self.users = dict(rows(User.id, User.name, ids=ids))
+        if ids := wanted.get("Evidence"):
+            for evidence_id, title, action_id in rows(
+                Evidence.id, Evidence.title, Evidence.action_id, ids=ids
+            ):
+                self.evidence[evidence_id] = (title, "")
+                wanted["Action"].add(action_id)
+            evidence_actions = dict(rows(Evidence.id, Evidence.action_id, ids=ids))
+        else:
+            evidence_actions = {}
+        if ids := wanted.get("Action"):
+            self.actions = dict(rows(Action.id, Action.reference, ids=ids))
+        for evidence_id, action_id in evidence_actions.items():
+            title, _ = self.evidence[evidence_id]
+            self.evidence[evidence_id] = (title, self.actions.get(action_id, ""))
+        if ids := wanted.get("Recommendation"):
+            self.recommendations = dict(rows(Recommendation.id, Recommendation.reference, ids=ids))
+        if ids := wanted.get("Plan"):
+            self.plans = dict(rows(Plan.id, Plan.title, ids=ids))
+        if ids := wanted.get("Indicator"):
+            self.indicators = dict(rows(Indicator.id, Indicator.code, ids=ids))
+        if ids := wanted.get("IndicatorTarget"):
+            for target_id, code in db.session.execute(
+                select(IndicatorTarget.id, Indicator.code)
+                .join(Indicator, Indicator.id == IndicatorTarget.indicator_id)
+                .where(IndicatorTarget.id.in_(ids))
+            ):
+                self.targets[target_id] = code
+        if ids := wanted.get("IndicatorValue"):
+            for value_id, code, period in db.session.execute(
+                select(IndicatorValue.id, Indicator.code, IndicatorValue.period)
+                .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
+                .where(IndicatorValue.id.in_(ids))
+            ):
+                self.values[value_id] = f"the {code} figure for {period:%B %Y}"
+        if ids := wanted.get("ReminderOutbox"):
+            self.emails = dict(rows(ReminderOutbox.id, ReminderOutbox.recipient_email, ids=ids))
+
+    def person(self, user_id) -> str:
+        return self.users.get(user_id, "a person no longer recorded")
+
+
+def _day(text: str) -> str:
+    day = date.fromisoformat(text)
+    return f"{day.day} {day:%B %Y}"
+
+
+def _plain(key: str, value, names: Names) -> str:
+    """A stored value as a reader says it: names for people, dates in words, labels for codes."""
+    if value is None or value == "" or value == []:
+        return "none"
+    if key in PEOPLE_FIELDS:
+        return names.person(value)
+    if key == "plan_id":
+        return names.plans.get(value, "a plan no longer recorded")
+    if key == "action_id":
+        return names.actions.get(value, "an action no longer recorded")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key in LABELS_BY_VALUE and value in LABELS_BY_VALUE[key]:
+        return LABELS_BY_VALUE[key][value]
+    if isinstance(value, list):
+        return ", ".join(_plain(key, item, names) for item in value) or "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{_label(k).lower()} {_plain(k, v, names)}" for k, v in value.items())
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, str):
+        if ISO_DAY.match(value):
+            return _day(value)
+        if ISO_MONTH.match(value):
+            return f"{date.fromisoformat(value + '-01'):%B %Y}"
+        if ISO_MOMENT.match(value):
+            moment = datetime.fromisoformat(value)
+            return f"{moment.day} {moment:%B %Y} at {moment:%H:%M}"
+    return str(value)
+
+
+def _label(key: str) -> str:
+    if key in FIELD_LABELS:
+        return FIELD_LABELS[key]
+    words = key.removesuffix("_id").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def _shown(key: str) -> bool:
+    return key not in HIDDEN and not (key.endswith("_id") and key not in FIELD_LABELS)
+
+
+def _details(event: AuditEvent, names: Names, skip: set[str]) -> list[str]:
+    before, after = event.before or {}, event.after or {}
+    lines = []
+    if before and after:
+        for key in after:
+            if key in skip or not _shown(key) or before.get(key) == after[key]:
+                continue
+            if key in before:
+                old, new = _plain(key, before[key], names), _plain(key, after[key], names)
+                lines.append(f"{_label(key)}: {old} to {new}")
+            else:
+                lines.append(f"{_label(key)}: {_plain(key, after[key], names)}")
+        return lines
+    for key, value in (after or before).items():
+        if key in skip or not _shown(key) or value in (None, "", []):
+            continue
+        lines.append(f"{_label(key)}: {_plain(key, value, names)}")
+    return lines
+
+
+def _object(event: AuditEvent, names: Names) -> str:
+    kind, object_id = event.object_type, event.object_id
+    payload = {**(event.before or {}), **(event.after or {})}
+    if kind == "Action":
+        return names.actions.get(object_id) or payload.get("reference") or "an action since deleted"
+    if kind == "Recommendation":
+        return (
+            names.recommendations.get(object_id)
+            or payload.get("reference")
+            or "a recommendation since deleted"
+        )
+    if kind == "Plan":
+        return names.plans.get(object_id) or payload.get("title") or "a plan"
+    if kind == "User":
+        return names.users.get(object_id) or event.subject or "a person no longer recorded"
+    if kind == "Evidence":
+        title, reference = names.evidence.get(object_id, (payload.get("title") or "", ""))
+        on = f" on {reference}" if reference else ""
+        return f"the evidence '{title}'{on}" if title else f"evidence{on}"
+    if kind == "Indicator":
+        return names.indicators.get(object_id) or payload.get("code") or "an indicator"
+    if kind == "IndicatorTarget":
+        code = names.targets.get(object_id) or payload.get("indicator") or "an indicator"
+        return f"a target for {code}"
+    if kind == "IndicatorValue":
+        if payload.get("indicator") and payload.get("period"):
+            period = _plain("period", (event.before or payload)["period"], names)
+            return f"the {payload['indicator']} figure for {period}"
+        return names.values.get(object_id) or "an indicator figure"
+    if kind == "ReminderOutbox":
+        to = payload.get("to") or names.emails.get(object_id) or "someone"
+        if payload.get("kind"):
+            return f"the {_plain('kind', payload['kind'], names).lower()} email to {to}"
+        return f"an email to {to}"
+    return "something"
+
+
+def _who(event: AuditEvent, names: Names) -> str:
+    if event.actor_id:
+        return names.person(event.actor_id)
+    if event.subject:
+        return f"{event.subject} (not signed in)"
+    return "The system"
+
+
+def _action_update(event: AuditEvent, names: Names, who: str, what: str) -> tuple[str, set]:
+    """ "Mark Ellison moved R3.3 from 31 January 2016 to 30 April 2016: 'reason'"."""
+    before, after = event.before or {}, event.after or {}
+    old, new = before.get("current_due_date"), after.get("current_due_date")
+    if not old or not new or old == new:
+        return f"{who} {EVENTS['action.updated'].format(object=what)}", set()
+    text = f"{who} moved {what} from {_day(old)} to {_day(new)}"
+    reason = after.get("due_change_reason")
+    if reason:
+        text += f": '{reason}'"
+    return text, {"current_due_date", "due_change_reason"}
+
+
+def describe(event: AuditEvent, names: Names) -> Described:
+    who = _who(event, names)
+    what = _object(event, names)
+    skip: set[str] = set()
+    if event.event == "action.updated":
+        text, skip = _action_update(event, names, who, what)
+    elif event.event in EVENTS:
+        text = f"{who} {EVENTS[event.event].format(object=what)}"
+    else:  # a kind added since this list: still words, never the raw name
+        area, _, happened = event.event.partition(".")
+        text = f"{who}: {area.replace('_', ' ')} {happened.replace('_', ' ')}".rstrip()
+        if event.object_type:
+            text += f" ({what})"
+    return Described(event, event.occurred_at, who, text, _details(event, names, skip))
+
+
+def describe_all(events: list[AuditEvent]) -> list[Described]:
+    names = Names.for_events(events)
+    return [describe(event, names) for event in events]
