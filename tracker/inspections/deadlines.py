@@ -61,14 +61,18 @@ def why_plan_required(event: InspectionEvent) -> str | None:
     return "; ".join(reasons) or None
 
 
-def _sent_on(rule: DeadlineRule, submission: PlanSubmission | None) -> tuple[date | None, bool]:
-    """The day the draft or final plan went to Ofsted, and whether it is known to have gone."""
+def _sent_on(
+    rule: DeadlineRule, submission: PlanSubmission | None, undated_counts: bool
+) -> tuple[date | None, bool]:
+    """The day the draft or final plan went to Ofsted, and whether it is known to have gone.
+    A plan recorded as sent without a date answers only the first letter that asked for it."""
     if submission is None:
         return None, False
+    undated = submission.submitted and undated_counts
     if rule.key == "draft":
         day = submission.draft_sent_on or submission.submitted_on
-        return day, bool(day or submission.submitted)
-    return submission.submitted_on, submission.submitted
+        return day, bool(day or undated)
+    return submission.submitted_on, bool(submission.submitted_on or undated)
 
 
 def _working_days(n: int) -> str:
@@ -102,16 +106,16 @@ def deadlines_for(
 ) -> list[Deadline]:
     """Every statutory deadline the plan's events set, earliest first."""
     found = []
-    for event in events:
+    requiring = [e for e in events if e.received_on and why_plan_required(e)]
+    requiring.sort(key=lambda e: e.received_on)
+    for index, event in enumerate(requiring):
         why = why_plan_required(event)
-        if why is None or event.received_on is None:
-            continue
         relevant = submission
         if submission and submission.submitted_on and submission.submitted_on < event.received_on:
             relevant = None  # a plan sent before this letter arrived does not answer it
         for rule in DEADLINE_RULES:
             due = add_working_days(event.received_on, rule.working_days)
-            sent_on, sent = _sent_on(rule, relevant)
+            sent_on, sent = _sent_on(rule, relevant, undated_counts=index == 0)
             rag = deadline_rag(due, sent_on, sent, today)
             found.append(Deadline(event, rule, due, why, rag, sent or sent_on is not None))
     return sorted(found, key=lambda d: (d.due, d.rule.working_days))

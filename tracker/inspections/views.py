@@ -13,7 +13,7 @@ from tracker.inspections import bp
 from tracker.inspections.deadlines import deadlines_for, event_label
 from tracker.inspections.forms import EventForm, FindingForm, SubmissionForm, judgements_form
 from tracker.inspections.frameworks import framework_for, kind
-from tracker.inspections.queries import event_page, submission_of
+from tracker.inspections.queries import event_page, events_of, submission_of
 from tracker.inspections.service import (
     EventDetails,
     InspectionRuleError,
@@ -77,7 +77,11 @@ def event(event_id: int):
         label=event_label(event),
         kind=kind(event.kind),
         framework=framework_for(event.kind),
-        deadlines=deadlines_for([event], submission, today()),
+        deadlines=[
+            d
+            for d in deadlines_for(events_of(event.plan_id), submission, today())
+            if d.event.id == event.id
+        ],
         can_change=can_change_plan_structure(current_user, event.plan),
     )
 
