@@ -151,7 +151,7 @@ def test_other_bad_dates_and_links_have_clear_messages(seeded, client):
         ({"report_url": "javascript:alert(1)"}, "full web address starting with https://"),
         (
             {"kind": "annual_engagement", "priority_actions": "y"},
-            "A annual engagement meeting does not set priority actions",
+            "Priority actions are not set at this kind of event (Annual engagement meeting)",
         ),
         ({"kind": "inspection_of_the_moon"}, "Select one of the kinds"),
         (

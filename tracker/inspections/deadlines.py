@@ -116,6 +116,8 @@ def deadlines_for(
         for rule in DEADLINE_RULES:
             due = add_working_days(event.received_on, rule.working_days)
             sent_on, sent = _sent_on(rule, relevant, undated_counts=index == 0)
+            if sent_on and any(later.received_on <= sent_on for later in requiring[index + 1 :]):
+                sent_on = None  # that plan answered a later letter, not this one
             rag = deadline_rag(due, sent_on, sent, today)
             found.append(Deadline(event, rule, due, why, rag, sent or sent_on is not None))
     return sorted(found, key=lambda d: (d.due, d.rule.working_days))

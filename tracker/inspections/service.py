@@ -92,8 +92,8 @@ def check_event(details: EventDetails) -> None:
         )
     if details.priority_actions and not event_kind.may_set_priority_actions:
         raise InspectionRuleError(
-            f"A {event_kind.label.lower()} does not set priority actions: untick priority actions "
-            "or choose the kind of visit that set them",
+            f"Priority actions are not set at this kind of event ({event_kind.label}): untick "
+            "priority actions, or choose the kind of visit that set them",
             "priority_actions",
         )
 
