@@ -2,9 +2,11 @@
 deadlines with their rating and reason, and the messages for bad input."""
 
 import html
+import io
 import re
 from datetime import date
 
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.conftest import form_post, sign_in
@@ -104,6 +106,9 @@ def test_a_monitoring_visit_finding_on_r3_appears_on_r3_and_in_the_summary(seede
     summary = _words(client.get(f"/plans/{plan.id}/summary"))
     assert "R3: Progress on chronologies is too slow." in summary
     assert "R2, R3: Supervision is now regular." in summary
+    paper = PdfReader(io.BytesIO(client.get(f"/plans/{plan.id}/paper.pdf").data))
+    paper_text = " ".join(" ".join(p.extract_text().split()) for p in paper.pages)
+    assert "R3: Progress on chronologies is too slow." in paper_text
     timeline = _words(client.get(f"/plans/{plan.id}"))
     assert "Monitoring visit" in timeline and "On site until 10 February 2016" in timeline
 

@@ -74,7 +74,7 @@ def plan_inspections(plan: Plan, today: date) -> PlanInspections:
     entries = [entry for event in events for entry in _visit_entries(event)]
     entries += _submission_entries(submission)
     entries += [
-        Entry(d.due, f"Deadline: {d.label.lower()}", d.why_required, d.event.id, d.rag, order=4)
+        Entry(d.due, f"Deadline: {d.label}", d.why_required, d.event.id, d.rag, order=4)
         for d in deadlines
     ]
     entries += [Entry(m.meeting_on, m.title, "Committee meeting", order=5) for m in plan.meetings]
