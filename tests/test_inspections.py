@@ -9,7 +9,7 @@ from datetime import date
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.conftest import form_post, sign_in
+from tests.conftest import csrf_token, form_post, sign_in
 from tracker.extensions import db
 from tracker.models import InspectionEvent, Plan, Recommendation
 
@@ -245,3 +245,54 @@ def test_an_inadequate_judgement_sets_deadlines_met_or_missed_by_the_submission_
         )
     )
     assert "The final plan cannot have been sent before the draft (8 April 2016)" in page
+
+
+def test_changing_a_visit_keeps_its_dates_and_removing_a_finding_takes_it_off_r3(seeded, client):
+    sign_in(client, ADMIN)
+    plan, r3 = _plan(), _rec("R3")
+    _visit(client, plan.id)
+    event = db.session.scalar(
+        select(InspectionEvent).where(InspectionEvent.kind == "monitoring_visit")
+    )
+    _finding(client, event.id, "Progress on chronologies is too slow.", r3)
+    form = _text(client.get(f"/inspections/{event.id}/edit"))
+    assert 'id="received_on-month" name="received_on" type="text" value="03"' in form
+    url = f"/inspections/{event.id}/edit"
+    changed = {
+        "kind": "monitoring_visit",
+        "started_on": ["9", "2", "2016"],
+        "ended_on": ["10", "2", "2016"],
+        "received_on": ["4", "3", "2016"],
+        "priority_actions": "y",
+    }
+    assert form_post(client, url, changed).status_code == 302
+    db.session.expire_all()
+    event = db.session.get(InspectionEvent, event.id)
+    assert event.received_on == date(2016, 3, 4) and event.priority_actions
+    page = _text(client.get(f"/inspections/{event.id}"))
+    assert "the letter sets priority actions" in page  # so deadlines now apply
+
+    finding_id = event.findings[0].id
+    token_page = f"/inspections/{event.id}"
+    response = client.post(
+        f"/findings/{finding_id}/remove",
+        data={"csrf_token": csrf_token(client, token_page)},
+    )
+    assert response.status_code == 302
+    assert "Progress on chronologies is too slow." not in _text(
+        client.get(f"/recommendations/{r3.id}")
+    )
+
+
+def test_a_kind_with_judgements_cannot_become_a_kind_without_them(seeded, client):
+    sign_in(client, ADMIN)
+    event = db.session.scalar(select(InspectionEvent))
+    form_post(client, f"/inspections/{event.id}/judgements", {"area_overall": "good"})
+    page = _text(
+        form_post(
+            client,
+            f"/inspections/{event.id}/edit",
+            {"kind": "monitoring_visit", "published_on": ["18", "9", "2015"]},
+        )
+    )
+    assert "This event has judgements under another framework" in page
