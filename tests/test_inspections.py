@@ -296,3 +296,17 @@ def test_a_kind_with_judgements_cannot_become_a_kind_without_them(seeded, client
         )
     )
     assert "This event has judgements under another framework" in page
+
+
+def test_an_archived_plan_takes_no_new_inspections(seeded, client):
+    plan = _plan()
+    plan.status = "archived"
+    db.session.commit()
+    sign_in(client, ADMIN)
+    response = _visit(client, plan.id)
+    assert response.status_code == 409
+    assert "This plan is archived" in _text(response)
+    assert (
+        db.session.scalar(select(InspectionEvent).where(InspectionEvent.kind == "monitoring_visit"))
+        is None
+    )

@@ -7,6 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from tracker.admin.forms import ConfirmForm
+from tracker.admin.structure_views import archived_refusal
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.inspections import bp
@@ -90,6 +91,8 @@ def event(event_id: int):
 @permission_required(Permission.VIEW_PLANS)
 def new_event(plan_id: int):
     plan = _plan_for_change(plan_id)
+    if refusal := archived_refusal(plan):
+        return refusal
     form = EventForm()
     if form.validate_on_submit():
         try:
@@ -107,6 +110,8 @@ def new_event(plan_id: int):
 @permission_required(Permission.VIEW_PLANS)
 def edit_event(event_id: int):
     event = _event_for_change(event_id)
+    if refusal := archived_refusal(event.plan):
+        return refusal
     form = EventForm(obj=event) if request.method == "GET" else EventForm()
     if form.validate_on_submit():
         try:
@@ -124,6 +129,8 @@ def edit_event(event_id: int):
 @permission_required(Permission.VIEW_PLANS)
 def judgements(event_id: int):
     event = _event_for_change(event_id)
+    if refusal := archived_refusal(event.plan):
+        return refusal
     framework = framework_for(event.kind) or abort(404)
     current = {j.area: j.grade for j in event.judgements}
     form = judgements_form(framework, current, request.form if request.method == "POST" else None)
@@ -153,6 +160,8 @@ def judgements(event_id: int):
 @permission_required(Permission.VIEW_PLANS)
 def new_finding(event_id: int):
     event = _event_for_change(event_id)
+    if refusal := archived_refusal(event.plan):
+        return refusal
     form = FindingForm()
     form.recommendation_ids.choices = [
         SelectChoice(r.id, f"{r.reference}: {r.title}")
@@ -178,6 +187,8 @@ def new_finding(event_id: int):
 def remove_finding(finding_id: int):
     finding = db.session.get(InspectionFinding, finding_id) or abort(404)
     event = _event_for_change(finding.event_id)
+    if refusal := archived_refusal(event.plan):
+        return refusal
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -194,6 +205,8 @@ def remove_finding(finding_id: int):
 @permission_required(Permission.VIEW_PLANS)
 def submission(plan_id: int):
     plan = _plan_for_change(plan_id)
+    if refusal := archived_refusal(plan):
+        return refusal
     existing = submission_of(plan.id)
     form = SubmissionForm(obj=existing) if request.method == "GET" else SubmissionForm()
     form.approved_meeting_id.choices = [SelectChoice("", "None")] + [
