@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.committee import bp as committee_bp
     from tracker.evidence import bp as evidence_bp
     from tracker.indicators import bp as indicators_bp
+    from tracker.inspections import bp as inspections_bp
     from tracker.main import bp as main_bp
     from tracker.plans import bp as plans_bp
     from tracker.reminders import bp as reminders_bp
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     blueprints += [auditlog_bp, committee_bp]
     blueprints += [reminders_bp]
     blueprints += [admin_bp]
+    blueprints += [inspections_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -5,6 +5,7 @@ from flask import render_template
 from tracker.committee.summary import PlanSummary
 from tracker.indicators.chart import build_chart
 from tracker.indicators.queries import latest_values_for
+from tracker.inspections.timeline import plan_inspections
 
 
 def paper_charts(summary: PlanSummary) -> dict[str, object]:
@@ -20,7 +21,11 @@ def paper_charts(summary: PlanSummary) -> dict[str, object]:
 
 def paper_html(summary: PlanSummary, filters) -> str:
     return render_template(
-        "committee/paper.html", summary=summary, filters=filters, charts=paper_charts(summary)
+        "committee/paper.html",
+        summary=summary,
+        filters=filters,
+        charts=paper_charts(summary),
+        inspections=plan_inspections(summary.plan, summary.day),
     )
 
 

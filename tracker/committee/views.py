@@ -6,6 +6,7 @@ from tracker.committee.exports import actions_csv, summary_workbook
 from tracker.committee.filters import read_filters
 from tracker.committee.paper import render_paper
 from tracker.committee.summary import build_summary, load_plan
+from tracker.inspections.timeline import plan_inspections
 from tracker.page_cache import cached_page
 from tracker.permissions import Permission, permission_required
 from tracker.rag import COLOUR_LABELS, Colour
@@ -46,6 +47,7 @@ def summary(plan_id: int):
             "All themes", [(str(t.id), t.name) for t in summary.themes], str(filters.theme_id or "")
         ),
         rag_items=_items("All ratings", rag_choices, filters.colour or ""),
+        inspections=plan_inspections(summary.plan, summary.day),
     )
 
 

@@ -13,6 +13,13 @@ from .indicators import (
     Unit,
     recommendation_indicators,
 )
+from .inspections import (
+    InspectionEvent,
+    InspectionFinding,
+    InspectionJudgement,
+    PlanSubmission,
+    finding_recommendations,
+)
 from .plans import (
     Action,
     ActionStatus,
@@ -34,6 +41,11 @@ from .versions import DataVersion
 __all__ = [
     "AccountToken",
     "ImportRecord",
+    "InspectionEvent",
+    "InspectionFinding",
+    "InspectionJudgement",
+    "PlanSubmission",
+    "finding_recommendations",
     "JobRun",
     "ReminderOutbox",
     "ReminderSkip",

@@ -4,6 +4,8 @@ from flask import abort, render_template
 
 from tracker.clock import today
 from tracker.indicators.queries import latest_values_for
+from tracker.inspections.queries import findings_for_recommendation
+from tracker.inspections.timeline import plan_inspections
 from tracker.page_cache import cached_page
 from tracker.permissions import Permission, permission_required
 from tracker.plans import bp
@@ -68,7 +70,13 @@ def plan(plan_id: int):
             }
         )
     rating = plan_rag([row["rag"] for row in rows])
-    return render_template("plans/plan.html", plan=plan, rows=rows, rating=rating)
+    return render_template(
+        "plans/plan.html",
+        plan=plan,
+        rows=rows,
+        rating=rating,
+        inspections=plan_inspections(plan, day),
+    )
 
 
 @bp.route("/recommendations/<int:recommendation_id>")
@@ -85,4 +93,5 @@ def recommendation(recommendation_id: int):
         rating=recommendation_rag(rec.actions, day),
         indicators=latest_values_for(rec.indicators),
         rationales=link_rationales(rec.id),
+        findings=findings_for_recommendation(rec.id),
     )

@@ -69,7 +69,29 @@ def counted_phrases(digest: Digest, settings: Settings) -> list[str]:
         if count:
             noun = plural(count, "action") if not phrases else str(count)
             phrases.append(f"{noun} {words}")
+    return phrases + deadline_phrases(digest)
+
+
+def deadline_phrases(digest: Digest) -> list[str]:
+    """['1 statutory deadline overdue', '1 statutory deadline due soon']"""
+    phrases = []
+    for overdue, words in ((True, "overdue"), (False, "due soon")):
+        count = sum(1 for notice in digest.deadlines if notice.overdue is overdue)
+        if count:
+            phrases.append(f"{plural(count, 'statutory deadline')} {words}")
     return phrases
+
+
+def deadline_line(notice, links: "Links") -> Line:
+    return Line(
+        reference="Deadline",
+        description=notice.label,
+        plan=notice.plan_title,
+        owner="",
+        due=f"Due {day_words(notice.due)}: {notice.reason}",
+        last_update=notice.rule,
+        url=links.to("plans.plan", plan_id=notice.plan_id) + "#deadlines",
+    )
 
 
 def subject_for(digest: Digest, settings: Settings) -> str:
@@ -152,6 +174,9 @@ def sections_for(digest: Digest, settings: Settings, links: Links) -> list[Secti
         items = digest.with_reason(reason)
         if items:
             sections.append(Section(heading, [line_for(item, links) for item in items]))
+    if digest.deadlines:
+        lines = [deadline_line(notice, links) for notice in digest.deadlines]
+        sections.append(Section("Statutory deadlines for the plan", lines))
     return sections
 
 

@@ -53,6 +53,7 @@ class Settings:
     no_update_days: int = 30
     escalation_days: int = 14
     escalation_weekday: str = "monday"
+    statutory_deadlines: bool = False
 
     @classmethod
     def from_config(cls) -> "Settings":
@@ -68,6 +69,7 @@ class Settings:
             no_update_days=int(config["REMINDER_NO_UPDATE_DAYS"]),
             escalation_days=int(config["ESCALATION_DAYS"]),
             escalation_weekday=weekday,
+            statutory_deadlines=bool(config.get("REMINDER_STATUTORY_DEADLINES", False)),
         )
 
     def escalates_on(self, day: date) -> bool:
@@ -122,6 +124,9 @@ class Digest:
     recipient: User
     kind: Kind
     items: list[Item] = field(default_factory=list)
+    # Statutory deadlines overdue or due soon (tracker/inspections/reminders.py): plan leads
+    # and admins only, in their reminder digest.
+    deadlines: list = field(default_factory=list)
 
     def with_reason(self, reason: Reason) -> list[Item]:
         return [item for item in self.items if item.reason is reason]
@@ -251,6 +256,8 @@ def select_reminders(day: date, settings: Settings | None = None) -> Selection:
             lead = escalation_recipient(action)
             if lead is not None:
                 _digest(escalations, lead, Kind.ESCALATION).items.append(item)
+    if settings.statutory_deadlines:
+        _add_deadlines(reminders, day)
     for digest in [*reminders.values(), *escalations.values()]:
         problem = cannot_receive(digest.recipient)
         if problem:
@@ -263,6 +270,15 @@ def select_reminders(day: date, settings: Settings | None = None) -> Selection:
     selection.digests.sort(key=lambda d: (d.kind != Kind.REMINDER, d.recipient.email))
     selection.skips.sort(key=lambda s: (s.kind != Kind.REMINDER, s.user.email))
     return selection
+
+
+def _add_deadlines(reminders: dict[int, Digest], day: date) -> None:
+    from tracker.inspections.reminders import deadline_notices
+
+    for notice, people in deadline_notices(day):
+        for person in people:
+            if notice.overdue or person.wants_due_soon_reminders:
+                _digest(reminders, person, Kind.REMINDER).deadlines.append(notice)
 
 
 def item_for(action: OpenAction, day: date, settings: Settings) -> Item | None:

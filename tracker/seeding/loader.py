@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 
 from tracker.auth.passwords import hash_password
 from tracker.extensions import db
+from tracker.inspections.seed import load_inspections
 from tracker.models import (
     Action,
     CommitteeMeeting,
@@ -293,4 +294,5 @@ def load_seed(demo_password: str | None, seed_dir: Path = SEED_DIR) -> SeedRepor
     load_actions(report, recs, people, seed_dir)
     indicators = load_indicators(report, people, seed_dir)
     load_links(report, recs, indicators, seed_dir)
+    load_inspections(report, plan, recs, seed_dir)
     return report

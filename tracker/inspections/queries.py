@@ -1,0 +1,64 @@
+"""Read queries for inspections: a fixed number of statements per page."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.extensions import db
+from tracker.models import (
+    InspectionEvent,
+    InspectionFinding,
+    PlanSubmission,
+    finding_recommendations,
+)
+
+
+def events_of(plan_id: int) -> list[InspectionEvent]:
+    query = (
+        select(InspectionEvent)
+        .where(InspectionEvent.plan_id == plan_id)
+        .options(
+            selectinload(InspectionEvent.judgements),
+            selectinload(InspectionEvent.findings).selectinload(InspectionFinding.recommendations),
+        )
+        .order_by(InspectionEvent.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def event_page(event_id: int) -> InspectionEvent | None:
+    query = (
+        select(InspectionEvent)
+        .where(InspectionEvent.id == event_id)
+        .options(
+            joinedload(InspectionEvent.plan),
+            selectinload(InspectionEvent.judgements),
+            selectinload(InspectionEvent.findings).selectinload(InspectionFinding.recommendations),
+        )
+    )
+    return db.session.scalar(query)
+
+
+def findings_for_recommendation(recommendation_id: int) -> list[InspectionFinding]:
+    query = (
+        select(InspectionFinding)
+        .join(finding_recommendations)
+        .where(finding_recommendations.c.recommendation_id == recommendation_id)
+        .options(joinedload(InspectionFinding.event))
+    )
+    findings = list(db.session.scalars(query))
+    return sorted(findings, key=lambda f: (_event_day(f.event), f.event.id, f.position))
+
+
+def _event_day(event: InspectionEvent):
+    from datetime import date
+
+    return event.published_on or event.received_on or event.started_on or date.min
+
+
+def submission_of(plan_id: int) -> PlanSubmission | None:
+    query = (
+        select(PlanSubmission)
+        .where(PlanSubmission.plan_id == plan_id)
+        .options(joinedload(PlanSubmission.approved_meeting))
+    )
+    return db.session.scalar(query)

@@ -1,0 +1,82 @@
+"""A plan's timeline: inspections and visits, deadlines, the plan's approval and submission, and
+committee meetings, in date order. Plain data; the plan page and the summary render it."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.inspections.deadlines import Deadline, deadlines_for, event_label
+from tracker.inspections.queries import events_of, submission_of
+from tracker.models import InspectionEvent, Plan, PlanSubmission
+from tracker.rag import Rag
+
+
+@dataclass(frozen=True)
+class Entry:
+    day: date
+    what: str
+    detail: str = ""
+    event_id: int | None = None
+    rag: Rag | None = None
+    order: int = 0  # same-day entries: the visit before its letter, the letter before a deadline
+
+
+@dataclass
+class PlanInspections:
+    """Everything the plan page and the summary show about the inspections around a plan."""
+
+    events: list[InspectionEvent]
+    submission: PlanSubmission | None
+    deadlines: list[Deadline]
+    timeline: list[Entry]
+
+
+def _visit_entries(event: InspectionEvent) -> list[Entry]:
+    label = event_label(event)
+    entries = []
+    if event.started_on:
+        on_site = "On site"
+        if event.ended_on and event.ended_on != event.started_on:
+            on_site += f" until {event.ended_on.day} {event.ended_on:%B %Y}"
+        entries.append(Entry(event.started_on, label, on_site, event.id, order=0))
+    if event.received_on:
+        entries.append(
+            Entry(event.received_on, label, "Report or letter received", event.id, order=1)
+        )
+    if event.published_on:
+        findings = len(event.findings)
+        detail = "Report published"
+        if findings:
+            detail += f" ({findings} finding{'s' if findings != 1 else ''})"
+        entries.append(Entry(event.published_on, label, detail, event.id, order=2))
+    return entries
+
+
+def _submission_entries(submission: PlanSubmission | None) -> list[Entry]:
+    if submission is None:
+        return []
+    entries = []
+    if submission.draft_sent_on:
+        entries.append(Entry(submission.draft_sent_on, "Draft plan sent to Ofsted", order=3))
+    if submission.approved_on:
+        by = submission.approved_by or "approved"
+        meeting = submission.approved_meeting
+        detail = f"By {by}" + (f" at {meeting.title}" if meeting else "")
+        entries.append(Entry(submission.approved_on, "Plan approved", detail, order=3))
+    if submission.submitted_on:
+        entries.append(Entry(submission.submitted_on, "Final plan sent to Ofsted", order=3))
+    return entries
+
+
+def plan_inspections(plan: Plan, today: date) -> PlanInspections:
+    events = events_of(plan.id)
+    submission = submission_of(plan.id)
+    deadlines = deadlines_for(events, submission, today)
+    entries = [entry for event in events for entry in _visit_entries(event)]
+    entries += _submission_entries(submission)
+    entries += [
+        Entry(d.due, f"Deadline: {d.label}", d.why_required, d.event.id, d.rag, order=4)
+        for d in deadlines
+    ]
+    entries += [Entry(m.meeting_on, m.title, "Committee meeting", order=5) for m in plan.meetings]
+    entries.sort(key=lambda e: (e.day, e.order))
+    return PlanInspections(events, submission, deadlines, entries)
