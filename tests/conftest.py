@@ -320,3 +320,16 @@ def action_by_ref(reference: str):
 def form_post(client, url: str, data: dict, **kwargs):
     """POST a form the way a browser would: with the CSRF token from the page itself."""
     return client.post(url, data={"csrf_token": csrf_token(client, url), **data}, **kwargs)
+
+
+@pytest.fixture
+def settings(app):
+    """Change settings for one test; restored afterwards."""
+    previous = dict(app.config)
+
+    def change(**values):
+        app.config.update(values)
+
+    yield change
+    app.config.clear()
+    app.config.update(previous)

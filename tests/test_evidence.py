@@ -146,3 +146,25 @@ def test_links_must_be_http_or_https(seeded, client):
         },
     )
     assert good.status_code == 302
+
+
+def _zip_listing_many_parts(count: int) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+        for number in range(count):
+            archive.writestr(f"p/{number}", b"")
+    return buffer.getvalue()
+
+
+def test_a_document_listing_thousands_of_parts_is_refused(seeded, client, settings):
+    action = action_by_ref("R3.10")
+    sign_in(client, OWNER)
+    settings(IMPORT_MAX_PARTS=50)
+    response = upload(client, action, _zip_listing_many_parts(60), "minutes.docx", "Minutes")
+    assert "The selected file must be a PDF, Word document" in response.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count(Evidence.id))) == 0
+    assert upload(client, action, _zip_listing_many_parts(10), "minutes.docx").status_code == 302

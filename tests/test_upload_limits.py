@@ -3,7 +3,6 @@ refused with a clear message (issue 12 finding 9)."""
 
 import io
 
-import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import action_by_ref, csrf_token, form_post, sign_in
@@ -14,19 +13,6 @@ OWNER = "gareth.pryce@example.org"  # owns R3.10
 ADMIN = "laura.pickering@example.org"
 PERFORMANCE = "rachel.booth@example.org"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def settings(app):
-    """Change settings for one test; restored afterwards."""
-    previous = dict(app.config)
-
-    def change(**values):
-        app.config.update(values)
-
-    yield change
-    app.config.clear()
-    app.config.update(previous)
 
 
 def _evidence_count() -> int:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from tracker.imports.reading import declared_zip_parts
+
 
 @dataclass(frozen=True)
 class FileKind:
@@ -55,6 +57,11 @@ def _extension(name: str) -> str:
 
 
 def _office_zip_kind(data: bytes) -> FileKind | None:
+    # An evidence file that lists thousands of parts is no ordinary document; counting them
+    # from the end record first stops zipfile building an object for each one.
+    parts = declared_zip_parts(data)
+    if parts is None or parts > current_app.config["IMPORT_MAX_PARTS"]:
+        return None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())

@@ -236,13 +236,22 @@ def _too_many_parts(limits: Limits) -> LimitExceeded:
     )
 
 
+def declared_zip_parts(data: bytes) -> int | None:
+    """How many parts a zip's end-of-directory record declares (0xFFFF when a zip64 record
+    holds the count), read without building the directory; None if there is no such record."""
+    end = data.rfind(END_OF_DIRECTORY, max(0, len(data) - END_OF_DIRECTORY_SEARCH))
+    if end == -1 or len(data) < end + 22:
+        return None
+    (entries,) = struct.unpack_from("<H", data, end + 10)
+    return entries
+
+
 def _check_declared_parts(data: bytes, limits: Limits) -> None:
     """Refuse a zip whose directory lists too many parts before zipfile builds an object for
     each: the count is in the end-of-directory record (0xFFFF when a zip64 record holds it)."""
-    end = data.rfind(END_OF_DIRECTORY, max(0, len(data) - END_OF_DIRECTORY_SEARCH))
-    if end == -1 or len(data) < end + 22:
+    entries = declared_zip_parts(data)
+    if entries is None:
         raise FileProblem("The file is damaged: it cannot be opened as an Excel workbook")
-    (entries,) = struct.unpack_from("<H", data, end + 10)
     if entries > limits.max_parts:
         raise _too_many_parts(limits)
 
