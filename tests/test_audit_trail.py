@@ -17,6 +17,7 @@ from tracker.models import (
     Indicator,
     IndicatorTarget,
     IndicatorValue,
+    InspectionEvent,
     Plan,
     ReminderOutbox,
     User,
@@ -42,7 +43,7 @@ def recorded_kinds() -> set[str]:
     kinds = set()
     for path in (ROOT / "tracker").rglob("*.py"):
         source = path.read_text()
-        kinds |= set(re.findall(r'audit\.record\(\s*"([a-z_.]+)"', source))
+        kinds |= set(re.findall(r'\brecord\(\s*"([a-z_]+\.[a-z_.]+)"', source))
         kinds |= set(re.findall(r'event = "([a-z_]+\.[a-z_.]+)"', source))
         for template in re.findall(r'audit\.record\(\s*f"([a-z_.{}]+)"', source):
             words = ("accepted", "rejected") if "{verdict}" in template else ("invite", "reset")
@@ -70,8 +71,28 @@ def samples() -> dict[str, tuple]:
         body_text="b",
         body_html="<p>b</p>",
     )
-    db.session.add(email)
+    account_email = ReminderOutbox(
+        recipient_id=owner.id,
+        recipient_email=OWNER,
+        kind="invite",
+        day=date(2016, 3, 14),
+        subject="s",
+        body_text="b",
+        body_html="<p>b</p>",
+    )
+    visit = InspectionEvent(plan=plan, kind="monitoring_visit", started_on=date(2016, 5, 10))
+    db.session.add_all([email, account_email, visit])
     db.session.flush()
+    account_email_after = {"to": OWNER, "kind": "invite", "day": "2016-03-14", "attempts": 1}
+    visit_snap = {
+        "kind": "monitoring_visit",
+        "inspectorate": "Ofsted",
+        "started_on": "2016-05-10",
+        "ended_on": "2016-05-11",
+        "received_on": "",
+        "published_on": "",
+        "priority_actions": False,
+    }
     a_snap = {
         "reference": "R3.3",
         "description": "Ensure chronologies are up to date",
@@ -251,6 +272,52 @@ def samples() -> dict[str, tuple]:
         ),
         "reminder.sent": (email, None, email_after, None),
         "reminder.failed": (email, None, {**email_after, "error": "Mail server refused"}, None),
+        "account_email.invite_queued": (owner, None, None, None),
+        "account_email.reset_queued": (owner, None, None, None),
+        "account_email.sent": (account_email, None, account_email_after, None),
+        "account_email.failed": (
+            account_email,
+            None,
+            {**account_email_after, "error": "Mail server refused"},
+            None,
+        ),
+        "account_email.attempt_failed": (
+            account_email,
+            None,
+            {**account_email_after, "error": "Mail server down"},
+            None,
+        ),
+        "inspection.recorded": (visit, None, visit_snap, None),
+        "inspection.changed": (
+            visit,
+            visit_snap,
+            {**visit_snap, "received_on": "2016-05-20", "priority_actions": True},
+            None,
+        ),
+        "inspection.judged": (visit, {}, {"overall": "requires_improvement"}, None),
+        "inspection.finding_added": (
+            visit,
+            None,
+            {"finding": "Progress on chronologies is too slow", "recommendations": ["R3"]},
+            None,
+        ),
+        "inspection.finding_removed": (
+            visit,
+            {"finding": "Progress on chronologies is too slow"},
+            None,
+            None,
+        ),
+        "plan.submission_recorded": (
+            plan,
+            {"draft_sent_on": "", "approved_on": "", "approved_by": "", "submitted_on": ""},
+            {
+                "draft_sent_on": "2015-10-15",
+                "approved_on": "2015-11-10",
+                "approved_by": "Cabinet",
+                "submitted_on": "2015-11-20",
+            },
+            None,
+        ),
         "reminder.attempt_failed": (
             email,
             None,

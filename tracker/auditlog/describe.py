@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.inspections import frameworks
 from tracker.models import (
     Action,
     ActionStatus,
@@ -22,6 +23,7 @@ from tracker.models import (
     Indicator,
     IndicatorTarget,
     IndicatorValue,
+    InspectionEvent,
     Plan,
     Recommendation,
     ReminderOutbox,
@@ -88,6 +90,17 @@ EVENTS = {
     "reminder.sent": "sent {object}",
     "reminder.failed": "gave up sending {object}",
     "reminder.attempt_failed": "could not send {object} (it will be tried again)",
+    "account_email.invite_queued": "queued an invitation email to {object}",
+    "account_email.reset_queued": "queued a password reset email to {object}",
+    "account_email.sent": "sent {object}",
+    "account_email.failed": "gave up sending {object}",
+    "account_email.attempt_failed": "could not send {object} (it will be tried again)",
+    "inspection.recorded": "recorded {object}",
+    "inspection.changed": "changed the details of {object}",
+    "inspection.judged": "recorded the judgements of {object}",
+    "inspection.finding_added": "added a finding to {object}",
+    "inspection.finding_removed": "removed a finding from {object}",
+    "plan.submission_recorded": "recorded the approval and submission of the plan {object}",
 }
 
 # Kinds of event an admin can filter by: the label and the event-name prefixes it covers.
@@ -97,7 +110,8 @@ KINDS = {
     "plans": ("Plans", ("plan.",)),
     "evidence": ("Evidence", ("evidence.",)),
     "indicators": ("Indicators and figures", ("indicator.", "indicator_")),
-    "people": ("People and accounts", ("user.", "account_link.", "password_")),
+    "people": ("People and accounts", ("user.", "account_link.", "account_email.", "password_")),
+    "inspections": ("Inspections and visits", ("inspection.", "plan.submission_")),
     "sign_ins": ("Signing in and out", ("sign_in.", "sign_out")),
     "reminders": ("Reminder emails", ("reminder.", "reminders.", "seed.")),
 }
@@ -172,6 +186,16 @@ FIELD_LABELS = {
     "sha256": "SHA-256",
     "due_soon": "Reminders when actions are nearly due",
     "no_update": "Reminders when actions have no recent update",
+    "started_on": "First day on site",
+    "ended_on": "Last day on site",
+    "received_on": "Report or letter received",
+    "priority_actions": "Priority actions",
+    "finding": "Finding",
+    "recommendations": "Recommendations",
+    "draft_sent_on": "Draft sent to Ofsted",
+    "approved_on": "Approved on",
+    "approved_by": "Approved by",
+    "submitted_on": "Sent to Ofsted",
 }
 # Fields that only repeat what the sentence already says, or carry an internal id.
 HIDDEN = {"recommendation_id", "action_id"}
@@ -202,7 +226,14 @@ LABELS_BY_VALUE = {
         "note": "Note",
         "reminder": "Daily reminder",
         "escalation": "Escalation",
-    },
+        "invite": "Invitation",
+        "reset": "Password reset",
+    }
+    | {key: kind.label for key, kind in frameworks.KINDS.items()},
+}
+GRADE_LABELS = {grade.key: grade.label for grade in frameworks.FOUR_GRADES}
+AREA_LABELS = {
+    area.key: area.label for framework in frameworks.FRAMEWORKS.values() for area in framework.areas
 }
 PEOPLE_FIELDS = {"owner_id", "lead_id"}
 
@@ -229,6 +260,7 @@ class Names:
         self.targets: dict[int, str] = {}
         self.values: dict[int, str] = {}
         self.emails: dict[int, str] = {}
+        self.inspections: dict[int, str] = {}
 
     @classmethod
     def for_events(cls, events: list[AuditEvent]) -> "Names":
@@ -292,6 +324,15 @@ class Names:
                 self.values[value_id] = f"the {code} figure for {period:%B %Y}"
         if ids := wanted.get("ReminderOutbox"):
             self.emails = dict(rows(ReminderOutbox.id, ReminderOutbox.recipient_email, ids=ids))
+        if ids := wanted.get("InspectionEvent"):
+            for event_id, kind, started, received in rows(
+                InspectionEvent.id,
+                InspectionEvent.kind,
+                InspectionEvent.started_on,
+                InspectionEvent.received_on,
+                ids=ids,
+            ):
+                self.inspections[event_id] = _inspection_name(kind, started or received)
 
     def person(self, user_id) -> str:
         return self.users.get(user_id, "a person no longer recorded")
@@ -316,6 +357,8 @@ def _plain(key: str, value, names: Names) -> str:
         return "yes" if value else "no"
     if key in LABELS_BY_VALUE and value in LABELS_BY_VALUE[key]:
         return LABELS_BY_VALUE[key][value]
+    if key in AREA_LABELS and value in GRADE_LABELS:
+        return GRADE_LABELS[value]
     if isinstance(value, list):
         return ", ".join(_plain(key, item, names) for item in value) or "none"
     if isinstance(value, dict):
@@ -336,6 +379,8 @@ def _plain(key: str, value, names: Names) -> str:
 def _label(key: str) -> str:
     if key in FIELD_LABELS:
         return FIELD_LABELS[key]
+    if key in AREA_LABELS:
+        return AREA_LABELS[key]
     words = key.removesuffix("_id").replace("_", " ").strip()
     return words[:1].upper() + words[1:]
 
@@ -398,7 +443,18 @@ def _object(event: AuditEvent, names: Names) -> str:
         if payload.get("kind"):
             return f"the {_plain('kind', payload['kind'], names).lower()} email to {to}"
         return f"an email to {to}"
+    if kind == "InspectionEvent":
+        return names.inspections.get(object_id) or _inspection_name(payload.get("kind"), None)
     return "something"
+
+
+def _inspection_name(kind_key: str | None, day: date | None) -> str:
+    """ "the monitoring visit of 12 May 2016": kinds read mid-sentence (acronyms kept)."""
+    kind = frameworks.kind(kind_key or "")
+    label = kind.label if kind else "inspection or visit"
+    if not label.split()[0].isupper():
+        label = label[:1].lower() + label[1:]
+    return f"the {label} of {day.day} {day:%B %Y}" if day else f"the {label}"
 
 
 def _who(event: AuditEvent, names: Names) -> str:
