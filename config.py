@@ -69,6 +69,12 @@ class Config:
     PAGE_CACHE = _env_bool("PAGE_CACHE", True)
     PAGE_CACHE_SIZE = _env_int("PAGE_CACHE_SIZE", 300)  # pages kept per process
 
+    # Data API (docs/api.md): a rate per token, and where the counts are kept. "memory://" counts
+    # per process; set "redis://127.0.0.1:6379" so that every process and host shares them.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+    API_RATE_LIMIT_STORAGE = os.environ.get("API_RATE_LIMIT_STORAGE", "memory://")
+    API_MAX_BODY_BYTES = _env_int("API_MAX_BODY_BYTES", 4 * 1024 * 1024)
+
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)
     HSTS = False

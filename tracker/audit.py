@@ -1,6 +1,6 @@
 """Writing the append-only audit record. There is no function to change or delete an event."""
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 
 from tracker.extensions import db
@@ -19,6 +19,9 @@ def record(
     """Add an audit event to the current unit of work (committed with it)."""
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user._get_current_object()
+    api_token = g.get("api_token") if has_request_context() else None
+    if actor is None and api_token is not None:
+        actor = api_token.owner
     if obj is not None and obj.id is None:
         db.session.flush()
     entry = AuditEvent(
@@ -30,6 +33,7 @@ def record(
         before=before,
         after=after,
         ip_address=request.remote_addr if has_request_context() else None,
+        api_token_id=api_token.id if api_token is not None else None,
     )
     db.session.add(entry)
     return entry

@@ -345,6 +345,12 @@ def plan_import(data: bytes, filename: str) -> ImportPlan:
     except FileProblem as problem:
         plan.errors.append(str(problem))
         return plan
+    return plan_table(plan, table)
+
+
+def plan_table(plan: ImportPlan, table: Table) -> ImportPlan:
+    """Check a table's rows and compare them with what is stored (the data API sends its figures
+    as a table too, so that both say the same about the same row)."""
     plan.kind, plan.ignored_columns = table.kind, table.ignored
     reader = _RowReader(table.columns, plan.errors)
     parsed = [row for line, cells in table.rows if (row := reader.read(line, cells)) is not None]
