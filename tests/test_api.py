@@ -3,6 +3,7 @@ kind of bad input, on SQLite and PostgreSQL."""
 
 import hashlib
 import re
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -188,6 +189,13 @@ def test_the_api_sets_no_cookie_and_needs_no_csrf_token(api, client):
     )
     assert response.status_code == 201
     assert "Set-Cookie" not in response.headers
+
+    # A signed-in browser's session cookie is no substitute for a token.
+    sign_in(client, ADMIN)
+    assert client.get("/admin/api-tokens").status_code == 200
+    refused = client.get("/api/v1/plans")
+    assert_problem(refused, 401)
+    assert "Set-Cookie" not in refused.headers
 
 
 # --- Writing figures -------------------------------------------------------------------------
@@ -532,3 +540,33 @@ def test_the_openapi_document_and_reference_page_are_published(api, client):
     assert page.status_code == 200
     assert "PUT /api/v1/indicators/{code}/figures/{period}" in page.get_data(as_text=True)
     _ = csrf_token  # the admin pages above use CSRF; the API does not
+
+
+def test_with_redis_every_process_shares_one_rate_limit_count(api, tmp_path_factory):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not answering at 127.0.0.1:6379")
+    secret = new_token()
+    settings = {
+        "API_RATE_LIMIT_STORAGE": "redis://127.0.0.1:6379",
+        "API_RATE_LIMIT": "4 per minute",
+        "RATELIMIT_KEY_PREFIX": f"tracker-test-{uuid.uuid4().hex}",
+        "AS_AT_DATE": api.config["AS_AT_DATE"],
+    }
+    url = api.config["SQLALCHEMY_DATABASE_URI"]
+    first, second = (make_app(url, tmp_path_factory, **settings) for _ in range(2))
+    try:
+        for each in (first, second, first, second):
+            assert (
+                each.test_client().get("/api/v1/plans", headers=bearer(secret)).status_code == 200
+            )
+        for each in (first, second):
+            refused = each.test_client().get("/api/v1/plans", headers=bearer(secret))
+            assert_problem(refused, 429)
+    finally:
+        for each in (first, second):
+            with each.app_context():
+                db.session.remove()
+                db.engine.dispose()

@@ -17,11 +17,12 @@ def record(
     after: dict | None = None,
 ) -> AuditEvent:
     """Add an audit event to the current unit of work (committed with it)."""
-    if actor is None and has_request_context() and current_user.is_authenticated:
-        actor = current_user._get_current_object()
+    # A change through the data API is its token's (and answered for by the token's owner).
     api_token = g.get("api_token") if has_request_context() else None
     if actor is None and api_token is not None:
         actor = api_token.owner
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user._get_current_object()
     if obj is not None and obj.id is None:
         db.session.flush()
     entry = AuditEvent(

@@ -47,9 +47,11 @@ def register_api(app: Flask) -> None:
     from tracker.api.admin import bp as admin_bp
     from tracker.api.limits import register_rate_limit
     from tracker.api.problems import register_problem_handlers
+    from tracker.api.sessions import register_sessionless
     from tracker.extensions import csrf
 
     csrf.exempt(bp)
+    register_sessionless(app, URL_PREFIX)
     register_rate_limit(app, bp)
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
