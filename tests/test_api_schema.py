@@ -3,7 +3,8 @@
 The app is served by Werkzeug on a free port (the `live_server` fixture) and Schemathesis reads
 /api/v1/openapi.json from it, then sends each operation data that fits the document and data
 that does not. Every answer must be no server error, have a documented status code and content
-type, and match its schema (headers included). About 30-45 seconds per database.
+type, and match its schema (headers included). A second test follows the document's links
+(stateful). About a minute per database for both, on a busy 2-core machine.
 """
 
 from datetime import date
@@ -28,7 +29,7 @@ CHECKS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
-EXAMPLES = 20  # per operation and mode: 7 operations x 2 modes x 20, about 280 requests
+EXAMPLES = 15  # per operation and mode: 7 operations x 2 modes x 15, about 210 requests
 
 
 def test_the_api_keeps_to_its_openapi_document(seeded, as_at, live_server):
@@ -61,3 +62,34 @@ def _exercise(operation, mode, base_url, headers):
         case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS)
 
     run()
+
+
+def test_the_api_keeps_to_its_document_when_calls_follow_its_links(seeded, as_at, live_server):
+    """Stateful: Schemathesis chains calls along the document's links (a plan's actions and
+    indicators, an indicator's figure corrected, then read back)."""
+    as_at(date(2016, 3, 14))
+    scopes = ["figures:write", "plans:read", "indicators:read"]
+    headers = {"Authorization": f"Bearer {new_token(scopes=scopes)}"}
+    seeded.config["API_RATE_LIMIT"] = "100000 per minute"
+    schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/openapi.json")
+
+    class Workflow(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"base_url": live_server.url, "headers": headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    try:
+        Workflow.run(
+            settings=settings(
+                max_examples=25,
+                stateful_step_count=6,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
+        )
+    finally:
+        seeded.config["API_RATE_LIMIT"] = "300 per minute"

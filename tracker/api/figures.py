@@ -93,6 +93,7 @@ def _token_source() -> str:
     json=FigureIn,
     resp=Response(HTTP_200=FigureWritten, HTTP_201=FigureWritten, HTTP_404=Problem, **WRITE_ERRORS),
     tags=["Figures"],
+    operation_id="put_figure",
     path_parameter_descriptions={
         "code": "The indicator's code, for example NI-01",
         "period": "The month, for example 2016-02",

@@ -40,11 +40,12 @@ from tracker.rag import Rag, action_rag, plan_rag, recommendation_rag
 ERRORS = {f"HTTP_{code}": Problem for code in (400, 401, 403, 429)}
 
 
-def _read(page_model, query_model, tag):
+def _read(page_model, query_model, tag, operation_id):
     return spec.validate(
         query=query_model,
         resp=Response(HTTP_200=page_model, HTTP_304=None, **ERRORS),
         tags=[tag],
+        operation_id=operation_id,
     )
 
 
@@ -66,7 +67,7 @@ def _conditional(build):
 
 @bp.get("/plans")
 @require_scope("plans:read")
-@_read(PlanPage, PlansQuery, "Plans")
+@_read(PlanPage, PlansQuery, "Plans", "list_plans")
 def plans():
     """Plans, each with its rating and the reason for it.
 
@@ -130,7 +131,7 @@ def _args(model):
 
 @bp.get("/recommendations")
 @require_scope("plans:read")
-@_read(RecommendationPage, RecommendationsQuery, "Plans")
+@_read(RecommendationPage, RecommendationsQuery, "Plans", "list_recommendations")
 def recommendations():
     """Recommendations with their rating and its reason; filter by `plan` (a plan's id)."""
     query_args = _args(RecommendationsQuery)
@@ -168,7 +169,7 @@ def recommendations():
 
 @bp.get("/actions")
 @require_scope("plans:read")
-@_read(ActionPage, ActionsQuery, "Plans")
+@_read(ActionPage, ActionsQuery, "Plans", "list_actions")
 def actions():
     """Actions with status, due dates, how far they have slipped and their owner's job title.
 
@@ -228,7 +229,7 @@ def _action(action: Action, day, with_people: bool) -> dict:
 
 @bp.get("/indicators")
 @require_scope("indicators:read")
-@_read(IndicatorPage, IndicatorsQuery, "Indicators")
+@_read(IndicatorPage, IndicatorsQuery, "Indicators", "list_indicators")
 def indicators():
     """Indicators with every figure (each rated against the target in force for its month),
     their targets and their current rating and trend.
@@ -267,6 +268,7 @@ def indicators():
 @spec.validate(
     resp=Response(HTTP_200=IndicatorOut, HTTP_304=None, HTTP_404=Problem, **ERRORS),
     tags=["Indicators"],
+    operation_id="get_indicator",
 )
 def indicator(code: str):
     """One indicator by its code, with every figure, its targets, rating and trend."""

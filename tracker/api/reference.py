@@ -41,6 +41,39 @@ STATUS_MEANINGS = {
 }
 
 
+# How one answer leads to the next call (OpenAPI links): for readers, and for Schemathesis's
+# stateful tests, which follow them.
+LINKS = {
+    ("list_plans", "200"): {
+        "PlanRecommendations": ("list_recommendations", {"plan": "$response.body#/items/0/id"}),
+        "PlanActions": ("list_actions", {"plan": "$response.body#/items/0/id"}),
+        "PlanIndicators": ("list_indicators", {"plan": "$response.body#/items/0/id"}),
+    },
+    ("list_indicators", "200"): {
+        "Indicator": ("get_indicator", {"code": "$response.body#/items/0/code"}),
+    },
+    ("get_indicator", "200"): {
+        "CorrectLatestFigure": (
+            "put_figure",
+            {"code": "$response.body#/code", "period": "$response.body#/figures/0/period"},
+        ),
+    },
+    ("put_figure", "200"): {
+        "IndicatorAfter": ("get_indicator", {"code": "$response.body#/figure/indicator_code"}),
+    },
+    ("put_figure", "201"): {
+        "IndicatorAfter": ("get_indicator", {"code": "$response.body#/figure/indicator_code"}),
+    },
+}
+
+
+def _links(operation_id: str, status: str) -> dict:
+    return {
+        name: {"operationId": target, "parameters": parameters}
+        for name, (target, parameters) in LINKS.get((operation_id, status), {}).items()
+    }
+
+
 def openapi_document() -> dict:
     """SpecTree's document with what it cannot say itself: problem+json error bodies, the
     conditional-request and idempotency headers, and what each status means here."""
@@ -50,6 +83,8 @@ def openapi_document() -> dict:
             for status, response in operation["responses"].items():
                 if status in STATUS_MEANINGS:
                     response["description"] = STATUS_MEANINGS[status]
+                if links := _links(operation["operationId"], status):
+                    response["links"] = links
                 content = response.get("content", {})
                 if status >= "400" and "application/json" in content:
                     content[PROBLEM_JSON] = content.pop("application/json")
