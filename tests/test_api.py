@@ -14,6 +14,7 @@ from tracker.api.tokens import issue_token
 from tracker.extensions import db
 from tracker.indicators.importing import plan_import
 from tracker.models import (
+    ApiIdempotencyKey,
     ApiToken,
     AuditEvent,
     DataVersion,
@@ -170,6 +171,26 @@ def test_missing_unknown_and_expired_tokens_are_refused(api, client):
     token.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert_problem(client.get("/api/v1/plans", headers=bearer(secret)), 401, words="expired")
+
+
+def test_a_token_stops_working_when_its_owner_is_deactivated(api, client):
+    secret = new_token()
+    person().active = False
+    db.session.commit()
+    assert_problem(client.get("/api/v1/plans", headers=bearer(secret)), 401, words="deactivated")
+
+
+def test_idempotency_keys_are_forgotten_after_a_week(api, client):
+    secret = new_token()
+    figure = {"indicator_code": "CSC-01", "period": "2016-02", "value": 30}
+    headers = {**bearer(secret), "Idempotency-Key": "old"}
+    client.post("/api/v1/indicators/figures:batch", json=batch(figure), headers=headers)
+    stored = db.session.scalar(select(ApiIdempotencyKey))
+    stored.created_at = utcnow() - timedelta(days=8)
+    db.session.commit()
+    headers = {**bearer(secret), "Idempotency-Key": "new"}
+    client.post("/api/v1/indicators/figures:batch", json=batch(figure), headers=headers)
+    assert db.session.scalars(select(ApiIdempotencyKey.key)).all() == ["new"]
 
 
 def test_a_token_without_the_scope_is_forbidden_and_nothing_is_written(api, client):
@@ -428,6 +449,8 @@ def test_if_none_match_gives_304_until_something_changes(api, client):
         unchanged = client.get(url, headers={**bearer(secret), "If-None-Match": etag})
         assert unchanged.status_code == 304 and unchanged.get_data() == b""
         assert unchanged.headers["ETag"] == etag
+        assert first.headers["Cache-Control"] == unchanged.headers["Cache-Control"]
+        assert first.headers["Cache-Control"] == "private, no-cache"
 
     url = "/api/v1/indicators/CSC-01"
     etag = client.get(url, headers=bearer(secret)).headers["ETag"]

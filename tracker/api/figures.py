@@ -5,11 +5,12 @@ and write through the indicators service, which keeps a corrected figure's revis
 
 import hashlib
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 
 from flask import current_app, request
 from spectree import Response
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.api import bp, spec
@@ -34,7 +35,7 @@ from tracker.indicators.importing import (
     plan_table,
 )
 from tracker.indicators.queries import revision_counts
-from tracker.models import ApiIdempotencyKey, IndicatorValue
+from tracker.models import ApiIdempotencyKey, IndicatorValue, utcnow
 from tracker.text import clean_text
 from tracker.uow import unit_of_work
 
@@ -48,6 +49,7 @@ FIELD_OF_COLUMN = {
     "note": "data_quality_note",
 }
 IDEMPOTENCY_KEY_MAX = 200
+IDEMPOTENCY_DAYS = 7  # a retry comes within minutes; a week covers a load re-run after a holiday
 WRITE_ERRORS = {f"HTTP_{code}": Problem for code in (400, 401, 403, 409, 413, 429)}
 
 
@@ -259,6 +261,7 @@ def post_batch():
                 "import_id": record.id,
             }
             if key is not None:
+                _forget_old_keys()
                 db.session.add(
                     ApiIdempotencyKey(
                         token_id=current_token().id,
@@ -278,6 +281,11 @@ def post_batch():
         ) from None
     current_app.logger.info("API batch saved: %s", body)
     return BatchResult.model_validate(body), 200
+
+
+def _forget_old_keys() -> None:
+    cutoff = utcnow() - timedelta(days=IDEMPOTENCY_DAYS)
+    db.session.execute(delete(ApiIdempotencyKey).where(ApiIdempotencyKey.created_at < cutoff))
 
 
 def _row_problem(error) -> FieldProblem:

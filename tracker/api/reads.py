@@ -3,6 +3,7 @@
 
 from collections import defaultdict
 
+from flask import current_app, request
 from spectree import Response
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -10,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.api import bp, spec
 from tracker.api.auth import current_token, require_scope
 from tracker.api.paging import cache_headers, current_etag, not_modified, page_body, page_of
-from tracker.api.problems import Problem
+from tracker.api.problems import ApiProblem, Problem, field_problem
 from tracker.api.schemas import (
     ActionPage,
     ActionsQuery,
@@ -58,7 +59,8 @@ def _conditional(build):
     etag = current_etag()
     headers = cache_headers(etag)
     if not_modified(etag):
-        return "", 304, headers
+        # JSON like the 200 it stands for, so the headers for web pages are not applied.
+        return current_app.response_class(status=304, mimetype="application/json"), 304, headers
     return build(), 200, headers
 
 
@@ -121,9 +123,8 @@ def _recommendation_ids(plan_ids: list[int]) -> dict[int, list[int]]:
 
 
 def _args(model):
-    from flask import request
-
-    return request.context.query if getattr(request, "context", None) else model()
+    """The query string as validated by SpecTree."""
+    return request.context.query
 
 
 # --- Recommendations -----------------------------------------------------------------------
@@ -274,8 +275,6 @@ def indicator(code: str):
     """One indicator by its code, with every figure, its targets, rating and trend."""
     found = indicator_by_code(code) if len(code) <= 30 else None
     if found is None:
-        from tracker.api.problems import ApiProblem, field_problem
-
         raise ApiProblem(
             404,
             f"There is no indicator with the code '{code[:30]}'",
