@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import csrf_token, form_post, make_app, sign_in
+from tests.conftest import form_post, make_app, sign_in
 from tracker.api.tokens import issue_token
 from tracker.extensions import db
 from tracker.indicators.importing import plan_import
@@ -25,6 +25,7 @@ from tracker.models import (
     User,
     utcnow,
 )
+from tracker.permissions import Permission, declared_permission
 
 ADMIN = "laura.pickering@example.org"
 ALL_SCOPES = ["figures:write", "plans:read", "indicators:read"]
@@ -159,6 +160,19 @@ def test_a_revoked_token_is_refused_on_the_next_request_by_every_process(
         db.engine.dispose()
     events = [e.event for e in db.session.scalars(select(AuditEvent))]
     assert "api_token.created" in events and "api_token.revoked" in events
+
+
+def test_every_api_endpoint_refuses_a_caller_without_a_token(api, client):
+    checked = 0
+    for rule in api.url_map.iter_rules():
+        if declared_permission(api, rule.endpoint) is not Permission.API_TOKEN:
+            continue
+        url = rule.rule.replace("<code>", "CSC-01").replace("<period>", "2016-02")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, json={"value": 1})
+            assert_problem(response, 401)
+            checked += 1
+    assert checked == 7
 
 
 def test_missing_unknown_and_expired_tokens_are_refused(api, client):
@@ -562,7 +576,6 @@ def test_the_openapi_document_and_reference_page_are_published(api, client):
     page = client.get("/api/v1/reference")
     assert page.status_code == 200
     assert "PUT /api/v1/indicators/{code}/figures/{period}" in page.get_data(as_text=True)
-    _ = csrf_token  # the admin pages above use CSRF; the API does not
 
 
 def test_with_redis_every_process_shares_one_rate_limit_count(api, tmp_path_factory):
