@@ -28,6 +28,9 @@ spec = SpecTree(
     before=problem_hooks_before,
     after=problem_hooks_after,
     annotations=False,
+    # Components named as the models are (all distinct), not with SpecTree's hash suffix.
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda _parent, child: child,
     security_schemes=[
         SecurityScheme(
             name="bearer",

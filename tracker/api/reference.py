@@ -110,6 +110,17 @@ def openapi():
 openapi.permission = Permission.PUBLIC
 
 
+def type_text(schema: dict) -> str:
+    """A parameter's type in words, for the reference page."""
+    if "enum" in schema:
+        return "one of " + ", ".join(str(v) for v in schema["enum"])
+    if "anyOf" in schema:
+        kinds = [type_text(s) for s in schema["anyOf"] if s.get("type") != "null"]
+        return " or ".join(kinds)
+    kind = schema.get("type", "text")
+    return f"{kind} ({schema['format']})" if "format" in schema else kind
+
+
 @bp.get("/reference")
 def reference():
     document = openapi_document()
@@ -118,6 +129,9 @@ def reference():
         for path, methods in document["paths"].items()
         for method, operation in methods.items()
     ]
+    for operation in operations:
+        for parameter in operation["parameters"]:
+            parameter["type_text"] = type_text(parameter["schema"])
     return render_template(
         "api/reference.html",
         document=document,
