@@ -7,6 +7,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from openapi_spec_validator import validate
 from sqlalchemy import func, select
 
 from tests.conftest import form_post, make_app, sign_in
@@ -561,6 +562,7 @@ def test_unknown_api_addresses_answer_in_problem_json(api, client):
 def test_the_openapi_document_and_reference_page_are_published(api, client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.1")
+    validate(document)  # a valid OpenAPI 3.1 document
     assert set(document["paths"]) >= {
         "/api/v1/plans",
         "/api/v1/recommendations",
