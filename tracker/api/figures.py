@@ -48,6 +48,8 @@ FIELD_OF_COLUMN = {
     "provisional": "provisional",
     "note": "data_quality_note",
 }
+# In a PUT, the code and month are the address's.
+PUT_FIELD_OF_COLUMN = FIELD_OF_COLUMN | {"code": "code"}
 IDEMPOTENCY_KEY_MAX = 200
 IDEMPOTENCY_DAYS = 7  # a retry comes within minutes; a week covers a load re-run after a holiday
 WRITE_ERRORS = {f"HTTP_{code}": Problem for code in (400, 401, 403, 409, 413, 429)}
@@ -97,7 +99,7 @@ def _token_source() -> str:
     tags=["Figures"],
     operation_id="put_figure",
     path_parameter_descriptions={
-        "code": "The indicator's code, for example NI-01",
+        "code": "The indicator's code, for example CSC-01",
         "period": "The month, for example 2016-02",
     },
 )
@@ -115,12 +117,12 @@ def put_figure(code: str, period: str):
     plan = _plan([_row(code[:100], period[:100], basis, figure)], "")
     if plan.errors:
         messages = [str(e.message if isinstance(e, LineError) else e) for e in plan.errors]
-        problems = [field_problem([FIELD_OF_COLUMN[_column_of(m)]], m) for m in messages]
-        status = 404 if problems[0].field == "indicator_code" else 422
-        if status == 404:
-            problems[0] = FieldProblem(
-                field="code", pointer="/code", detail=problems[0].detail, line=None
-            )
+        columns = [_column_of(m) for m in messages]
+        problems = [
+            field_problem([PUT_FIELD_OF_COLUMN[c]], m)
+            for c, m in zip(columns, messages, strict=True)
+        ]
+        status = 404 if columns[0] == "code" else 422  # no such indicator: nothing to put to
         raise ApiProblem(status, "; ".join(messages), problems)
     row = plan.rows[0]
     outcome = _save_one(row)

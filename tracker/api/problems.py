@@ -2,7 +2,7 @@
 
 from http import HTTPStatus
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 from pydantic import BaseModel, Field
 from werkzeug.exceptions import HTTPException
 
@@ -120,7 +120,6 @@ def register_problem_handlers(app: Flask, url_prefix: str) -> None:
             limit = getattr(error, "limit", None)
             if limit is not None:
                 detail += f" (limit: {limit.limit})"
-            headers.update(g.get("rate_limit_headers", {}))
         return problem_response(status, detail, headers=headers)
 
     @app.errorhandler(Exception)

@@ -40,7 +40,7 @@ class FigureQuery(BaseModel):
 
 
 class BatchFigure(FigureIn):
-    indicator_code: str = Field(max_length=30, description="The indicator's code, e.g. NI-01")
+    indicator_code: str = Field(max_length=30, description="The indicator's code, e.g. CSC-01")
     period: str = Field(
         max_length=20, description="The month, as 2016-01 (other forms the web import accepts too)"
     )
