@@ -85,6 +85,11 @@ class Config:
     EVIDENCE_MAX_TOTAL = _env_int("EVIDENCE_MAX_TOTAL", 20000)
     IMPORT_PENDING_MAX_PER_PERSON = _env_int("IMPORT_PENDING_MAX_PER_PERSON", 5)
     IMPORT_PENDING_MAX_TOTAL = _env_int("IMPORT_PENDING_MAX_TOTAL", 50)
+    # Data API (docs/api.md): a rate per token, and where the counts are kept. "memory://" counts
+    # per process; set "redis://127.0.0.1:6379" so that every process and host shares them.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+    API_RATE_LIMIT_STORAGE = os.environ.get("API_RATE_LIMIT_STORAGE", "memory://")
+    API_MAX_BODY_BYTES = _env_int("API_MAX_BODY_BYTES", 4 * 1024 * 1024)
 
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from tests.conftest import action_by_ref, form_post, sign_in
+from tracker.api.tokens import issue_token
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -81,6 +82,7 @@ def samples() -> dict[str, tuple]:
         body_html="<p>b</p>",
     )
     visit = InspectionEvent(plan=plan, kind="monitoring_visit", started_on=date(2016, 5, 10))
+    token = issue_token("Warehouse", owner, ["figures:write"], 90, person(ADMIN)).token
     db.session.add_all([email, account_email, visit])
     db.session.flush()
     account_email_after = {"to": OWNER, "kind": "invite", "day": "2016-03-14", "attempts": 1}
@@ -287,6 +289,18 @@ def samples() -> dict[str, tuple]:
             {**account_email_after, "error": "Mail server down"},
             None,
         ),
+        "api_token.created": (
+            token,
+            None,
+            {
+                "name": "Warehouse",
+                "owner": OWNER,
+                "scopes": "figures:write",
+                "expires_at": "2016-06-12T09:00:00+00:00",
+            },
+            None,
+        ),
+        "api_token.revoked": (token, None, {"name": "Warehouse"}, None),
         "inspection.recorded": (visit, None, visit_snap, None),
         "inspection.changed": (
             visit,

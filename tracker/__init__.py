@@ -31,6 +31,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_security(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_api(app)
     register_commands(app)
     return app
 
@@ -126,6 +127,12 @@ def register_error_handlers(app: Flask) -> None:
     from tracker.errors import register_error_pages
 
     register_error_pages(app)
+
+
+def register_api(app: Flask) -> None:
+    from tracker.api import register_api as register
+
+    register(app)
 
 
 def register_commands(app: Flask) -> None:

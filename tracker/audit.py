@@ -1,6 +1,6 @@
 """Writing the append-only audit record. There is no function to change or delete an event."""
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 
 from tracker.extensions import db
@@ -17,6 +17,10 @@ def record(
     after: dict | None = None,
 ) -> AuditEvent:
     """Add an audit event to the current unit of work (committed with it)."""
+    # A change through the data API is its token's (and answered for by the token's owner).
+    api_token = g.get("api_token") if has_request_context() else None
+    if actor is None and api_token is not None:
+        actor = api_token.owner
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user._get_current_object()
     if obj is not None and obj.id is None:
@@ -30,6 +34,7 @@ def record(
         before=before,
         after=after,
         ip_address=request.remote_addr if has_request_context() else None,
+        api_token_id=api_token.id if api_token is not None else None,
     )
     db.session.add(entry)
     return entry

@@ -40,6 +40,8 @@ TABLES_NO_PAGE_SHOWS = frozenset(
         "job_runs",
         "import_records",
         "account_tokens",
+        "api_tokens",
+        "api_idempotency_keys",
         "data_version",
     }
 )

@@ -23,6 +23,8 @@ class Permission(StrEnum):
     REVIEW_EVIDENCE = "review_evidence"
     MANAGE_INDICATORS = "manage_indicators"
     ADMINISTER = "administer"
+    # The data API: a bearer token's scopes decide, not a signed-in person's role.
+    API_TOKEN = "api_token"  # noqa: S105 (a permission name, not a password)
 
 
 ALL_SIGNED_IN = frozenset(Role)
@@ -42,6 +44,8 @@ GRANTS: dict[Permission, frozenset[Role]] = {
 def role_has(role: str | Role, permission: Permission) -> bool:
     if permission is Permission.PUBLIC:
         return True
+    if permission is Permission.API_TOKEN:
+        return False
     return Role(role) in GRANTS[permission]
 
 

@@ -1,7 +1,7 @@
 """inspections, visits and reviews around a plan: judgements, findings linked to recommendations, the plan's approval and submission (issue 19)
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-01 12:01:11.876127
 
 """
@@ -12,7 +12,7 @@ import tracker.models.types  # noqa: F401  (UTCDateTime)
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

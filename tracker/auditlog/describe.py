@@ -18,6 +18,7 @@ from tracker.inspections import frameworks
 from tracker.models import (
     Action,
     ActionStatus,
+    ApiToken,
     AuditEvent,
     Evidence,
     Indicator,
@@ -95,6 +96,8 @@ EVENTS = {
     "account_email.sent": "sent {object}",
     "account_email.failed": "gave up sending {object}",
     "account_email.attempt_failed": "could not send {object} (it will be tried again)",
+    "api_token.created": "issued {object}",
+    "api_token.revoked": "revoked {object}",
     "inspection.recorded": "recorded {object}",
     "inspection.changed": "changed the details of {object}",
     "inspection.judged": "recorded the judgements of {object}",
@@ -110,7 +113,10 @@ KINDS = {
     "plans": ("Plans", ("plan.",)),
     "evidence": ("Evidence", ("evidence.",)),
     "indicators": ("Indicators and figures", ("indicator.", "indicator_")),
-    "people": ("People and accounts", ("user.", "account_link.", "account_email.", "password_")),
+    "people": (
+        "People and accounts",
+        ("user.", "account_link.", "account_email.", "password_", "api_token."),
+    ),
     "inspections": ("Inspections and visits", ("inspection.", "plan.submission_")),
     "sign_ins": ("Signing in and out", ("sign_in.", "sign_out")),
     "reminders": ("Reminder emails", ("reminder.", "reminders.", "seed.")),
@@ -196,6 +202,9 @@ FIELD_LABELS = {
     "approved_on": "Approved on",
     "approved_by": "Approved by",
     "submitted_on": "Sent to Ofsted",
+    "owner": "Held by",
+    "scopes": "May",
+    "expires_at": "Expires",
 }
 # Fields that only repeat what the sentence already says, or carry an internal id.
 HIDDEN = {"recommendation_id", "action_id"}
@@ -261,6 +270,7 @@ class Names:
         self.values: dict[int, str] = {}
         self.emails: dict[int, str] = {}
         self.inspections: dict[int, str] = {}
+        self.tokens: dict[int, str] = {}
 
     @classmethod
     def for_events(cls, events: list[AuditEvent]) -> "Names":
@@ -269,6 +279,8 @@ class Names:
         for event in events:
             if event.actor_id:
                 wanted["User"].add(event.actor_id)
+            if event.api_token_id:
+                wanted["ApiToken"].add(event.api_token_id)
             if event.object_type and event.object_id:
                 wanted[event.object_type].add(event.object_id)
             for payload in (event.before or {}, event.after or {}):
@@ -324,6 +336,8 @@ class Names:
                 self.values[value_id] = f"the {code} figure for {period:%B %Y}"
         if ids := wanted.get("ReminderOutbox"):
             self.emails = dict(rows(ReminderOutbox.id, ReminderOutbox.recipient_email, ids=ids))
+        if ids := wanted.get("ApiToken"):  # tokens acting, and tokens issued or revoked
+            self.tokens = dict(rows(ApiToken.id, ApiToken.name, ids=ids))
         if ids := wanted.get("InspectionEvent"):
             for event_id, kind, started, received in rows(
                 InspectionEvent.id,
@@ -443,6 +457,8 @@ def _object(event: AuditEvent, names: Names) -> str:
         if payload.get("kind"):
             return f"the {_plain('kind', payload['kind'], names).lower()} email to {to}"
         return f"an email to {to}"
+    if kind == "ApiToken":
+        return f"the API token '{names.tokens.get(object_id) or payload.get('name') or ''}'"
     if kind == "InspectionEvent":
         return names.inspections.get(object_id) or _inspection_name(payload.get("kind"), None)
     return "something"
@@ -458,6 +474,10 @@ def _inspection_name(kind_key: str | None, day: date | None) -> str:
 
 
 def _who(event: AuditEvent, names: Names) -> str:
+    if event.api_token_id:
+        token = names.tokens.get(event.api_token_id, "no longer recorded")
+        held_by = names.person(event.actor_id) if event.actor_id else "nobody"
+        return f"API token '{token}' (held by {held_by})"
     if event.actor_id:
         return names.person(event.actor_id)
     if event.subject:

@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic autogenerate needs them all loaded)."""
 
+from .api import ApiIdempotencyKey, ApiToken
 from .audit import AuditEvent
 from .imports import AccountToken, ImportRecord
 from .indicators import (
@@ -39,6 +40,8 @@ from .users import Role, User
 from .versions import DataVersion
 
 __all__ = [
+    "ApiIdempotencyKey",
+    "ApiToken",
     "AccountToken",
     "ImportRecord",
     "InspectionEvent",

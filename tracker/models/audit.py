@@ -25,5 +25,8 @@ class AuditEvent(db.Model):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     ip_address: Mapped[str | None] = mapped_column(String(45))
+    # A change made through the data API: the token it came with (the actor is its owner).
+    api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
 
     actor: Mapped[User | None] = relationship()
+    api_token: Mapped["ApiToken | None"] = relationship(lazy="joined")  # noqa: F821

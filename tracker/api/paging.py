@@ -1,0 +1,91 @@
+"""Cursor pagination and conditional GETs (ETag / If-None-Match) for the read endpoints."""
+
+import base64
+import hashlib
+import json
+
+from flask import request, url_for
+from sqlalchemy import Select
+
+from tracker.api.auth import current_token
+from tracker.api.problems import ApiProblem, field_problem
+from tracker.clock import today
+from tracker.extensions import db
+from tracker.page_cache import data_version
+
+
+def encode_cursor(last_key) -> str:
+    text = json.dumps({"after": last_key}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None):
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        after = json.loads(base64.urlsafe_b64decode(padded.encode()))["after"]
+        if isinstance(after, bool) or not isinstance(after, int | str):
+            raise ValueError
+        return after
+    except Exception:
+        raise ApiProblem(
+            400,
+            "The cursor is not one this API gave: pass next_cursor from the previous page as it is",
+            [field_problem(["cursor"], "cursor is not valid")],
+        ) from None
+
+
+def page_of(query: Select, key_column, cursor: str | None, limit: int) -> tuple[list, str | None]:
+    """Rows after the cursor in key order, and the cursor for the next page (None at the end)."""
+    after = decode_cursor(cursor)
+    if after is not None:
+        try:
+            after = key_column.type.python_type(after)
+        except (TypeError, ValueError):
+            raise ApiProblem(
+                400, "The cursor is not valid here", [field_problem(["cursor"], "cursor")]
+            ) from None
+        query = query.where(key_column > after)
+    rows = list(db.session.scalars(query.order_by(key_column).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(_key_of(rows[-1], key_column)) if more else None
+    return rows, next_cursor
+
+
+def _key_of(row, key_column):
+    return getattr(row, key_column.key)
+
+
+def page_body(items: list, next_cursor: str | None) -> dict:
+    following = None
+    if next_cursor:
+        args = {**request.args.to_dict(), "cursor": next_cursor}
+        following = url_for(request.endpoint, **(request.view_args or {}), **args, _external=True)
+    return {"items": items, "next_cursor": next_cursor, "next": following}
+
+
+# --- Conditional requests -----------------------------------------------------------------
+
+
+def current_etag() -> str | None:
+    """Changes whenever anything the answer shows may have: the data version (replaced by every
+    committed change, on any process), today's date (ratings count days), the token's scopes and
+    the address with its query. None if there is no data version to go by."""
+    version = data_version()
+    if version is None:
+        return None
+    parts = (version, today().isoformat(), sorted(current_token().scope_set), request.full_path)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+
+def not_modified(etag: str | None) -> bool:
+    return etag is not None and etag in request.if_none_match
+
+
+def cache_headers(etag: str | None) -> dict:
+    headers = {"Cache-Control": "private, no-cache"}
+    if etag:
+        headers["ETag"] = f'"{etag}"'
+    return headers
