@@ -48,12 +48,12 @@ INPUT_RE = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
 ATTR_RE = re.compile(r'(\w[\w-]*)="([^"]*)"')
 ERROR_SUMMARY_RE = re.compile(r'class="govuk-error-summary__list".*?</ul>', re.DOTALL)
 TAG_RE = re.compile(r"<[^>]+>")
-CRASH_PATTERNS = (
+DEATH_PATTERNS = (
     re.compile(r"Worker \(pid:\d+\) was sent SIG\w+"),
     re.compile(r"Worker \(pid:\d+\) exited with code \d+"),
     re.compile(r"WORKER TIMEOUT \(pid:\d+\)"),
-    re.compile(r"Fatal Python error: .*"),
 )
+FATAL_RE = re.compile(r"Fatal Python error: .*")
 BOOT_RE = re.compile(r"Booting worker with pid: \d+")
 ROLE_SHARES = {  # of every 10 people
     "head_of_service": 4,
@@ -92,25 +92,10 @@ def scratch_database(base_url: str, keep: bool = False):
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _flask(args: list[str], env: dict) -> str:
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-    return result.stdout
-
-
 def build_database(database_url: str, people: int) -> dict:
     """Migrations, the demo plan, then the soak's own people; what the load needs to know."""
     env = {**os.environ, "DATABASE_URL": database_url, "TRACKER_ENV": "development"}
-    _flask(["db", "upgrade"], env)
-    _flask(["seed"], env)
+    # One process does it all (the app's configuration is read from the environment at import).
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "bench.soak", "--prepare", str(people)],
         cwd=ROOT,
@@ -120,12 +105,13 @@ def build_database(database_url: str, people: int) -> dict:
         check=False,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"preparing the soak's people failed:\n{result.stderr}")
+        raise RuntimeError(f"preparing the soak's database failed:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def prepare_people(people: int) -> dict:
-    """Runs inside the app (DATABASE_URL set): generated people of every role, with work to do."""
+def prepare_database(people: int) -> dict:
+    """Runs with DATABASE_URL set: migrations, the demo plan, generated people with work to do."""
+    from flask_migrate import upgrade
     from sqlalchemy import select
 
     from tracker.auth.passwords import hash_password
@@ -135,6 +121,10 @@ def prepare_people(people: int) -> dict:
 
     roles = [role for role, share in ROLE_SHARES.items() for _ in range(share)]
     with app.app_context():
+        upgrade()
+        seeded = app.test_cli_runner().invoke(args=["seed"])
+        if seeded.exit_code != 0:
+            raise RuntimeError(f"flask seed failed: {seeded.output}")
         password_hash = hash_password(SOAK_PASSWORD)
         created = []
         for n in range(people):
@@ -225,7 +215,7 @@ class Server:
         command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers)]
         command += ["--bind", f"127.0.0.1:{self.port}", "--log-level", "info"]
         # No control socket: its default path is shared by every gunicorn on the machine.
-        command += ["--no-control-socket", "wsgi:app"]
+        command += ["--no-control-socket", "--graceful-timeout", "5", "wsgi:app"]
         self.process = subprocess.Popen(  # noqa: S603
             command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
         )
@@ -267,8 +257,15 @@ def workers_booted(log: str) -> int:
 
 
 def crashes_in(log: str, workers: int) -> list[str]:
-    """gunicorn's reports of workers that died, or were replaced, while serving."""
-    found = [m.group(0) for p in CRASH_PATTERNS for m in p.finditer(log)]
+    """One line per worker that died while serving, from gunicorn's log.
+
+    gunicorn's own report of each death counts; failing that (a log cut short), a fatal error
+    from Python or a worker booted after start-up still counts, so that nothing slips through.
+    """
+    deaths = [m.group(0) for p in DEATH_PATTERNS for m in p.finditer(log)]
+    if deaths:
+        return deaths
+    found = [m.group(0) for m in FATAL_RE.finditer(log)]
     extra_boots = workers_booted(log) - workers
     if extra_boots > 0:
         found.append(f"{extra_boots} worker(s) booted after start-up (a worker was replaced)")
@@ -567,6 +564,7 @@ def soak(args) -> int:
         tally = Tally()
         run_id = uuid.uuid4().hex[:8]
         with Server(database_url, args.workers) as server:
+            print(f"Serving after {time.monotonic() - started:.0f} s", flush=True)
             until = time.monotonic() + args.seconds
             base = f"http://127.0.0.1:{server.port}"
             people = [Person(base, p, manifest, tally, run_id) for p in manifest["people"]]
@@ -581,6 +579,7 @@ def soak(args) -> int:
             for thread in threads:
                 thread.join()
             log = server.log_text()  # read before shutting down: only what happened under load
+            print(f"Load finished after {time.monotonic() - started:.0f} s", flush=True)
         crashes = crashes_in(log, args.workers)
         lost = check_updates(database_url, tally.accepted)
         print(report(tally, crashes, lost, args.seconds))
@@ -603,7 +602,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.prepare is not None:
-        print(json.dumps(prepare_people(args.prepare)))
+        print(json.dumps(prepare_database(args.prepare)))
         return 0
     return soak(args)
 
