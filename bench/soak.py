@@ -11,8 +11,9 @@ performance officers add indicator figures, admins add actions, committee member
 Fails (exit status 1) on any worker crash or restart (gunicorn's log: "was sent SIG...",
 "exited with code", a worker booted after start-up, "WORKER TIMEOUT"), any 5xx, any dropped
 connection or unexpected answer, and any lost update: every change the app accepted (a redirect
-after the POST) must be in the database exactly once afterwards. Prints requests, errors,
-crashes and p95 per page. docs/operations.md says why it exists.
+after the POST) must be in the database exactly once afterwards; and if no update was accepted
+at all (a run too short or too slow proves nothing). Prints requests, errors, crashes and p95
+per page. docs/operations.md says why it exists.
 
 `--kill-worker-after SECONDS` sends SIGSEGV to one worker during the run: the check must fail
 (tests/test_soak.py proves it does).
@@ -55,6 +56,7 @@ DEATH_PATTERNS = (
 )
 FATAL_RE = re.compile(r"Fatal Python error: .*")
 BOOT_RE = re.compile(r"Booting worker with pid: \d+")
+MONTHS_EACH = 120  # indicator figures one performance officer may add in a run
 ROLE_SHARES = {  # of every 10 people
     "head_of_service": 4,
     "committee_member": 3,
@@ -176,6 +178,7 @@ def prepare_database(people: int) -> dict:
                     "role": u.role,
                     "id": u.id,
                     "actions": owned.get(u.email, []),
+                    "slot": [c.id for c in created if c.role == u.role].index(u.id),
                 }
                 for u in created
             ],
@@ -332,6 +335,7 @@ class Person:
         self.role = person["role"]
         self.id = person["id"]
         self.actions = person["actions"]
+        self.slot = person["slot"]  # this person's place among people of the same role
         self.manifest = manifest
         self.tally = tally
         self.run_id = run_id
@@ -440,12 +444,13 @@ class Person:
                     )
                     return
         elif self.role == "performance_officer":
-            own = m["indicators"][self.id % len(m["indicators"])]
+            own = m["indicators"][self.slot % len(m["indicators"])]
             reads += [("GET /indicators/<code>", f"/indicators/{own}")] * 2
-            if rng.random() < 0.2:
+            if rng.random() < 0.2 and self.count < MONTHS_EACH:
                 marker = self.marker()
-                # Months long before any real figure, one per figure, so none is a duplicate.
-                month = 1200 + self.count * 97 + self.id % 97
+                # Months long before any real figure, a block of them for each officer, so that
+                # no figure is a duplicate: 1900 onwards, MONTHS_EACH months per officer.
+                month = self.slot * MONTHS_EACH + self.count - 1
                 values = {
                     "period": f"{1900 + month // 12}-{month % 12 + 1:02d}",
                     "basis": "month",
@@ -586,7 +591,10 @@ def soak(args) -> int:
         if crashes:
             tail = "\n".join(log.splitlines()[-40:])
             print(f"\ngunicorn's log (last 40 lines):\n{tail}")
-    failed = bool(tally.errors or crashes or lost)
+    idle = not tally.accepted
+    if idle:
+        print("\nNo update was accepted: the run was too short or too slow to prove anything.")
+    failed = bool(tally.errors or crashes or lost or idle)
     print("\nSOAK FAILED" if failed else "\nSOAK PASSED: 0 crashes, 0 errors, no update lost")
     return 1 if failed else 0
 
