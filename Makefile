@@ -1,5 +1,7 @@
 # The improvement-plan tracker. `make help` lists the targets.
-PYTHON ?= python3
+# .venv is built on Debian's Python 3.11: pyenv's CPython 3.11.7 build on this machine image crashes
+# gunicorn workers under load (docs/operations.md). tools/check_python.py refuses known-bad builds.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) python3)
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
@@ -9,25 +11,40 @@ TRACKER_AS_AT ?= 2016-03-14
 export TRACKER_AS_AT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format assets clean bench
+.PHONY: help install python-check run reset-demo test lint format assets clean bench soak
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tools/check_python.py
+	@$(PYTHON) tools/check_python.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install the app with its pinned dependencies
+install: $(STAMP) python-check ## Create .venv and install the app with its pinned dependencies
 
-run: $(STAMP) ## Migrate, load the demo plan and serve on http://127.0.0.1:5000 (SQLite)
+# An existing .venv may predate the check (built on a refused Python): say so before using it.
+python-check: $(STAMP)
+	@$(BIN)/python tools/check_python.py
+
+PORT ?= 5000
+run: export BASE_URL ?= http://127.0.0.1:$(PORT)
+run: python-check ## Migrate, load the demo plan and serve on http://127.0.0.1:5000 (PORT=5055 for another; SQLite)
 	$(FLASK) db upgrade
 	$(FLASK) seed
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-lint: $(STAMP) ## Check lint and formatting with ruff
+reset-demo: export BASE_URL ?= http://127.0.0.1:$(PORT)
+reset-demo: python-check ## Put the demo back as new: delete the local SQLite database and uploads, reload
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "reset-demo resets the local SQLite demo only; DATABASE_URL is set" >&2; exit 1; fi
+	rm -rf instance/tracker.sqlite3 instance/uploads instance/mail
+	$(FLASK) db upgrade
+	$(FLASK) seed
+
+lint: python-check ## Check lint and formatting with ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
@@ -35,7 +52,7 @@ format: $(STAMP) ## Fix formatting and safe lint findings
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint ## Lint, then run the whole test suite
+test: python-check lint ## Lint, then run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Not part of `make test` or CI: about 10-15 minutes; PostgreSQL is skipped if it does not answer.
@@ -43,6 +60,12 @@ SCALES ?= council,national
 BACKENDS ?= sqlite,postgresql
 bench: $(STAMP) ## Benchmarks (SCALES=council|national, BACKENDS=sqlite|postgresql); bench/README.md
 	$(BIN)/python -m bench.run --scales "$(SCALES)" --backends "$(BACKENDS)"
+
+# Not part of `make test` or CI: the production shape under a mixed multi-user load (PostgreSQL).
+SOAK_SECONDS ?= 150
+SOAK_PEOPLE ?= 30
+soak: python-check ## Fail on any worker crash, 5xx or lost update under load; docs/operations.md
+	$(BIN)/python -m bench.soak --seconds $(SOAK_SECONDS) --people $(SOAK_PEOPLE)
 
 assets: ## Rebuild static/govuk from npm govuk-frontend (needs Node.js; output is committed)
 	bash assets/build.sh

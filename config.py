@@ -40,7 +40,9 @@ class Config:
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/London")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 
-    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")  # "locmem" keeps mail in memory
+    # "smtp"; "console" prints each email; "file" writes them to MAIL_FILE_PATH; "locmem" (tests).
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    MAIL_FILE_PATH = os.environ.get("MAIL_FILE_PATH", str(INSTANCE / "mail"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 25)
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
@@ -126,6 +128,9 @@ class Config:
 class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     DEBUG = False  # the Werkzeug debugger is a remote shell; never on by default
+    # No SMTP server is needed to try the service: emails (invites, resets, reminders) are
+    # printed where `make run` runs. MAIL_BACKEND=smtp (or file) sends or keeps them instead.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
 
 
 class TestConfig(Config):

@@ -157,3 +157,9 @@ def test_real_configurations_hash_with_werkzeugs_full_scrypt_cost(monkeypatch):
     for name in ("development", "production"):
         with create_app(name, {"SQLALCHEMY_DATABASE_URI": "sqlite://"}).app_context():
             assert hash_password("three random words here").startswith("scrypt:32768:8:1$")
+
+
+def test_seed_prints_the_address_the_service_is_served_on(app, monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", "http://127.0.0.1:5055")
+    result = app.test_cli_runner().invoke(args=["seed"])
+    assert "Sign in at http://127.0.0.1:5055/sign-in" in result.output

@@ -44,7 +44,9 @@ def seed_command() -> None:
         click.echo("The demo plan was already loaded; nothing changed.")
     demo = db.session.scalars(select(User).where(User.is_demo).order_by(User.role, User.email))
     click.echo("")
-    click.echo("Sign in at http://127.0.0.1:5000/sign-in with any of these demo accounts,")
+    # BASE_URL is where the service is served: `make run PORT=...` sets it to match.
+    sign_in = f"{current_app.config['BASE_URL']}/sign-in"
+    click.echo(f"Sign in at {sign_in} with any of these demo accounts,")
     click.echo(f"all with the password: {password}")
     for user in demo:
         click.echo(f"  {user.role_label:<20} {user.email:<40} {user.job_title}")

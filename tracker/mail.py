@@ -40,9 +40,12 @@ def build_message(
 def open_connection():
     """An SMTP connection with the configured timeout; raises on failure (the caller decides)."""
     config = current_app.config
+    backend = config.get("MAIL_BACKEND") or "smtp"
+    # Only the file backend takes a folder: where development emails are kept to be read.
+    extra = {"file_path": config["MAIL_FILE_PATH"]} if backend == "file" else {}
     # Settings are read now, not when the app started, so that tests and operators can change them.
     connection = mail.get_connection(
-        backend=config.get("MAIL_BACKEND") or "smtp",
+        backend=backend,
         host=config["MAIL_SERVER"],
         port=config["MAIL_PORT"],
         username=config.get("MAIL_USERNAME"),
@@ -50,6 +53,7 @@ def open_connection():
         use_tls=config.get("MAIL_USE_TLS", False),
         use_ssl=config.get("MAIL_USE_SSL", False),
         timeout=config["MAIL_TIMEOUT"],
+        **extra,
     )
     connection.open()
     return connection
