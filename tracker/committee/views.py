@@ -1,12 +1,13 @@
-from flask import Response, abort, render_template, url_for
+from flask import Response, abort, render_template, request, url_for
+from flask_login import current_user
 
 from tracker.clock import today
 from tracker.committee import bp
 from tracker.committee.exports import actions_csv, summary_workbook
 from tracker.committee.filters import read_filters
 from tracker.committee.paper import render_paper
+from tracker.committee.paper_store import PaperBusy
 from tracker.committee.summary import build_summary, load_plan
-from tracker.page_cache import cached_page
 from tracker.permissions import Permission, permission_required
 from tracker.rag import COLOUR_LABELS, Colour
 
@@ -26,7 +27,6 @@ def _file_name(summary, extension: str) -> str:
 
 @bp.route("/plans/<int:plan_id>/summary")
 @permission_required(Permission.VIEW_PLANS)
-@cached_page
 def summary(plan_id: int):
     summary, filters = _summary(plan_id)
     rag_choices = [(c.value, COLOUR_LABELS[c]) for c in Colour if c is not Colour.GREY]
@@ -86,7 +86,11 @@ def actions_csv_export(plan_id: int):
 @permission_required(Permission.VIEW_PLANS)
 def paper_pdf(plan_id: int):
     summary, filters = _summary(plan_id)
-    pdf = render_paper(summary, filters, base_url=url_for("main.home", _external=True))
+    base_url = url_for("main.home", _external=True)
+    try:
+        pdf = render_paper(summary, filters, base_url, current_user.id)
+    except PaperBusy:
+        return _paper_being_prepared(summary)
     return Response(
         pdf,
         mimetype="application/pdf",
@@ -96,3 +100,17 @@ def paper_pdf(plan_id: int):
             )
         },
     )
+
+
+PAPER_RETRY_SECONDS = 10
+
+
+def _paper_being_prepared(summary):
+    """Too many prints for this person at once, or the same paper is still printing."""
+    page = render_template(
+        "committee/paper-being-prepared.html",
+        summary=summary,
+        retry_url=request.full_path,
+        retry_seconds=PAPER_RETRY_SECONDS,
+    )
+    return page, 503, {"Retry-After": str(PAPER_RETRY_SECONDS)}

@@ -30,7 +30,6 @@ from tracker.models import (
     Unit,
     User,
 )
-from tracker.page_cache import cached_page
 from tracker.pagination import paginate
 from tracker.permissions import Permission, permission_required, user_has
 from tracker.uow import unit_of_work
@@ -61,7 +60,6 @@ def basis_label(basis: str) -> str:
 
 @bp.route("/indicators")
 @permission_required(Permission.VIEW_PLANS)
-@cached_page
 def index():
     search = request.args.get("q", "").strip()[:100]
     page = paginate(queries.indicators_matching(search), OVERVIEW_PAGE_SIZE)
@@ -71,7 +69,6 @@ def index():
 
 @bp.route("/indicators/<code>")
 @permission_required(Permission.VIEW_PLANS)
-@cached_page
 def indicator(code: str):
     found = _found(code)
     summary = queries.latest_values_for([found], per_series=24)[0]

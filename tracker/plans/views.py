@@ -4,7 +4,6 @@ from flask import abort, render_template
 
 from tracker.clock import today
 from tracker.indicators.queries import latest_values_for
-from tracker.page_cache import cached_page
 from tracker.permissions import Permission, permission_required
 from tracker.plans import bp
 from tracker.plans.queries import (
@@ -19,7 +18,6 @@ from tracker.rag import action_rag, plan_rag, recommendation_rag
 
 @bp.route("/plans")
 @permission_required(Permission.VIEW_PLANS)
-@cached_page
 def index():
     plans = all_plans()
     grouped = actions_by_plan([p.id for p in plans])
@@ -46,7 +44,6 @@ def index():
 
 @bp.route("/plans/<int:plan_id>")
 @permission_required(Permission.VIEW_PLANS)
-@cached_page
 def plan(plan_id: int):
     plan = plan_with_recommendations(plan_id) or abort(404)
     day = today()
@@ -73,7 +70,6 @@ def plan(plan_id: int):
 
 @bp.route("/recommendations/<int:recommendation_id>")
 @permission_required(Permission.VIEW_PLANS)
-@cached_page
 def recommendation(recommendation_id: int):
     rec = recommendation_page(recommendation_id) or abort(404)
     day = today()
