@@ -72,7 +72,10 @@ class PlanSummary:
     changes: dict[str, list[Change]] = field(default_factory=dict)
 
 
-def load_plan(plan_id: int) -> Plan | None:
+def load_plan(plan_id: int, owners: bool = True) -> Plan | None:
+    """The plan with what its summary shows; `owners=False` when action owners are not shown
+    (the summary page: a third of the rows it would load)."""
+    actions = selectinload(Recommendation.actions)
     query = (
         select(Plan)
         .where(Plan.id == plan_id)
@@ -82,7 +85,7 @@ def load_plan(plan_id: int) -> Plan | None:
             selectinload(Plan.recommendations).options(
                 joinedload(Recommendation.theme),
                 joinedload(Recommendation.lead),
-                selectinload(Recommendation.actions).joinedload(Action.owner),
+                actions.joinedload(Action.owner) if owners else actions,
                 selectinload(Recommendation.indicators),
             ),
         )
@@ -183,7 +186,7 @@ def build_summary(
         rec_indicators = [summaries[i.id] for i in rec.indicators]
         row = RecommendationRow(
             rec=rec,
-            rag=recommendation_rag(rec.actions, day),
+            rag=recommendation_rag(rec.actions, day, rags),
             actions=list(rec.actions),
             action_rags=rags,
             done=sum(1 for a in rec.actions if a.status in ("completed", "verified")),

@@ -73,12 +73,13 @@ def plan(plan_id: int):
 def recommendation(recommendation_id: int):
     rec = recommendation_page(recommendation_id) or abort(404)
     day = today()
-    actions = [{"action": a, "rag": action_rag(a, day)} for a in rec.actions]
+    rags = [action_rag(a, day) for a in rec.actions]
+    actions = [{"action": a, "rag": rag} for a, rag in zip(rec.actions, rags, strict=True)]
     return render_template(
         "plans/recommendation.html",
         rec=rec,
         actions=actions,
-        rating=recommendation_rag(rec.actions, day),
+        rating=recommendation_rag(rec.actions, day, rags),
         indicators=latest_values_for(rec.indicators),
         rationales=link_rationales(rec.id),
     )
