@@ -12,8 +12,8 @@ from tracker.permissions import Permission, permission_required
 from tracker.rag import COLOUR_LABELS, Colour
 
 
-def _summary(plan_id: int, owners: bool = True):
-    plan = load_plan(plan_id, owners) or abort(404)
+def _summary(plan_id: int, people: bool = True):
+    plan = load_plan(plan_id, people) or abort(404)
     filters = read_filters(plan)
     summary = build_summary(
         plan, today(), theme_id=filters.theme_id, colour=filters.colour, since=filters.since
@@ -28,7 +28,7 @@ def _file_name(summary, extension: str) -> str:
 @bp.route("/plans/<int:plan_id>/summary")
 @permission_required(Permission.VIEW_PLANS)
 def summary(plan_id: int):
-    summary, filters = _summary(plan_id, owners=False)
+    summary, filters = _summary(plan_id, people=False)
     rag_choices = [(c.value, COLOUR_LABELS[c]) for c in Colour if c is not Colour.GREY]
     meetings = sorted(summary.plan.meetings, key=lambda m: m.meeting_on, reverse=True)
     return render_template(
