@@ -186,8 +186,9 @@ def test_a_third_print_at_once_says_the_paper_is_being_prepared(app, seeded, cli
         assert busy.headers["Retry-After"] == "10"
         html = busy.get_data(as_text=True)
         assert "Your paper is being prepared" in html
-        assert '<meta http-equiv="refresh" content="10">' in html
+        assert "Wait 10 seconds, then" in html and "download the paper again" in html
         assert 'href="/plans/' in html and "paper.pdf?rag=blue" in html
+        assert 'http-equiv="refresh"' not in html  # no page that reloads itself (WCAG F41)
         assert prints == []
 
         someone_else = app.test_client()
