@@ -70,10 +70,6 @@ class Config:
     # Judge dates "as at" a fixed day instead of today (demo: the date of the source report).
     AS_AT_DATE = os.environ.get("TRACKER_AS_AT") or None
 
-    # Rendered content of the most-read pages, per process (tracker/page_cache.py).
-    PAGE_CACHE = _env_bool("PAGE_CACHE", True)
-    PAGE_CACHE_SIZE = _env_int("PAGE_CACHE_SIZE", 300)  # pages kept per process
-
     # Sign-in limits (docs/security.md, "Sign-in and upload limits").
     SIGN_IN_MAX_FAILURES_PER_ACCOUNT = _env_int("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", 10)
     SIGN_IN_MAX_FAILURES_PER_CLIENT = _env_int("SIGN_IN_MAX_FAILURES_PER_CLIENT", 30)
@@ -109,6 +105,13 @@ class Config:
     IMPORT_MAX_PARTS = _env_int("IMPORT_MAX_PARTS", 500)
     IMPORT_MAX_SHARED_STRINGS_MB = _env_int("IMPORT_MAX_SHARED_STRINGS_MB", 10)
     IMPORT_MAX_SHARED_STRINGS = _env_int("IMPORT_MAX_SHARED_STRINGS", 200_000)
+
+    # Committee papers (PDF): printed once per content, shared by every process
+    # (tracker/committee/paper_store.py).
+    PAPER_FOLDER = os.environ.get("PAPER_FOLDER", str(INSTANCE / "papers"))
+    PAPER_PRINTS_PER_PERSON = _env_int("PAPER_PRINTS_PER_PERSON", 2)
+    PAPER_WAIT_SECONDS = _env_int("PAPER_WAIT_SECONDS", 20)
+    PAPER_KEEP_DAYS = _env_int("PAPER_KEEP_DAYS", 7)
 
     # Reminder emails (docs/reminders.md).
     REMINDER_TIME = os.environ.get("REMINDER_TIME", "07:00")

@@ -34,6 +34,8 @@ SEED = 20260318
 BENCH_PLAN_RECOMMENDATIONS = 15
 BENCH_RECOMMENDATION_ACTIONS = 10
 BENCH_OWNER_ACTIONS = 30
+# Each page is loaded by this many people, each signed in with their own session.
+BENCH_READERS = 15
 BENCH_RECOMMENDATION_INDICATORS = 3
 OVERDUE_PER_OWNER = 5
 
@@ -70,6 +72,8 @@ class Manifest:
     recommendation_id: int
     owner_email: str
     committee_email: str
+    owner_emails: list[str]  # BENCH_READERS owners of BENCH_OWNER_ACTIONS actions each
+    committee_emails: list[str]  # BENCH_READERS committee members
     performance_email: str
     indicator_code: str
     generated_indicator_ids: list[int]
@@ -304,9 +308,11 @@ def make_structure(scale: Scale, ids: Ids, tables, people: People, themes: list[
 
 
 def owner_loads(scale: Scale) -> list[int]:
-    """Actions per owner: the first owner (the one benchmarked) has exactly BENCH_OWNER_ACTIONS."""
-    others = spread(scale.actions - BENCH_OWNER_ACTIONS, scale.owners - 1)
-    return [BENCH_OWNER_ACTIONS, *others]
+    """Actions per owner: the first BENCH_READERS owners (the ones benchmarked) have exactly
+    BENCH_OWNER_ACTIONS each."""
+    benchmarked = [BENCH_OWNER_ACTIONS] * BENCH_READERS
+    others = spread(scale.actions - sum(benchmarked), scale.owners - BENCH_READERS)
+    return [*benchmarked, *others]
 
 
 def assign_owners(scale: Scale, people: People, rng) -> list[int]:
@@ -765,6 +771,8 @@ def fill(connection, scale: Scale, backend: str, url: str) -> Manifest:
         recommendation_id=structure.rec_ids[0],
         owner_email=people.emails[people.owners[0]],
         committee_email=people.emails[people.committee[0]],
+        owner_emails=[people.emails[p] for p in people.owners[:BENCH_READERS]],
+        committee_emails=[people.emails[p] for p in people.committee[:BENCH_READERS]],
         performance_email=people.emails[people.performance[0]],
         indicator_code=data.codes[data.ids[0]],
         generated_indicator_ids=data.ids,

@@ -1,14 +1,17 @@
 """Load generators: wrk when it is installed, else threads with http.client keep-alive.
 
 Both keep CONNECTIONS requests in flight for a fixed time and report requests per second and
-the 50th and 95th percentile latency of successful requests.
+the 50th and 95th percentile latency of successful requests. Each request carries the next of
+the given session cookies in turn, so a page is loaded by many people, as in real use.
 """
 
 import http.client
+import itertools
 import json
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -46,20 +49,34 @@ def generator_name() -> str:
     return (completed.stdout or completed.stderr).split("Copyright")[0].strip()
 
 
-def measure(base: str, path: str, cookie: str | None, seconds: float) -> LoadResult:
+def measure(base: str, path: str, cookies: list[str | None], seconds: float) -> LoadResult:
     if _wrk():
-        return _run_wrk(base + path, cookie, seconds)
-    return _python(base, path, cookie, seconds)
+        return _run_wrk(base + path, cookies, seconds)
+    return _python(base, path, cookies, seconds)
 
 
-def _run_wrk(url: str, cookie: str | None, seconds: float) -> LoadResult:
-    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--timeout", "30s"]
-    command += ["-s", str(LUA)]
-    if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
-    completed = subprocess.run(  # noqa: S603
-        [*command, url], capture_output=True, text=True, check=True
+def _rotating_cookies_lua(cookies: list[str | None]) -> str:
+    """wrk script: the report at the end (wrk_report.lua), and each request with the next cookie."""
+    quoted = ", ".join(json.dumps(cookie or "") for cookie in cookies)
+    return LUA.read_text() + (
+        f"\ncookies = {{{quoted}}}\n"
+        "sent = 0\n"
+        "request = function()\n"
+        "  sent = sent + 1\n"
+        "  wrk.headers['Cookie'] = cookies[(sent % #cookies) + 1]\n"
+        "  return wrk.format(nil)\n"
+        "end\n"
     )
+
+
+def _run_wrk(url: str, cookies: list[str | None], seconds: float) -> LoadResult:
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--timeout", "30s"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(_rotating_cookies_lua(cookies))
+        script.flush()
+        completed = subprocess.run(  # noqa: S603
+            [*command, "-s", script.name, url], capture_output=True, text=True, check=True
+        )
     summary = json.loads(completed.stdout.strip().splitlines()[-1])
     return LoadResult(
         requests=summary["requests"],
@@ -70,9 +87,9 @@ def _run_wrk(url: str, cookie: str | None, seconds: float) -> LoadResult:
     )
 
 
-def _python(base: str, path: str, cookie: str | None, seconds: float) -> LoadResult:
+def _python(base: str, path: str, cookies: list[str | None], seconds: float) -> LoadResult:
     host, port = base.removeprefix("http://").split(":")
-    headers = {"Cookie": cookie} if cookie else {}
+    turns = itertools.count()
     latencies: list[float] = []
     failures = [0]
     lock = threading.Lock()
@@ -83,6 +100,8 @@ def _python(base: str, path: str, cookie: str | None, seconds: float) -> LoadRes
         mine, failed = [], 0
         while time.perf_counter() < deadline:
             started = time.perf_counter()
+            cookie = cookies[next(turns) % len(cookies)]
+            headers = {"Cookie": cookie} if cookie else {}
             try:
                 connection.request("GET", path, headers=headers)
                 response = connection.getresponse()

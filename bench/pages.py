@@ -33,4 +33,10 @@ PAGES = [
 
 
 def reader_email(manifest: Manifest, reader: str) -> str:
+    """The one person whose page the SQL statements are counted for."""
     return {"committee": manifest.committee_email, "owner": manifest.owner_email}[reader]
+
+
+def reader_emails(manifest: Manifest, reader: str) -> list[str]:
+    """Everyone who loads the page under load, each with their own session."""
+    return {"committee": manifest.committee_emails, "owner": manifest.owner_emails}[reader]

@@ -18,10 +18,10 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from bench import databases, load
-from bench.generate import SCALES, Manifest, generate
+from bench.generate import BENCH_READERS, SCALES, Manifest, generate
 from bench.import_values import bench_import
 from bench.machine import describe_machine, load_average
-from bench.pages import BASELINE, PAGES, reader_email
+from bench.pages import BASELINE, PAGES, reader_emails
 from bench.reminders import bench_reminders
 from bench.report import evaluate_targets, render_text
 from bench.server import WORKERS, Gunicorn
@@ -42,20 +42,25 @@ def _drain(result: load.LoadResult) -> None:
     time.sleep(min(10.0, 2 * result.p95_ms / 1000 + 0.2))
 
 
-def _signed_in(server: Gunicorn, manifest: Manifest) -> dict:
-    cookies = {None: None}
+def _signed_in(server: Gunicorn, manifest: Manifest) -> dict[str | None, list[str | None]]:
+    """Every reader's session cookie: each page is loaded by many people, each signed in."""
+    cookies: dict[str | None, list[str | None]] = {None: [None]}
     for reader in {p.reader for p in PAGES}:
-        cookies[reader] = server.sign_in(reader_email(manifest, reader), manifest.password)
+        cookies[reader] = [
+            server.sign_in(email, manifest.password) for email in reader_emails(manifest, reader)
+        ]
     for page in [BASELINE, *PAGES]:
-        status, _ = server.fetch(page.url(manifest), cookies[page.reader])
+        status, _ = server.fetch(page.url(manifest), cookies[page.reader][0])
         if status != 200:
             raise RuntimeError(f"{page.url(manifest)} answered {status} before the load test")
     return cookies
 
 
-def _measure(server: Gunicorn, url: str, cookie: str | None, seconds: float) -> load.LoadResult:
-    _drain(load.measure(server.base, url, cookie, WARM_UP_SECONDS))
-    result = load.measure(server.base, url, cookie, seconds)
+def _measure(
+    server: Gunicorn, url: str, cookies: list[str | None], seconds: float
+) -> load.LoadResult:
+    _drain(load.measure(server.base, url, cookies, WARM_UP_SECONDS))
+    result = load.measure(server.base, url, cookies, seconds)
     _drain(result)
     return result
 
@@ -129,7 +134,6 @@ def measure_statements(manifest: Manifest, figures: dict, prefix: str) -> dict[s
     counted = count_statements(manifest)
     for key, page in counted.items():
         figures[f"{prefix}.sql_statements.{key}"] = page.count
-        figures[f"{prefix}.sql_statements_cached.{key}"] = page.cached_count
     return {key: page.statements for key, page in counted.items()}
 
 
@@ -245,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         gunicorn_workers=WORKERS,
         connections=load.CONNECTIONS,
         load_generator=load.generator_name(),
-        page_cache=os.environ.get("PAGE_CACHE", "true"),  # the app's setting under load
+        readers_per_page=BENCH_READERS,  # distinct people, each with their own session
         load_average_at_start=load_average(),
     )
     figures: dict = {}

@@ -2,8 +2,7 @@
 
 Each page is requested once to warm up, then once more while a before_cursor_execute listener
 counts every statement sent to the database (session checks included, as a real request has).
-This is done with the page cache off (what rendering the page costs: `count`) and on (a repeat
-visit served from the cache: `cached_count`).
+Every request renders the page afresh: there is no page cache.
 """
 
 import re
@@ -21,7 +20,6 @@ CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 class PageStatements:
     count: int
     statements: list[str]
-    cached_count: int | None = None
 
 
 def _signed_in_client(app, email: str, password: str):
@@ -37,23 +35,12 @@ def _signed_in_client(app, email: str, password: str):
 
 
 def count_statements(manifest: Manifest) -> dict[str, PageStatements]:
-    rendered = _count_statements(manifest, page_cache=False)
-    for key, cached in _count_statements(manifest, page_cache=True).items():
-        rendered[key].cached_count = cached.count
-    return rendered
-
-
-def _count_statements(manifest: Manifest, page_cache: bool) -> dict[str, PageStatements]:
     from tracker import create_app
     from tracker.extensions import db
 
     app = create_app(
         "development",
-        {
-            "SQLALCHEMY_DATABASE_URI": manifest.url,
-            "AS_AT_DATE": manifest.day,
-            "PAGE_CACHE": page_cache,
-        },
+        {"SQLALCHEMY_DATABASE_URI": manifest.url, "AS_AT_DATE": manifest.day},
     )
     with app.app_context():
         engine = db.engine

@@ -72,10 +72,9 @@ def database_url(backend: str, tmp_path_factory):
 
 def make_app(url: str, tmp_path_factory, **overrides):
     uploads = tmp_path_factory.mktemp("uploads")
-    return create_app(
-        "test",
-        {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(uploads), **overrides},
-    )
+    papers = tmp_path_factory.mktemp("papers")
+    settings = {"UPLOAD_FOLDER": str(uploads), "PAPER_FOLDER": str(papers)}
+    return create_app("test", {"SQLALCHEMY_DATABASE_URI": url, **settings, **overrides})
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -97,8 +96,7 @@ def migrated_app(backend, tmp_path_factory):
 
 def _empty_all_tables() -> None:
     for table in reversed(db.metadata.sorted_tables):
-        if table.name != "data_version":  # one row, made by the migration, never deleted
-            db.session.execute(table.delete())
+        db.session.execute(table.delete())
     db.session.commit()
 
 

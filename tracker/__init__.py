@@ -48,7 +48,6 @@ def _as_date(value) -> date | None:
 def register_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (every model must be known to Alembic)
     from tracker.extensions import csrf, db, login_manager, mail, migrate
-    from tracker.page_cache import register_page_cache
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
@@ -56,7 +55,6 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     login_manager.init_app(app)
-    register_page_cache(app)
 
 
 def register_templates(app: Flask) -> None:

@@ -125,11 +125,16 @@ def _summarise(ratings: list[Rag], noun: str) -> list[str]:
     ]
 
 
-def recommendation_rag(actions: list[Action], today: date) -> Rag:
+def recommendation_rag(
+    actions: list[Action], today: date, action_rags: list[Rag] | None = None
+) -> Rag:
+    """`action_rags`, if the caller has rated the actions already, lines up with `actions`."""
+    if action_rags is None:
+        action_rags = [action_rag(a, today) for a in actions]
     live = [a for a in actions if not a.withdrawn_reason]
     if not live:
         return Rag(Colour.GREY, "No actions yet")
-    ratings = [action_rag(a, today) for a in live]
+    ratings = [r for a, r in zip(actions, action_rags, strict=True) if not a.withdrawn_reason]
     colours = {r.colour for r in ratings}
     if colours == {Colour.BLUE}:
         return Rag(Colour.BLUE, f"All {_plural(len(live), 'action')} complete and verified")

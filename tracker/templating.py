@@ -2,13 +2,15 @@
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, get_template_attribute, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from tracker.clock import local
+from tracker.lru import LRU
 from tracker.pagination import page_url
 from tracker.permissions import Permission, can_change_plan_structure, user_has
-from tracker.rag import RAG_KEY
+from tracker.rag import RAG_KEY, Rag
 
 
 def govuk_date(value: date | None) -> str:
@@ -27,8 +29,45 @@ def govuk_datetime(value: datetime | None) -> str:
     return f"{moment.day} {moment:%B %Y} at {time}"
 
 
+def rag_tag(rag: Rag) -> Markup:
+    """A rating's tag. A function rather than a macro: tables call it once per row."""
+    colour, label = escape(rag.colour.value), escape(rag.label)
+    return Markup(f'<strong class="govuk-tag app-rag app-rag--{colour}">{label}</strong>')  # noqa: S704 (escaped above)
+
+
 def month_label(value: date | None) -> str:
     return "" if value is None else f"{value:%B %Y}"
+
+
+# GOV.UK Frontend macros are pure functions of their parameters, and calling one costs as much
+# as a small page; their output is kept per process, keyed by the parameters themselves.
+_components = LRU(maxsize=2000)
+
+
+def govuk(component: str, params: dict) -> Markup:
+    """`govuk('breadcrumbs', {...})` renders govukBreadcrumbs({...}) once per distinct params."""
+    name = "govuk" + "".join(part.title() for part in component.split("-"))
+    macro = get_template_attribute(f"govuk_frontend_jinja/components/{component}/macro.html", name)
+    key = (component, _frozen(params))
+    try:
+        hash(key)
+    except TypeError:  # a parameter that cannot be a key: render it every time
+        return Markup(macro(params))  # noqa: S704 (the macro escapes what it is given)
+    html = _components.get(key)
+    if html is None:
+        html = _components.put(key, Markup(macro(params)))  # noqa: S704 (as above)
+    return html
+
+
+def _frozen(value):
+    """A hashable copy of macro parameters that keeps markup and text apart."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, Markup):
+        return ("markup", str(value))
+    return (type(value).__name__, value)
 
 
 def navigation() -> list[dict]:
@@ -61,6 +100,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(govuk_datetime)
     app.add_template_filter(month_label)
     app.add_template_global(navigation)
+    app.add_template_global(rag_tag)
+    app.add_template_global(govuk)
     app.add_template_global(page_url)
     app.add_template_global(RAG_KEY, "rag_key")
     app.add_template_global(Permission)

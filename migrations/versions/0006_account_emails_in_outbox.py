@@ -1,7 +1,7 @@
 """account emails (invite, reset) go through the reminder outbox, sent outside the request
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 12:20:00
 
 The outbox kept one row per (recipient, kind, day); account emails can be several a day, so
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

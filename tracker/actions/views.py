@@ -15,7 +15,6 @@ from tracker.actions.updates import (
 )
 from tracker.clock import today
 from tracker.models import ActionStatus
-from tracker.page_cache import cached_page
 from tracker.permissions import (
     Permission,
     can_review_evidence,
@@ -29,7 +28,6 @@ from tracker.uow import unit_of_work
 
 @bp.route("/my-actions")
 @permission_required(Permission.UPDATE_OWN_ACTIONS)
-@cached_page
 def my_actions_page():
     form = MyActionsFilterForm(request.args)
     plans = owner_plans(current_user.id)

@@ -7,11 +7,8 @@ import json
 from flask import request, url_for
 from sqlalchemy import Select
 
-from tracker.api.auth import current_token
 from tracker.api.problems import ApiProblem, field_problem
-from tracker.clock import today
 from tracker.extensions import db
-from tracker.page_cache import data_version
 
 
 def encode_cursor(last_key) -> str:
@@ -69,23 +66,20 @@ def page_body(items: list, next_cursor: str | None) -> dict:
 # --- Conditional requests -----------------------------------------------------------------
 
 
-def current_etag() -> str | None:
-    """Changes whenever anything the answer shows may have: the data version (replaced by every
-    committed change, on any process), today's date (ratings count days), the token's scopes and
-    the address with its query. None if there is no data version to go by."""
-    version = data_version()
-    if version is None:
-        return None
-    parts = (version, today().isoformat(), sorted(current_token().scope_set), request.full_path)
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+def body_etag(body) -> str:
+    """A strong validator from the answer itself: any change to what it shows (a figure, a
+    rating that moved with the date, the token's scopes deciding what is included) changes it.
+    The query still runs; what a 304 saves is sending and re-reading an unchanged answer."""
+    if hasattr(body, "model_dump_json"):
+        data = body.model_dump_json()
+    else:
+        data = json.dumps(body, sort_keys=True, default=str)
+    return hashlib.sha256(data.encode()).hexdigest()[:40]
 
 
-def not_modified(etag: str | None) -> bool:
-    return etag is not None and etag in request.if_none_match
+def not_modified(etag: str) -> bool:
+    return etag in request.if_none_match
 
 
-def cache_headers(etag: str | None) -> dict:
-    headers = {"Cache-Control": "private, no-cache"}
-    if etag:
-        headers["ETag"] = f'"{etag}"'
-    return headers
+def cache_headers(etag: str) -> dict:
+    return {"Cache-Control": "private, no-cache", "ETag": f'"{etag}"'}

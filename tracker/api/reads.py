@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.api import bp, spec
 from tracker.api.auth import current_token, require_scope
-from tracker.api.paging import cache_headers, current_etag, not_modified, page_body, page_of
+from tracker.api.paging import body_etag, cache_headers, not_modified, page_body, page_of
 from tracker.api.problems import ApiProblem, Problem, field_problem
 from tracker.api.schemas import (
     ActionPage,
@@ -55,13 +55,14 @@ def rating(rag: Rag) -> dict:
 
 
 def _conditional(build):
-    """A 304 if the client has this very answer already; otherwise build it, with its ETag."""
-    etag = current_etag()
+    """The answer with its ETag, or a 304 if the client has this very answer already."""
+    body = build()
+    etag = body_etag(body)
     headers = cache_headers(etag)
     if not_modified(etag):
         # JSON like the 200 it stands for, so the headers for web pages are not applied.
         return current_app.response_class(status=304, mimetype="application/json"), 304, headers
-    return build(), 200, headers
+    return body, 200, headers
 
 
 # --- Plans ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from flask import render_template
 
+from tracker.committee.paper_store import committee_paper
 from tracker.committee.summary import PlanSummary
 from tracker.indicators.chart import build_chart
 from tracker.indicators.queries import latest_values_for
@@ -29,8 +30,14 @@ def paper_html(summary: PlanSummary, filters) -> str:
     )
 
 
-def render_paper(summary: PlanSummary, filters, base_url: str) -> bytes:
+def render_paper(summary: PlanSummary, filters, base_url: str, person_id: int) -> bytes:
+    """The paper as PDF, printed only if this content has not been printed before
+    (tracker/committee/paper_store.py); raises PaperBusy when it cannot be printed now."""
+    html = paper_html(summary, filters)
+    return committee_paper(html, base_url, person_id, lambda: print_pdf(html, base_url))
+
+
+def print_pdf(html: str, base_url: str) -> bytes:
     from weasyprint import HTML  # 22 MB per process: loaded only when a paper is printed
 
-    html = paper_html(summary, filters)
     return HTML(string=html, base_url=base_url).write_pdf(pdf_tags=True)

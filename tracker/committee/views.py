@@ -1,19 +1,20 @@
-from flask import Response, abort, render_template, url_for
+from flask import Response, abort, render_template, request, url_for
+from flask_login import current_user
 
 from tracker.clock import today
 from tracker.committee import bp
 from tracker.committee.exports import actions_csv, summary_workbook
 from tracker.committee.filters import read_filters
 from tracker.committee.paper import render_paper
+from tracker.committee.paper_store import PaperBusy
 from tracker.committee.summary import build_summary, load_plan
 from tracker.inspections.timeline import plan_inspections
-from tracker.page_cache import cached_page
 from tracker.permissions import Permission, permission_required
 from tracker.rag import COLOUR_LABELS, Colour
 
 
-def _summary(plan_id: int):
-    plan = load_plan(plan_id) or abort(404)
+def _summary(plan_id: int, people: bool = True):
+    plan = load_plan(plan_id, people) or abort(404)
     filters = read_filters(plan)
     summary = build_summary(
         plan, today(), theme_id=filters.theme_id, colour=filters.colour, since=filters.since
@@ -27,9 +28,8 @@ def _file_name(summary, extension: str) -> str:
 
 @bp.route("/plans/<int:plan_id>/summary")
 @permission_required(Permission.VIEW_PLANS)
-@cached_page
 def summary(plan_id: int):
-    summary, filters = _summary(plan_id)
+    summary, filters = _summary(plan_id, people=False)
     rag_choices = [(c.value, COLOUR_LABELS[c]) for c in Colour if c is not Colour.GREY]
     meetings = sorted(summary.plan.meetings, key=lambda m: m.meeting_on, reverse=True)
     return render_template(
@@ -88,7 +88,11 @@ def actions_csv_export(plan_id: int):
 @permission_required(Permission.VIEW_PLANS)
 def paper_pdf(plan_id: int):
     summary, filters = _summary(plan_id)
-    pdf = render_paper(summary, filters, base_url=url_for("main.home", _external=True))
+    base_url = url_for("main.home", _external=True)
+    try:
+        pdf = render_paper(summary, filters, base_url, current_user.id)
+    except PaperBusy:
+        return _paper_being_prepared(summary)
     return Response(
         pdf,
         mimetype="application/pdf",
@@ -98,3 +102,17 @@ def paper_pdf(plan_id: int):
             )
         },
     )
+
+
+PAPER_RETRY_SECONDS = 10
+
+
+def _paper_being_prepared(summary):
+    """Too many prints for this person at once, or the same paper is still printing."""
+    page = render_template(
+        "committee/paper-being-prepared.html",
+        summary=summary,
+        retry_url=request.full_path,
+        retry_seconds=PAPER_RETRY_SECONDS,
+    )
+    return page, 503, {"Retry-After": str(PAPER_RETRY_SECONDS)}

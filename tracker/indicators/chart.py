@@ -9,6 +9,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
+from markupsafe import Markup
+
 from tracker.indicators.rag import describe_target, format_value, rate_value, target_in_force
 from tracker.models import Basis, Indicator, IndicatorTarget, IndicatorValue, Polarity, Unit
 from tracker.rag import Colour
@@ -375,6 +377,16 @@ class Sparkline:
     label: str
     width: int = 100
     height: int = 24
+
+    def svg(self) -> Markup:
+        """The sparkline as inline SVG (built here, not by a template macro per table row)."""
+        return Markup(
+            '<svg class="app-sparkline" viewBox="0 0 {} {}" role="img" aria-label="{}" '
+            'focusable="false"><title>{}</title><polyline points="{}"/>'
+            '<circle cx="{:.1f}" cy="{:.1f}" r="2.5"/></svg>'
+        ).format(
+            self.width, self.height, self.label, self.label, self.points, self.last_x, self.last_y
+        )
 
 
 def build_sparkline(indicator: Indicator, newest_first: list[IndicatorValue]) -> Sparkline | None:

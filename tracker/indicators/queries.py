@@ -1,14 +1,18 @@
 """Read queries for indicators: the latest figures of many indicators in constant queries."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
 from functools import cached_property
 
+from markupsafe import Markup
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.indicators.chart import Sparkline, build_sparkline
 from tracker.indicators.rag import IndicatorRating, rate_series, rate_value
+from tracker.lru import LRU
 from tracker.models import (
     Basis,
     ImportRecord,
@@ -30,6 +34,8 @@ class IndicatorSummary:
     series: dict[str, list[IndicatorValue]] = field(default_factory=dict)
     targets: list[IndicatorTarget] = field(default_factory=list)
     rating: IndicatorRating | None = None
+    sparkline: Sparkline | None = None
+    sparkline_svg: Markup = Markup("")
 
     @property
     def judged(self) -> list[IndicatorValue]:
@@ -62,20 +68,52 @@ class IndicatorSummary:
         shown = [self.latest] if self.judged_on_month else [self.latest, self.latest_month]
         return [v for v in shown if v is not None and v.data_quality_note]
 
-    @cached_property
-    def sparkline(self) -> Sparkline | None:
-        return build_sparkline(self.indicator, self.judged[:12])
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A stored indicator value, read-only: what pages, ratings and charts read of one."""
+
+    id: int
+    indicator_id: int
+    period: date
+    basis: str
+    value: float
+    provisional: bool
+    data_quality_note: str | None
+    quoted: bool
+    source: str
+    updated_at: datetime
+    updated_by_id: int | None
 
 
-def recent_values(indicator_ids: list[int], per_series: int) -> list[IndicatorValue]:
-    """The latest `per_series` values of each (indicator, basis), newest first, in one query."""
-    if not indicator_ids:
-        return []
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A target in force from a month, read-only."""
+
+    id: int
+    indicator_id: int
+    effective_from: date
+    target: float | None
+    amber_tolerance: float
+    lower_bound: float | None
+    upper_bound: float | None
+    assumed: bool
+    source: str
+
+
+VALUE_COLUMNS = [IndicatorValue.__table__.c[f.name] for f in fields(Figure)]
+TARGET_COLUMNS = [IndicatorTarget.__table__.c[f.name] for f in fields(Target)]
+
+
+def recent_values(indicator_ids: list[int], per_series: int) -> list[Figure]:
+    """The latest `per_series` values of each (indicator, basis), newest first, in one query
+    (run even for no indicators, so that a page's statement count never depends on what this
+    process has worked out before)."""
     # The rows come straight out of the ranked subquery: joining it back to indicator_values
     # by id made PostgreSQL read the whole table (every indicator's history) on each request.
     ranked = (
         select(
-            IndicatorValue,
+            *VALUE_COLUMNS,
             func.row_number()
             .over(
                 partition_by=(IndicatorValue.indicator_id, IndicatorValue.basis),
@@ -86,37 +124,111 @@ def recent_values(indicator_ids: list[int], per_series: int) -> list[IndicatorVa
         .where(IndicatorValue.indicator_id.in_(indicator_ids))
         .subquery()
     )
-    value = aliased(IndicatorValue, ranked)
+    columns = [ranked.c[f.name] for f in fields(Figure)]
     query = (
-        select(value)
+        select(*columns)
         .where(ranked.c.rank <= per_series)
-        .order_by(value.indicator_id, value.basis, value.period.desc())
+        .order_by(ranked.c.indicator_id, ranked.c.basis, ranked.c.period.desc())
     )
-    return list(db.session.scalars(query))
+    return [Figure(*row) for row in db.session.execute(query)]
 
 
-def targets_for(indicator_ids: list[int]) -> list[IndicatorTarget]:
-    if not indicator_ids:
-        return []
+def targets_and_revisions(indicator_ids: list[int]) -> tuple[dict[int, list[Target]], dict]:
+    """Each indicator's targets, and the revision of its figures (what changes whenever one
+    of them is added, corrected or removed), in one query."""
+    revision = (
+        select(
+            IndicatorValue.indicator_id,
+            func.count().label("figures"),
+            func.max(IndicatorValue.updated_at).label("last_change"),
+            func.max(IndicatorValue.id).label("last_id"),
+        )
+        .where(IndicatorValue.indicator_id.in_(indicator_ids))
+        .group_by(IndicatorValue.indicator_id)
+        .subquery()
+    )
+    target_columns = [column.label(f"target_{column.name}") for column in TARGET_COLUMNS]
     query = (
-        select(IndicatorTarget)
-        .where(IndicatorTarget.indicator_id.in_(indicator_ids))
-        .order_by(IndicatorTarget.indicator_id, IndicatorTarget.effective_from)
+        select(Indicator.id, revision.c.figures, revision.c.last_change, revision.c.last_id)
+        .add_columns(*target_columns)
+        .outerjoin(revision, revision.c.indicator_id == Indicator.id)
+        .outerjoin(IndicatorTarget, IndicatorTarget.indicator_id == Indicator.id)
+        .where(Indicator.id.in_(indicator_ids))
+        .order_by(Indicator.id, IndicatorTarget.effective_from)
     )
-    return list(db.session.scalars(query))
+    targets: dict[int, list[Target]] = {i: [] for i in indicator_ids}
+    revisions = {}
+    for indicator_id, figures, last_change, last_id, *target in db.session.execute(query):
+        revisions[indicator_id] = (figures, last_change, last_id)
+        if target[0] is not None:
+            targets[indicator_id].append(Target(*target))
+    return targets, revisions
+
+
+@dataclass(frozen=True)
+class _Worked:
+    """What an indicator's figures and targets give, worked out once per revision."""
+
+    series: dict[str, list[Figure]]
+    rating: IndicatorRating
+    sparkline: Sparkline | None
+    sparkline_svg: Markup
+
+
+# Per process. Pure: each entry is keyed by everything it was worked out from (the
+# indicator's own fields, its targets and the revision of its figures), so an entry is never
+# stale and nothing is ever invalidated; a change gives a new key and the old entry ages out.
+_worked = LRU(maxsize=2000)
+
+
+def _indicator_state(indicator: Indicator) -> tuple:
+    return tuple(getattr(indicator, attr.key) for attr in sa_inspect(Indicator).column_attrs)
 
 
 def latest_values_for(indicators: list[Indicator], per_series: int = 12) -> list[IndicatorSummary]:
-    """Summaries of the given indicators in two statements, however many there are."""
+    """Summaries of the given indicators in two statements, however many there are.
+
+    What an indicator's figures and targets give (its series, rating and sparkline) is worked
+    out once per process and revision of those figures, and reused until they change."""
+    if not indicators:
+        return []
     ids = [i.id for i in indicators]
-    summaries = {i.id: IndicatorSummary(i) for i in indicators}
-    for value in recent_values(ids, per_series):
-        summaries[value.indicator_id].series.setdefault(value.basis, []).append(value)
-    for target in targets_for(ids):
-        summaries[target.indicator_id].targets.append(target)
-    for summary in summaries.values():
-        summary.rating = rate_series(summary.indicator, summary.judged, summary.targets)
-    return [summaries[i] for i in ids]
+    targets, revisions = targets_and_revisions(ids)
+    keys = {
+        i.id: (per_series, _indicator_state(i), tuple(targets[i.id]), revisions.get(i.id))
+        for i in indicators
+    }
+    worked = {i: _worked.get(keys[i]) for i in ids}
+    missing = [i for i in indicators if worked[i.id] is None]
+    series: dict[int, dict[str, list[Figure]]] = {i.id: {} for i in missing}
+    for value in recent_values([i.id for i in missing], per_series):
+        series[value.indicator_id].setdefault(value.basis, []).append(value)
+    for indicator in missing:
+        worked[indicator.id] = _worked.put(
+            keys[indicator.id], _work_out(indicator, series[indicator.id], targets[indicator.id])
+        )
+    return [
+        IndicatorSummary(
+            i,
+            worked[i.id].series,
+            targets[i.id],
+            worked[i.id].rating,
+            worked[i.id].sparkline,
+            worked[i.id].sparkline_svg,
+        )
+        for i in indicators
+    ]
+
+
+def _work_out(indicator: Indicator, series: dict[str, list[Figure]], targets: list[Target]):
+    judged = series.get(indicator.basis, [])
+    sparkline = build_sparkline(indicator, judged[:12])
+    return _Worked(
+        series=series,
+        rating=rate_series(indicator, judged, targets),
+        sparkline=sparkline,
+        sparkline_svg=sparkline.svg() if sparkline else Markup(""),
+    )
 
 
 def all_indicators() -> list[Indicator]:

@@ -35,7 +35,6 @@ from tracker.models import (
     Unit,
     User,
 )
-from tracker.page_cache import cached_page
 from tracker.pagination import paginate
 from tracker.permissions import Permission, may_own_work_clause, permission_required, user_has
 from tracker.quotas import QuotaExceeded
@@ -67,7 +66,6 @@ def basis_label(basis: str) -> str:
 
 @bp.route("/indicators")
 @permission_required(Permission.VIEW_PLANS)
-@cached_page
 def index():
     search = request.args.get("q", "").strip()[:100]
     page = paginate(queries.indicators_matching(search), OVERVIEW_PAGE_SIZE)
@@ -77,7 +75,6 @@ def index():
 
 @bp.route("/indicators/<code>")
 @permission_required(Permission.VIEW_PLANS)
-@cached_page
 def indicator(code: str):
     found = _found(code)
     summary = queries.latest_values_for([found], per_series=24)[0]

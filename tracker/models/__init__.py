@@ -37,7 +37,6 @@ from .plans import (
 from .reminders import JobRun, ReminderOutbox, ReminderSkip
 from .types import utcnow
 from .users import Role, User
-from .versions import DataVersion
 
 __all__ = [
     "ApiIdempotencyKey",
@@ -55,7 +54,6 @@ __all__ = [
     "Action",
     "ActionStatus",
     "AuditEvent",
-    "DataVersion",
     "Basis",
     "CommitteeMeeting",
     "Evidence",

@@ -143,7 +143,7 @@ class IndicatorValue(db.Model):
     data_quality_note: Mapped[str | None] = mapped_column(Text)
     quoted: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(300), default="")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     indicator: Mapped[Indicator] = relationship(back_populates="values")

@@ -6,7 +6,6 @@ from tracker.clock import today
 from tracker.indicators.queries import latest_values_for
 from tracker.inspections.queries import findings_for_recommendation
 from tracker.inspections.timeline import plan_inspections
-from tracker.page_cache import cached_page
 from tracker.permissions import Permission, permission_required
 from tracker.plans import bp
 from tracker.plans.queries import (
@@ -21,7 +20,6 @@ from tracker.rag import action_rag, plan_rag, recommendation_rag
 
 @bp.route("/plans")
 @permission_required(Permission.VIEW_PLANS)
-@cached_page
 def index():
     plans = all_plans()
     grouped = actions_by_plan([p.id for p in plans])
@@ -48,7 +46,6 @@ def index():
 
 @bp.route("/plans/<int:plan_id>")
 @permission_required(Permission.VIEW_PLANS)
-@cached_page
 def plan(plan_id: int):
     plan = plan_with_recommendations(plan_id) or abort(404)
     day = today()
@@ -81,16 +78,16 @@ def plan(plan_id: int):
 
 @bp.route("/recommendations/<int:recommendation_id>")
 @permission_required(Permission.VIEW_PLANS)
-@cached_page
 def recommendation(recommendation_id: int):
     rec = recommendation_page(recommendation_id) or abort(404)
     day = today()
-    actions = [{"action": a, "rag": action_rag(a, day)} for a in rec.actions]
+    rags = [action_rag(a, day) for a in rec.actions]
+    actions = [{"action": a, "rag": rag} for a, rag in zip(rec.actions, rags, strict=True)]
     return render_template(
         "plans/recommendation.html",
         rec=rec,
         actions=actions,
-        rating=recommendation_rag(rec.actions, day),
+        rating=recommendation_rag(rec.actions, day, rags),
         indicators=latest_values_for(rec.indicators),
         rationales=link_rationales(rec.id),
         findings=findings_for_recommendation(rec.id),

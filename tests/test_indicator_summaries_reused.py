@@ -1,0 +1,65 @@
+"""What an indicator's figures give (series, rating, sparkline) is worked out once per process and
+reused, keyed by the indicator's own fields, targets and figures: any change shows at once."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from tests.conftest import count_queries, sign_in
+from tracker.extensions import db
+from tracker.indicators import queries
+from tracker.models import Indicator, IndicatorTarget, IndicatorValue, Recommendation
+
+COMMITTEE = "margaret.fenwick@example.org"
+
+
+def _recommendation_page(client) -> str:
+    rec = db.session.scalar(select(Recommendation).where(Recommendation.reference == "R3"))
+    response = client.get(f"/recommendations/{rec.id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _latest_rolling_figure() -> IndicatorValue:
+    indicator = db.session.scalar(select(Indicator).where(Indicator.code == "CSC-03"))
+    return db.session.scalar(
+        select(IndicatorValue).where(
+            IndicatorValue.indicator_id == indicator.id,
+            IndicatorValue.basis == "rolling_12",
+            IndicatorValue.period == date(2016, 1, 1),
+        )
+    )
+
+
+def test_a_changed_figure_target_or_name_shows_on_the_next_request(seeded, client):
+    sign_in(client, COMMITTEE)
+    assert "14.7 points below, more than 5 points tolerance, red" in _recommendation_page(client)
+
+    figure = _latest_rolling_figure()
+    figure.value = 74.0  # within the 5-point tolerance of the 75% target
+    db.session.commit()
+    assert "1 point below, within 5 points tolerance, amber" in _recommendation_page(client)
+
+    target = db.session.scalar(
+        select(IndicatorTarget).join(Indicator).where(Indicator.code == "CSC-03")
+    )
+    target.target = 70.0  # changed in place: no new row, no timestamp
+    db.session.commit()
+    html = _recommendation_page(client)
+    assert "amber" not in html.split("CSC-03")[1].split("</tr>")[0]
+
+    figure.indicator.name = "Referrals that became a single assessment"
+    db.session.commit()
+    assert "CSC-03: Referrals that became a single assessment" in _recommendation_page(client)
+
+
+def test_reuse_saves_the_work_not_the_statements(seeded, client):
+    """A page sends the same statements whether or not this process has worked the figures
+    out before, so statement counts stay comparable between requests and scales."""
+    sign_in(client, COMMITTEE)
+    queries._worked.clear()
+    with count_queries() as first:
+        _recommendation_page(client)
+    with count_queries() as again:
+        _recommendation_page(client)
+    assert len(first) == len(again)
