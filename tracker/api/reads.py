@@ -25,7 +25,7 @@ from tracker.api.schemas import (
 )
 from tracker.clock import today
 from tracker.extensions import db
-from tracker.indicators.queries import indicator_by_code, targets_for
+from tracker.indicators.queries import indicator_by_code, targets_and_revisions
 from tracker.indicators.rag import rate_series, rate_value
 from tracker.models import (
     Action,
@@ -295,9 +295,7 @@ def _indicators(found: list[Indicator]) -> list[dict]:
         )
         for value in db.session.scalars(query):
             values[value.indicator_id].append(value)
-    targets = defaultdict(list)
-    for target in targets_for(ids):
-        targets[target.indicator_id].append(target)
+    targets, _ = targets_and_revisions(ids)
     links = defaultdict(list)
     if ids:
         rows = db.session.execute(

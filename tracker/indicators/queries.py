@@ -135,7 +135,12 @@ def recent_values(indicator_ids: list[int], per_series: int) -> list[Figure]:
 
 def targets_and_revisions(indicator_ids: list[int]) -> tuple[dict[int, list[Target]], dict]:
     """Each indicator's targets, and the revision of its figures (what changes whenever one
-    of them is added, corrected or removed), in one query."""
+    of them is added, corrected, moved or removed), in one query.
+
+    Not a timestamp alone: clocks can step back (a demo day past midnight, a server's clock
+    corrected), so the revision also holds the newest id of the figures and of the revisions
+    kept when one is corrected or moved, which only ever grow, and the number of figures,
+    which falls when one is deleted."""
     revision = (
         select(
             IndicatorValue.indicator_id,
@@ -147,19 +152,38 @@ def targets_and_revisions(indicator_ids: list[int]) -> tuple[dict[int, list[Targ
         .group_by(IndicatorValue.indicator_id)
         .subquery()
     )
+    corrected = (
+        select(
+            IndicatorValue.indicator_id,
+            func.max(IndicatorValueRevision.id).label("last_revision"),
+        )
+        .join(IndicatorValue, IndicatorValue.id == IndicatorValueRevision.indicator_value_id)
+        .where(IndicatorValue.indicator_id.in_(indicator_ids))
+        .group_by(IndicatorValue.indicator_id)
+        .subquery()
+    )
     target_columns = [column.label(f"target_{column.name}") for column in TARGET_COLUMNS]
     query = (
-        select(Indicator.id, revision.c.figures, revision.c.last_change, revision.c.last_id)
+        select(
+            Indicator.id,
+            revision.c.figures,
+            revision.c.last_change,
+            revision.c.last_id,
+            corrected.c.last_revision,
+        )
         .add_columns(*target_columns)
         .outerjoin(revision, revision.c.indicator_id == Indicator.id)
+        .outerjoin(corrected, corrected.c.indicator_id == Indicator.id)
         .outerjoin(IndicatorTarget, IndicatorTarget.indicator_id == Indicator.id)
         .where(Indicator.id.in_(indicator_ids))
         .order_by(Indicator.id, IndicatorTarget.effective_from)
     )
     targets: dict[int, list[Target]] = {i: [] for i in indicator_ids}
     revisions = {}
-    for indicator_id, figures, last_change, last_id, *target in db.session.execute(query):
-        revisions[indicator_id] = (figures, last_change, last_id)
+    for indicator_id, figures, last_change, last_id, last_revision, *target in db.session.execute(
+        query
+    ):
+        revisions[indicator_id] = (figures, last_change, last_id, last_revision)
         if target[0] is not None:
             targets[indicator_id].append(Target(*target))
     return targets, revisions
