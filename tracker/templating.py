@@ -1,9 +1,11 @@
 """Template filters and globals shared by every page."""
 
+import re
 from datetime import date, datetime
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from tracker.clock import local
 from tracker.pagination import page_url
@@ -25,6 +27,24 @@ def govuk_datetime(value: datetime | None) -> str:
     suffix = "am" if moment.hour < 12 else "pm"
     time = f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
     return f"{moment.day} {moment:%B %Y} at {time}"
+
+
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def line_breaks(text: str | None) -> Markup:
+    """Multi-line text for an inline place (a table cell, a summary value): each new line a
+    <br>. The text is escaped first; only the <br> tags are markup."""
+    lines = (text or "").strip().splitlines()
+    return Markup("<br>").join(escape(line) for line in lines)
+
+
+def paragraphs(text: str | None, css_class: str = "govuk-body") -> Markup:
+    """Multi-line text as paragraphs: a blank line starts a new one, a single new line is a
+    <br>. Escaped first, as `line_breaks`; nothing for empty text."""
+    blocks = [b for b in _BLANK_LINES.split((text or "").strip()) if b.strip()]
+    opening = Markup('<p class="{}">').format(css_class) if css_class else Markup("<p>")
+    return Markup("").join(opening + line_breaks(block) + Markup("</p>") for block in blocks)
 
 
 def month_label(value: date | None) -> str:
@@ -59,6 +79,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(govuk_date)
     app.add_template_filter(govuk_datetime)
     app.add_template_filter(month_label)
+    app.add_template_filter(line_breaks)
+    app.add_template_filter(paragraphs)
     app.add_template_global(navigation)
     app.add_template_global(page_url)
     app.add_template_global(RAG_KEY, "rag_key")
