@@ -29,6 +29,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_extensions(app)
     register_templates(app)
     register_security(app)
+    register_routing(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -88,6 +89,12 @@ def register_security(app: Flask) -> None:
     register_session_rules(app)
     register_permission_check(app)
     register_security_headers(app)
+
+
+def register_routing(app: Flask) -> None:
+    from tracker.args import register_converters
+
+    register_converters(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
+from tracker.args import text_arg
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.indicators import bp, importing, queries, service, uploads
@@ -63,7 +64,7 @@ def basis_label(basis: str) -> str:
 @permission_required(Permission.VIEW_PLANS)
 @cached_page
 def index():
-    search = request.args.get("q", "").strip()[:100]
+    search = text_arg("q")
     page = paginate(queries.indicators_matching(search), OVERVIEW_PAGE_SIZE)
     summaries = queries.latest_values_for(page.items, per_series=12)
     return render_template("indicators/index.html", summaries=summaries, page=page, search=search)
