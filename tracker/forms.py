@@ -52,7 +52,7 @@ def date_parts(field, valuelist) -> list[str]:
     """The parts of a date as posted, stripped. The field keeps exactly three to show again,
     whatever was posted: the date widget unpacks three."""
     parts = [str(v).strip() for v in valuelist]
-    field.raw_data = (parts + ["", "", ""])[:3]
+    field.raw_data = (parts + ["", "", ""])[:3] if parts else None  # None: empty boxes
     return parts
 
 
@@ -79,10 +79,9 @@ class GovDateField(DateField):
         super().__init__(label, validators, format=format, **kwargs)
 
     def process_formdata(self, valuelist):
-        if not valuelist:
-            self.raw_data = None  # the widget then shows empty boxes
-            return
         parts = date_parts(self, valuelist)
+        if not parts:
+            return
         if not any(parts):
             self.data = None
             return

@@ -43,9 +43,9 @@ class DayMonthYearField(DateField):
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
 
     def process_formdata(self, valuelist):
-        if not valuelist:
-            return
         parts = date_parts(self, valuelist)
+        if not parts:
+            return
         self.data = None
         if not any(parts):
             return

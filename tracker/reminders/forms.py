@@ -29,9 +29,9 @@ class DayField(DateField):
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
 
     def process_formdata(self, valuelist):
-        if not valuelist:
-            return
         parts = date_parts(self, valuelist)
+        if not parts:
+            return
         self.data = None
         if len(parts) != 3 or not all(parts):
             raise ValueError("Enter a day, month and year, for example 14 3 2016")
