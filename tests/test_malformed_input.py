@@ -188,3 +188,14 @@ def test_a_nul_byte_in_forms_searches_and_addresses(seeded, client):
     assert client.get("/forgot-password").status_code == 200
     response = form_post(client, "/forgot-password", {"email": "a\x00@example.org"})
     assert response.status_code in (200, 302)
+
+
+def test_a_json_body_with_objects_for_fields(seeded, client):
+    token = csrf_token(client, "/sign-in")
+    response = client.post(
+        "/sign-in",
+        json={"email": {"a": 1}, "password": ["x", None, 5]},
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 200
+    assert "Enter your email address" in response.get_data(as_text=True)

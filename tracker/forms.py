@@ -33,7 +33,9 @@ def cleaned_formdata(form, formdata) -> MultiDict:
         for value in values:
             if isinstance(value, FileStorage):
                 value.filename = clean_line(value.filename)
-            elif isinstance(value, str) and clean is not None:
+            elif not isinstance(value, str):
+                value = ""  # a JSON body's objects, numbers or nulls: no form here takes them
+            elif clean is not None:
                 value = clean(value)
             cleaned.add(name, value)
     return cleaned
