@@ -1,6 +1,7 @@
 """Every route declares who may use it; anonymous visitors reach only the public ones."""
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from tracker import create_app
 from tracker.permissions import Permission, declared_permission
@@ -24,7 +25,7 @@ PUBLIC_ENDPOINTS = {
 def _example_url(app, rule):
     values = dict(rule.defaults or {})
     for arg, converter in rule._converters.items():
-        values[arg] = 1 if type(converter).__name__ == "IntegerConverter" else "X1"
+        values[arg] = 1 if isinstance(converter, IntegerConverter) else "X1"
     built = rule.build(values, append_unknown=False)
     assert built, rule
     return built[1]

@@ -29,6 +29,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_extensions(app)
     register_templates(app)
     register_security(app)
+    register_routing(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_api(app)
@@ -97,6 +98,12 @@ def register_proxies(app: Flask) -> None:
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+
+def register_routing(app: Flask) -> None:
+    from tracker.args import register_converters
+
+    register_converters(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,9 +1,74 @@
-"""Form fields shared across areas."""
+"""The base of every form, and form fields shared across areas.
+
+Text is cleaned once, at input, here: `TrackerForm` cleans what the browser sent before any
+field reads it (docs/security.md, "Text cleaning"). Multi-line boxes keep their new lines
+(`clean_text`), everything else becomes one clean line (`clean_line`), and passwords are left
+exactly as typed: they are only ever hashed, and cleaning them would change existing ones.
+Uploaded files keep their bytes; their names are cleaned as one line.
+"""
 
 from datetime import date
 
-from wtforms import DateField
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage, MultiDict
+from wtforms import DateField, PasswordField, TextAreaField
 from wtforms.validators import StopValidation
+
+from tracker.text import clean_line, clean_text
+
+
+def _cleaner(field):
+    if isinstance(field, PasswordField):
+        return None
+    if isinstance(field, TextAreaField):
+        return clean_text
+    return clean_line
+
+
+def cleaned_formdata(form, formdata) -> MultiDict:
+    """The submitted values as the form's fields should read them."""
+    fields = {field.name: field for field in form}
+    cleaned = MultiDict()
+    for name, values in formdata.lists():
+        clean = _cleaner(fields.get(name))
+        for value in values:
+            if isinstance(value, FileStorage):
+                value.filename = clean_line(value.filename)
+            elif not isinstance(value, str):
+                value = ""  # a JSON body's objects, numbers or nulls: no form here takes them
+            elif clean is not None:
+                value = clean(value)
+            cleaned.add(name, value)
+    return cleaned
+
+
+class TrackerForm(FlaskForm):
+    """Every form's base class: the one place submitted text is cleaned."""
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            formdata = super().wrap_formdata(form, formdata)
+            return None if formdata is None else cleaned_formdata(form, formdata)
+
+
+def date_parts(field, valuelist) -> list[str]:
+    """The parts of a date as posted, stripped. The field keeps exactly three to show again,
+    whatever was posted: the date widget unpacks three."""
+    parts = [str(v).strip() for v in valuelist]
+    field.raw_data = (parts + ["", "", ""])[:3] if parts else None  # None: empty boxes
+    return parts
+
+
+def date_from_parts(parts: list[str]) -> date:
+    """The date that day, month and year boxes make; ValueError unless it is a real one.
+
+    Only ASCII digits count, and a year has at most four of them, so odd input (a 25-digit
+    year, superscript digits) is a "real date" message rather than an overflow.
+    """
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
+        raise ValueError("not a date")
+    day, month, year = (int(p) for p in parts)
+    return date(year, month, day)
 
 
 class GovDateField(DateField):
@@ -17,10 +82,9 @@ class GovDateField(DateField):
         super().__init__(label, validators, format=format, **kwargs)
 
     def process_formdata(self, valuelist):
-        if not valuelist:
-            self.raw_data = None  # the widget then shows empty boxes
+        parts = date_parts(self, valuelist)
+        if not parts:
             return
-        parts = [str(v).strip() for v in valuelist]
         if not any(parts):
             self.data = None
             return
@@ -29,10 +93,9 @@ class GovDateField(DateField):
             self.data = None
             raise ValueError(f"{name} must include a day, month and year")
         try:
-            day, month, year = (int(p) for p in parts)
-            if year < 1000:
+            self.data = date_from_parts(parts)
+            if self.data.year < 1000:
                 raise ValueError
-            self.data = date(year, month, day)
         except ValueError:
             self.data = None
             raise ValueError(f"{name} must be a real date") from None

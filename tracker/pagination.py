@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import abort, request, url_for
 from sqlalchemy import Select, func, select
 
+from tracker.args import number_arg
 from tracker.extensions import db
 
 
@@ -43,8 +45,7 @@ class Page:
 
 def requested_page_number() -> int:
     """The `page` query argument; anything that is not a positive whole number means page 1."""
-    raw = request.args.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() and len(raw) < 7 else 1
+    return max(1, number_arg("page", maximum=999_999) or 1)
 
 
 def paginate(query: Select, size: int, number: int | None = None) -> Page:
@@ -59,8 +60,13 @@ def paginate(query: Select, size: int, number: int | None = None) -> Page:
 
 def page_url(number: int) -> str:
     """This page's address with `page` set, keeping every other query argument (filters, and
-    repeated ones such as a date's day, month and year)."""
-    args = {**request.args.to_dict(flat=False), "page": [number]}
-    if number == 1:
-        args.pop("page")
-    return url_for(request.endpoint, **request.view_args, **args)
+    repeated ones such as a date's day, month and year).
+
+    The query string is built here, not by url_for: a query argument must never reach url_for
+    as a keyword (`?_anchor=x`, `?_external=1` would change what it builds, or fail).
+    """
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+    if number != 1:
+        args.append(("page", str(number)))
+    path = url_for(request.endpoint, **request.view_args)
+    return f"{path}?{urlencode(args)}" if args else path

@@ -1,5 +1,6 @@
 """Template filters and globals shared by every page."""
 
+import re
 from datetime import date, datetime
 
 from flask import Flask, current_app, get_template_attribute, request, url_for
@@ -33,6 +34,24 @@ def rag_tag(rag: Rag) -> Markup:
     """A rating's tag. A function rather than a macro: tables call it once per row."""
     colour, label = escape(rag.colour.value), escape(rag.label)
     return Markup(f'<strong class="govuk-tag app-rag app-rag--{colour}">{label}</strong>')  # noqa: S704 (escaped above)
+
+
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def line_breaks(text: str | None) -> Markup:
+    """Multi-line text for an inline place (a table cell, a summary value): each new line a
+    <br>. The text is escaped first; only the <br> tags are markup."""
+    lines = (text or "").strip().splitlines()
+    return Markup("<br>").join(escape(line) for line in lines)
+
+
+def paragraphs(text: str | None, css_class: str = "govuk-body") -> Markup:
+    """Multi-line text as paragraphs: a blank line starts a new one, a single new line is a
+    <br>. Escaped first, as `line_breaks`; nothing for empty text."""
+    blocks = [b for b in _BLANK_LINES.split((text or "").strip()) if b.strip()]
+    opening = Markup('<p class="{}">').format(css_class) if css_class else Markup("<p>")
+    return Markup("").join(opening + line_breaks(block) + Markup("</p>") for block in blocks)
 
 
 def month_label(value: date | None) -> str:
@@ -99,6 +118,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(govuk_date)
     app.add_template_filter(govuk_datetime)
     app.add_template_filter(month_label)
+    app.add_template_filter(line_breaks)
+    app.add_template_filter(paragraphs)
     app.add_template_global(navigation)
     app.add_template_global(rag_tag)
     app.add_template_global(govuk)

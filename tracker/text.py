@@ -22,7 +22,9 @@ _BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 # Unicode noncharacters and lone surrogates cannot be encoded in UTF-8 or XML.
 _UNENCODABLE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# What a spreadsheet runs as a formula (OWASP's list), and the full-width forms some Excel
+# locales read the same way.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def clean_text(value: str | None) -> str | None:
@@ -49,13 +51,14 @@ def spreadsheet_cell(value):
     """A value as a spreadsheet or CSV cell may safely hold it.
 
     Text loses characters XLSX cannot store (so one pasted character can never break an export)
-    and text that a spreadsheet would run as a formula gets a leading apostrophe. Numbers, dates
-    and None pass through unchanged.
+    and the direction overrides input cleaning removes (text stored before it still reads as
+    stored), and text that a spreadsheet would run as a formula gets a leading apostrophe.
+    Numbers, dates and None pass through unchanged.
     """
     if not isinstance(value, str):
         return value
     value = _CONTROL.sub("", _LINE_BREAKS.sub("\n", value))
-    value = _UNENCODABLE.sub("", value)
+    value = _UNENCODABLE.sub("", _BIDI_CONTROLS.sub("", value))
     if value.startswith(FORMULA_STARTS):
         return "'" + value
     return value

@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
     GovRadioInput,
@@ -10,7 +9,7 @@ from wtforms import HiddenField, RadioField, SelectChoice, SelectField, SubmitFi
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.actions.updates import OWNER_STATUSES
-from tracker.forms import GovDateField
+from tracker.forms import GovDateField, TrackerForm
 
 STATUS_HINTS = {
     "not_started": "Work has not begun.",
@@ -21,7 +20,7 @@ STATUS_HINTS = {
 }
 
 
-class UpdateActionForm(FlaskForm):
+class UpdateActionForm(TrackerForm):
     status = RadioField(
         "Status",
         widget=GovRadioInput(),
@@ -43,7 +42,7 @@ class UpdateActionForm(FlaskForm):
     submit = SubmitField("Save update", widget=GovSubmitInput())
 
 
-class MyActionsFilterForm(FlaskForm):
+class MyActionsFilterForm(TrackerForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 

@@ -13,6 +13,7 @@ from tracker.actions.updates import (
     describe_other_save,
     save_update,
 )
+from tracker.args import whole_number
 from tracker.clock import today
 from tracker.models import ActionStatus
 from tracker.permissions import (
@@ -37,7 +38,7 @@ def my_actions_page():
     form.status.choices = [SelectChoice("", "All statuses")] + [
         SelectChoice(s.value, s.label) for s in ActionStatus
     ]
-    plan_id = int(form.plan.data) if (form.plan.data or "").isdigit() else None
+    plan_id = whole_number(form.plan.data)
     status = form.status.data if form.status.data in {s.value for s in ActionStatus} else None
     rows = my_actions(current_user.id, today(), plan_id=plan_id, status=status)
     return render_template(
@@ -86,7 +87,7 @@ def update(action_id: int):
             note=form.note.data or "",
             new_due_date=form.new_due_date.data,
             due_change_reason=form.due_change_reason.data or "",
-            expected_version=int(form.version.data) if (form.version.data or "").isdigit() else 0,
+            expected_version=whole_number(form.version.data) or 0,
         )
         problems = check_update(action, update_request, today(), user)
         for name, message in problems.by_field.items():

@@ -1,8 +1,5 @@
 """Forms for admins and plan leads. Choices of people are filled in by the view."""
 
-from datetime import date
-
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -29,6 +26,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
 from tracker.admin.plan_details import parse_meeting_dates
+from tracker.args import whole_number
+from tracker.forms import TrackerForm, date_from_parts, date_parts
 from tracker.models import Role, User
 
 NOBODY = ""
@@ -44,19 +43,19 @@ class DayMonthYearField(DateField):
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
 
     def process_formdata(self, valuelist):
-        if not valuelist:
+        parts = date_parts(self, valuelist)
+        if not parts:
             return
-        parts = [str(v).strip() for v in valuelist]
         self.data = None
         if not any(parts):
             return
         if len(parts) != 3 or not all(parts):
             raise ValueError(f"{self.label.text} must include a day, month and year")
         try:
-            day, month, year = (int(p) for p in parts)
-            if year < 1900:
+            day = date_from_parts(parts)
+            if day.year < 1900:
                 raise ValueError
-            self.data = date(year, month, day)
+            self.data = day
         except ValueError:
             raise ValueError(f"{self.label.text} must be a real date") from None
 
@@ -94,10 +93,10 @@ def people_choices(people: list[User], nobody_label: str) -> list[SelectChoice]:
 
 
 def chosen_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return whole_number(value)
 
 
-class PlanForm(FlaskForm):
+class PlanForm(TrackerForm):
     title = StringField(
         "Plan title",
         widget=GovTextInput(),
@@ -151,13 +150,13 @@ class PlanForm(FlaskForm):
             raise ValidationError(problems[0])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(TrackerForm):
     """A button and a CSRF token: confirm a check-answers page, archive, move, restore..."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
-class RecommendationForm(FlaskForm):
+class RecommendationForm(TrackerForm):
     title = StringField(
         "Short title",
         widget=GovTextInput(),
@@ -192,7 +191,7 @@ class RecommendationForm(FlaskForm):
     submit = SubmitField("Save recommendation", widget=GovSubmitInput())
 
 
-class ActionForm(FlaskForm):
+class ActionForm(TrackerForm):
     description = TextAreaField(
         "What will be done",
         widget=GovTextArea(),
@@ -212,11 +211,11 @@ class ActionForm(FlaskForm):
     submit = SubmitField("Save action", widget=GovSubmitInput())
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(TrackerForm):
     submit = SubmitField("Delete", widget=GovSubmitInput())
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(TrackerForm):
     reason = TextAreaField(
         "Why is it being withdrawn?",
         widget=GovTextArea(),
@@ -229,7 +228,7 @@ class WithdrawForm(FlaskForm):
     submit = SubmitField("Withdraw", widget=GovSubmitInput())
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(TrackerForm):
     file = FileField(
         "Upload a file",
         widget=GovFileInput(),
@@ -238,7 +237,7 @@ class ImportUploadForm(FlaskForm):
     submit = SubmitField("Check the file", widget=GovSubmitInput())
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(TrackerForm):
     upload_id = HiddenField()
     submit = SubmitField("Import", widget=GovSubmitInput())
 
@@ -257,7 +256,7 @@ ROLE_HINTS = {
 }
 
 
-class PersonForm(FlaskForm):
+class PersonForm(TrackerForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
@@ -296,7 +295,7 @@ class EditPersonForm(PersonForm):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(TrackerForm):
     action_ids = SelectMultipleField(
         "Open actions", widget=GovCheckboxesInput(), coerce=int, validate_choice=False
     )

@@ -1,7 +1,7 @@
 """Admin pages for people: add (with check answers and an invite email), change details and
 role, deactivate and reactivate, send a new set-password link, reassign a person's open work."""
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -32,6 +32,7 @@ from tracker.admin.people import (
     update_person,
 )
 from tracker.admin.plan_details import possible_leads
+from tracker.args import text_arg
 from tracker.auth.account_tokens import INVITE, RESET, queue_account_email, valid_for_words
 from tracker.extensions import db
 from tracker.models import Role, User
@@ -55,7 +56,7 @@ def _role_params() -> dict:
 @bp.route("/people")
 @permission_required(Permission.ADMINISTER)
 def people():
-    search = request.args.get("q", "").strip()[:100]
+    search = text_arg("q")
     return render_template(
         "admin/people.html",
         page=paginate(people_matching(search), PEOPLE_PAGE_SIZE),

@@ -43,6 +43,7 @@ from tracker.admin.structure import (
     withdraw_action,
     withdraw_recommendation,
 )
+from tracker.args import whole_number
 from tracker.extensions import db
 from tracker.models import Action, Plan, PlanStatus, Recommendation
 from tracker.permissions import Permission, can_change_plan_structure, permission_required
@@ -308,7 +309,8 @@ def edit_action(action_id: int):
     due_locked = has_progress_history(action)
     stale = None
     if form.validate_on_submit():
-        expected = int(form.version.data) if (form.version.data or "").isdigit() else -1
+        expected = whole_number(form.version.data)
+        expected = -1 if expected is None else expected
         try:
             with unit_of_work():
                 changed = update_action(action, _action_details(form), current_user, expected)

@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovSelect,
@@ -25,6 +24,7 @@ from tracker.api.tokens import (
     token_state,
 )
 from tracker.extensions import db
+from tracker.forms import TrackerForm
 from tracker.models import ApiToken, User
 from tracker.permissions import Permission, permission_required
 from tracker.text import clean_line
@@ -33,7 +33,7 @@ from tracker.uow import unit_of_work
 bp = Blueprint("api_tokens", __name__, url_prefix="/admin/api-tokens")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(TrackerForm):
     name = StringField(
         "Name",
         description="What uses the token, for example 'Data warehouse nightly load'.",
@@ -65,7 +65,7 @@ class TokenForm(FlaskForm):
     submit = SubmitField("Create token", widget=GovSubmitInput())
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(TrackerForm):
     submit = SubmitField("Revoke token", widget=GovSubmitInput())
 
 

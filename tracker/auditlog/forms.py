@@ -1,12 +1,11 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect
 from wtforms import SelectField
 from wtforms.validators import Optional
 
-from tracker.forms import GovDateField
+from tracker.forms import GovDateField, TrackerForm
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(TrackerForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 

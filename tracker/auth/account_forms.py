@@ -1,11 +1,11 @@
 """Forms for a person's own account: forgotten password, setting and changing a password."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
 from tracker.auth.passwords import password_problem
+from tracker.forms import TrackerForm
 
 
 def acceptable_password(form, field):
@@ -14,7 +14,7 @@ def acceptable_password(form, field):
         raise ValidationError(problem)
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(TrackerForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
@@ -47,13 +47,13 @@ def confirm_field() -> PasswordField:
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(TrackerForm):
     password = new_password_field()
     confirm = confirm_field()
     submit = SubmitField("Save password", widget=GovSubmitInput())
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(TrackerForm):
     current_password = PasswordField(
         "Current password",
         widget=GovPasswordInput(),

@@ -1,10 +1,11 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from tracker.forms import TrackerForm
 
-class SignInForm(FlaskForm):
+
+class SignInForm(TrackerForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),

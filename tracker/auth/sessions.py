@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from flask import Flask, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from tracker.args import whole_number
 from tracker.extensions import db, login_manager
 from tracker.models import User, utcnow
 
@@ -17,9 +18,10 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    user_id = whole_number(user_id)
+    if user_id is None or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, user_id)
     if (
         user is None
         or not user.active

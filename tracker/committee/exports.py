@@ -1,7 +1,7 @@
 """XLSX and CSV exports of the plan summary. They reflect the filters on screen.
 
-Text that a spreadsheet would run as a formula (starting =, +, -, @) is prefixed with an
-apostrophe, so that a note typed into the tracker can never become a live formula.
+Every cell written from stored text goes through `tracker.text.spreadsheet_cell`, so that a note
+typed into the tracker can never become a live formula or break the workbook.
 """
 
 import csv
@@ -12,18 +12,10 @@ from typing import TYPE_CHECKING
 from tracker.committee.summary import PlanSummary
 from tracker.indicators.rag import format_value
 from tracker.models import Basis
+from tracker.text import spreadsheet_cell
 
 if TYPE_CHECKING:  # openpyxl is imported only when a spreadsheet is asked for
     from openpyxl import Workbook
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 ACTION_HEADERS = [
     "Recommendation",
@@ -69,7 +61,7 @@ def _sheet(workbook: "Workbook", title: str, headers: list[str], rows) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for values in rows:
-        sheet.append([safe_text(v) for v in values])
+        sheet.append([spreadsheet_cell(v) for v in values])
         for cell in sheet[sheet.max_row]:
             if hasattr(cell.value, "year"):
                 cell.number_format = (
@@ -86,12 +78,15 @@ def summary_workbook(summary: PlanSummary, filters) -> bytes:
     workbook = Workbook()
     about = workbook.active
     about.title = "About"
-    about.append(["Plan", summary.plan.title])
-    about.append(["As at", summary.day])
-    about["B2"].number_format = "dd/mm/yyyy"
-    about.append(["Overall rating", f"{summary.rating.label}: {summary.rating.reason}"])
     applied = filters.query_args()
-    about.append(["Filters", ", ".join(f"{k}={v}" for k, v in applied.items()) or "None"])
+    for values in (
+        ["Plan", summary.plan.title],
+        ["As at", summary.day],
+        ["Overall rating", f"{summary.rating.label}: {summary.rating.reason}"],
+        ["Filters", ", ".join(f"{k}={v}" for k, v in applied.items()) or "None"],
+    ):
+        about.append([spreadsheet_cell(v) for v in values])
+    about["B2"].number_format = "dd/mm/yyyy"
     _sheet(
         workbook,
         "Recommendations",
@@ -192,6 +187,6 @@ def actions_csv(summary: PlanSummary) -> str:
     writer.writerow(ACTION_HEADERS)
     for values in _action_rows(summary):
         writer.writerow(
-            [v.isoformat() if hasattr(v, "isoformat") else safe_text(v) for v in values]
+            [v.isoformat() if hasattr(v, "isoformat") else spreadsheet_cell(v) for v in values]
         )
     return "\ufeff" + buffer.getvalue()  # the BOM makes Excel read UTF-8 correctly

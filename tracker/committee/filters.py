@@ -5,6 +5,8 @@ from datetime import date
 
 from flask import request
 
+from tracker.args import number_arg
+from tracker.clock import today
 from tracker.models import Plan
 from tracker.rag import Colour
 
@@ -27,24 +29,29 @@ class SummaryFilters:
         return args
 
 
+# Changes since a day before any plan, or after today, mean nothing (and date.max overflows).
+EARLIEST_SINCE = date(1900, 1, 1)
+
+
+def _since(text: str) -> date | None:
+    try:
+        since = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return since if EARLIEST_SINCE <= since <= today() else None
+
+
 def read_filters(plan: Plan) -> SummaryFilters:
-    theme = request.args.get("theme", "")
     colour = request.args.get("rag", "")
-    since_text = request.args.get("since", "")
-    since = None
+    since = _since(request.args.get("since", ""))
     label = None
-    if since_text:
-        try:
-            since = date.fromisoformat(since_text)
-        except ValueError:
-            since = None
     if since:
         meeting = next((m for m in plan.meetings if m.meeting_on == since), None)
         label = (
             f"the meeting of {since.day} {since:%B %Y}" if meeting else f"{since.day} {since:%B %Y}"
         )
     return SummaryFilters(
-        theme_id=int(theme) if theme.isdigit() else None,
+        theme_id=number_arg("theme"),
         colour=colour if colour in {c.value for c in Colour} else None,
         since=since,
         since_label=label,

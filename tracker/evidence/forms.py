@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
@@ -10,12 +9,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from tracker.forms import TextRequired
+from tracker.forms import TextRequired, TrackerForm
 
 TITLE_HINT = "Say what it shows, for example: Minutes of the panel meeting, 12 January 2016"
 
 
-class FileEvidenceForm(FlaskForm):
+class FileEvidenceForm(TrackerForm):
     title = StringField(
         "Title",
         widget=GovTextInput(),
@@ -25,7 +24,7 @@ class FileEvidenceForm(FlaskForm):
     submit = SubmitField("Upload evidence", widget=GovSubmitInput())
 
 
-class LinkEvidenceForm(FlaskForm):
+class LinkEvidenceForm(TrackerForm):
     title = StringField(
         "Title",
         widget=GovTextInput(),
@@ -45,7 +44,7 @@ class LinkEvidenceForm(FlaskForm):
     submit = SubmitField("Add link", widget=GovSubmitInput())
 
 
-class NoteEvidenceForm(FlaskForm):
+class NoteEvidenceForm(TrackerForm):
     title = StringField(
         "Title",
         widget=GovTextInput(),
@@ -65,7 +64,7 @@ class NoteEvidenceForm(FlaskForm):
     submit = SubmitField("Add note", widget=GovSubmitInput())
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(TrackerForm):
     decision = RadioField(
         "Is this evidence acceptable?",
         widget=GovRadioInput(),

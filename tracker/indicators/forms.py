@@ -4,7 +4,6 @@ Months and figures are typed as text and read by tracker.indicators.parsing, the
 the import, so what someone typed is always kept on an error.
 """
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -27,7 +26,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
-from tracker.forms import TextRequired
+from tracker.forms import TextRequired, TrackerForm
 from tracker.indicators import parsing
 from tracker.models import Basis, Polarity, Unit
 
@@ -71,7 +70,7 @@ def number_or_none(text: str | None) -> float | None:
     return parsing.parse_optional_number(text, "Number")
 
 
-class IndicatorForm(FlaskForm):
+class IndicatorForm(TrackerForm):
     code = StringField(
         "Code",
         description="Short and unique, for example CSC-05. Import files use it.",
@@ -180,7 +179,7 @@ class MonthField(StringField):
             raise ValidationError(str(error)) from None
 
 
-class TargetForm(FlaskForm):
+class TargetForm(TrackerForm):
     effective_from = MonthField(
         "Takes effect from",
         description="The first month this target applies to, for example 2015-12 or Dec-15.",
@@ -247,7 +246,7 @@ class TargetForm(FlaskForm):
         }
 
 
-class ValueForm(FlaskForm):
+class ValueForm(TrackerForm):
     period = MonthField(
         "Month",
         description="The month the figure is for, for example 2016-02 or Feb-16.",
@@ -303,7 +302,7 @@ class ValueForm(FlaskForm):
             raise ValidationError(str(error)) from None
 
 
-class MoveValueForm(FlaskForm):
+class MoveValueForm(TrackerForm):
     period = MonthField(
         "The month the figure is really for",
         description="For example 2016-02 or Feb-16.",
@@ -330,7 +329,7 @@ class MoveValueForm(FlaskForm):
             raise ValidationError(str(error)) from None
 
 
-class DeleteValueForm(FlaskForm):
+class DeleteValueForm(TrackerForm):
     reason = TextAreaField(
         "Why the figure is being deleted",
         description="Kept with the deleted figure, for example: this indicator has no figure for "
@@ -345,7 +344,7 @@ class DeleteValueForm(FlaskForm):
     submit = SubmitField("Delete the figure", widget=GovSubmitInput())
 
 
-class LinkForm(FlaskForm):
+class LinkForm(TrackerForm):
     recommendation_id = SelectField(
         "Recommendation",
         widget=GovSelect(),
@@ -364,11 +363,11 @@ class LinkForm(FlaskForm):
     submit = SubmitField("Link indicator", widget=GovSubmitInput())
 
 
-class UnlinkForm(FlaskForm):
+class UnlinkForm(TrackerForm):
     submit = SubmitField("Remove link", widget=GovSubmitInput())
 
 
-class UploadForm(FlaskForm):
+class UploadForm(TrackerForm):
     file = FileField(
         "Upload a file",
         description="A CSV or Excel (.xlsx) file.",
@@ -378,7 +377,7 @@ class UploadForm(FlaskForm):
     submit = SubmitField("Upload and check", widget=GovSubmitInput())
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(TrackerForm):
     sha256 = HiddenField()
     digest = HiddenField()
     submit = SubmitField("Import these figures", widget=GovSubmitInput())

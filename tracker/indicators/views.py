@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
+from tracker.args import text_arg
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.imports import FileProblem, pending
@@ -67,7 +68,7 @@ def basis_label(basis: str) -> str:
 @bp.route("/indicators")
 @permission_required(Permission.VIEW_PLANS)
 def index():
-    search = request.args.get("q", "").strip()[:100]
+    search = text_arg("q")
     page = paginate(queries.indicators_matching(search), OVERVIEW_PAGE_SIZE)
     summaries = queries.latest_values_for(page.items, per_series=12)
     return render_template("indicators/index.html", summaries=summaries, page=page, search=search)

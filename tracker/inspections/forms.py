@@ -1,7 +1,6 @@
 """Forms for inspections, findings, judgements and the plan's submission. Choices are data from
 tracker/inspections/frameworks.py; the rules themselves are in service.py."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -24,7 +23,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from tracker.forms import GovDateField
+from tracker.forms import GovDateField, TrackerForm
 from tracker.inspections.frameworks import KINDS, Framework
 
 
@@ -32,7 +31,7 @@ def _date(label: str, hint: str = "For example, 14 3 2016") -> GovDateField:
     return GovDateField(label, widget=GovDateInput(), description=hint)
 
 
-class EventForm(FlaskForm):
+class EventForm(TrackerForm):
     kind = RadioField(
         "What kind of inspection, visit or review was it?",
         widget=GovRadioInput(),
@@ -74,7 +73,7 @@ class EventForm(FlaskForm):
             raise ValidationError("Select one of the kinds of inspection, visit or review listed")
 
 
-class FindingForm(FlaskForm):
+class FindingForm(TrackerForm):
     text = TextAreaField(
         "Finding",
         widget=GovTextArea(),
@@ -93,10 +92,10 @@ class FindingForm(FlaskForm):
     submit = SubmitField("Add finding", widget=GovSubmitInput())
 
 
-def judgements_form(framework: Framework, current: dict[str, str], formdata=None) -> FlaskForm:
+def judgements_form(framework: Framework, current: dict[str, str], formdata=None) -> TrackerForm:
     """One select per judgement area of the framework, offering its grades."""
 
-    class JudgementsForm(FlaskForm):
+    class JudgementsForm(TrackerForm):
         submit = SubmitField("Save judgements", widget=GovSubmitInput())
 
     choices = [SelectChoice("", "Not judged")]
@@ -111,7 +110,7 @@ def judgements_form(framework: Framework, current: dict[str, str], formdata=None
     return JudgementsForm(formdata=formdata, data=data) if formdata else JudgementsForm(data=data)
 
 
-class SubmissionForm(FlaskForm):
+class SubmissionForm(TrackerForm):
     draft_sent_on = _date("Date the draft plan was sent to Ofsted (optional)")
     approved_on = _date("Date the plan was approved (optional)")
     approved_by = StringField(

@@ -1,14 +1,13 @@
-from datetime import date
-
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovSubmitInput
 from wtforms import DateField, SelectChoice, SelectMultipleField, SubmitField
+
+from tracker.forms import TrackerForm, date_from_parts, date_parts
 
 DUE_SOON = "due_soon"
 NO_UPDATE = "no_update"
 
 
-class ReminderSettingsForm(FlaskForm):
+class ReminderSettingsForm(TrackerForm):
     wanted = SelectMultipleField(
         "Which reminders do you want?",
         widget=GovCheckboxesInput(),
@@ -30,20 +29,19 @@ class DayField(DateField):
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
 
     def process_formdata(self, valuelist):
-        if not valuelist:
+        parts = date_parts(self, valuelist)
+        if not parts:
             return
-        parts = [str(v).strip() for v in valuelist]
         self.data = None
         if len(parts) != 3 or not all(parts):
             raise ValueError("Enter a day, month and year, for example 14 3 2016")
         try:
-            day, month, year = (int(p) for p in parts)
-            self.data = date(year, month, day)
+            self.data = date_from_parts(parts)
         except ValueError:
             raise ValueError("Enter a real date, for example 14 3 2016") from None
 
 
-class DayForm(FlaskForm):
+class DayForm(TrackerForm):
     class Meta:
         csrf = False  # a GET form that only chooses what to show
 
