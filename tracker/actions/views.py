@@ -5,7 +5,13 @@ from wtforms import SelectChoice
 from tracker.actions import bp
 from tracker.actions.forms import STATUS_HINTS, MyActionsFilterForm, UpdateActionForm
 from tracker.actions.locks import closed_refusal, why_closed
-from tracker.actions.queries import counts, load_action, my_actions, owner_plans
+from tracker.actions.queries import (
+    counts,
+    covering_for_rows,
+    load_action,
+    my_actions,
+    owner_plans,
+)
 from tracker.actions.updates import (
     StaleAction,
     UpdateRequest,
@@ -48,6 +54,7 @@ def my_actions_page():
         counts=counts(rows),
         filters=form,
         filtered=bool(plan_id or status),
+        covering=covering_for_rows(current_user.id, today()),
     )
 
 

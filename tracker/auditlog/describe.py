@@ -77,6 +77,8 @@ EVENTS = {
     "account_link.invite_issued": "sent an invitation link to {object}",
     "account_link.reset_issued": "sent a password reset link to {object}",
     "account_link.email_failed": "could not email an account link to {object}",
+    "account_email.invite_queued": "queued an invitation email to {object}",
+    "account_email.reset_queued": "queued a password reset email to {object}",
     "password_reset.requested": "asked for a password reset",
     "password_change.failed": "gave a wrong current password for {object}",
     "sign_in.succeeded": "signed in",
@@ -88,6 +90,8 @@ EVENTS = {
     "reminder.sent": "sent {object}",
     "reminder.failed": "gave up sending {object}",
     "reminder.attempt_failed": "could not send {object} (it will be tried again)",
+    "deputy.named": "named {object}",
+    "deputy.ended": "ended {object}",
 }
 
 # Kinds of event an admin can filter by: the label and the event-name prefixes it covers.
@@ -97,7 +101,10 @@ KINDS = {
     "plans": ("Plans", ("plan.",)),
     "evidence": ("Evidence", ("evidence.",)),
     "indicators": ("Indicators and figures", ("indicator.", "indicator_")),
-    "people": ("People and accounts", ("user.", "account_link.", "password_")),
+    "people": (
+        "People and accounts",
+        ("user.", "account_link.", "account_email.", "password_", "deputy."),
+    ),
     "sign_ins": ("Signing in and out", ("sign_in.", "sign_out")),
     "reminders": ("Reminder emails", ("reminder.", "reminders.", "seed.")),
 }
@@ -174,7 +181,7 @@ FIELD_LABELS = {
     "no_update": "Reminders when actions have no recent update",
 }
 # Fields that only repeat what the sentence already says, or carry an internal id.
-HIDDEN = {"recommendation_id", "action_id"}
+HIDDEN = {"recommendation_id", "action_id", "on_behalf_of_id", "person_id", "deputy_id"}
 
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -204,7 +211,7 @@ LABELS_BY_VALUE = {
         "escalation": "Escalation",
     },
 }
-PEOPLE_FIELDS = {"owner_id", "lead_id"}
+PEOPLE_FIELDS = {"owner_id", "lead_id", "on_behalf_of_id", "person_id", "deputy_id"}
 
 
 @dataclass(frozen=True)
@@ -398,6 +405,10 @@ def _object(event: AuditEvent, names: Names) -> str:
         if payload.get("kind"):
             return f"the {_plain('kind', payload['kind'], names).lower()} email to {to}"
         return f"an email to {to}"
+    if kind == "Deputy" and payload.get("deputy_id"):
+        deputy, person = names.person(payload["deputy_id"]), names.person(payload.get("person_id"))
+        period = f"{_day(payload['starts_on'])} to {_day(payload['ends_on'])}"
+        return f"{deputy} as deputy for {person} from {period}"
     return "something"
 
 
@@ -422,14 +433,22 @@ def _action_update(event: AuditEvent, names: Names, who: str, what: str) -> tupl
     return text, {"current_due_date", "due_change_reason"}
 
 
+def _acting(event: AuditEvent, names: Names) -> str:
+    """ "Sam Patel on behalf of Mark Ellison" when a deputy acted for the owner (issue 13.16)."""
+    who = _who(event, names)
+    behalf = (event.after or {}).get("on_behalf_of_id")
+    return f"{who} on behalf of {names.person(behalf)}" if behalf else who
+
+
 def describe(event: AuditEvent, names: Names) -> Described:
     who = _who(event, names)
+    acting = _acting(event, names)
     what = _object(event, names)
     skip: set[str] = set()
     if event.event == "action.updated":
-        text, skip = _action_update(event, names, who, what)
+        text, skip = _action_update(event, names, acting, what)
     elif event.event in EVENTS:
-        text = f"{who} {EVENTS[event.event].format(object=what)}"
+        text = f"{acting} {EVENTS[event.event].format(object=what)}"
     else:  # a kind added since this list: still words, never the raw name
         area, _, happened = event.event.partition(".")
         text = f"{who}: {area.replace('_', ' ')} {happened.replace('_', ' ')}".rstrip()

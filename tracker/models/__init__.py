@@ -35,7 +35,7 @@ from .plans import (
 )
 from .reminders import JobRun, ReminderOutbox, ReminderSkip
 from .types import utcnow
-from .users import Role, User
+from .users import Deputy, Role, User
 from .versions import DataVersion
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "ActionStatus",
     "AuditEvent",
     "DataVersion",
+    "Deputy",
     "Basis",
     "CommitteeMeeting",
     "Evidence",

@@ -6,7 +6,9 @@ Rules in words (docs/reminders.md):
 - actions overdue by ESCALATION_DAYS or more also go to the recommendation lead, on
   ESCALATION_WEEKDAY; a lead who owns the action themselves is passed over for the plan lead;
 - completed, verified and withdrawn actions, and archived plans, never appear;
-- someone deactivated or without a usable email address is skipped, with the reason.
+- someone deactivated or without a usable email address is skipped, with the reason;
+- a deputy covering for an owner on the day (tracker/deputies/rules.py) gets the owner's
+  reminders too, in their own single digest.
 """
 
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from flask import current_app
 from sqlalchemy import Select, func, select, union
 
 from tracker.clock import local
+from tracker.deputies.rules import deputies_on
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -244,6 +247,7 @@ def select_reminders(day: date, settings: Settings | None = None) -> Selection:
     selection = Selection(day=day, settings=settings)
     reminders: dict[int, Digest] = {}
     escalations: dict[int, Digest] = {}
+    deputies = deputies_on(day)
     for action in open_actions():
         item = item_for(action, day, settings)
         if item is None:
@@ -252,6 +256,9 @@ def select_reminders(day: date, settings: Settings | None = None) -> Selection:
             selection.unowned.append(action)
         elif wanted_by_owner(action.owner, item.reason):
             _digest(reminders, action.owner, Kind.REMINDER).items.append(item)
+            for deputy in deputies.get(action.owner.id, ()):
+                if deputy.id != action.owner.id:
+                    _digest(reminders, deputy, Kind.REMINDER).items.append(item)
         if escalates(item, day, settings):
             lead = escalation_recipient(action)
             if lead is not None:
