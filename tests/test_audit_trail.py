@@ -244,6 +244,12 @@ def samples() -> dict[str, tuple]:
             {"due_soon": False, "no_update": True},
             None,
         ),
+        "user.notice_settings_changed": (
+            owner,
+            {"evidence_added": True, "verified": True},
+            {"evidence_added": False, "verified": True},
+            None,
+        ),
         "account_link.invite_issued": (owner, None, None, None),
         "account_link.reset_issued": (owner, None, None, None),
         "account_link.email_failed": (owner, None, None, OWNER),

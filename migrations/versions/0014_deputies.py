@@ -1,4 +1,4 @@
-"""deputies covering a person's actions for a period; progress entries written on someone's behalf (issue 13.16)
+"""deputies covering a person's actions for a period; progress entries written on someone's behalf (issue 13.16); which notices each person wants (issue 13.15)
 
 Revision ID: 0014
 Revises: 0012
@@ -17,7 +17,20 @@ branch_labels = None
 depends_on = None
 
 
+NOTICE_COLUMNS = (
+    "wants_evidence_added_notices",
+    "wants_evidence_rejected_notices",
+    "wants_completed_notices",
+    "wants_verified_notices",
+)
+
+
 def upgrade():
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        for name in NOTICE_COLUMNS:
+            batch_op.add_column(
+                sa.Column(name, sa.Boolean(), nullable=False, server_default=sa.true())
+            )
     op.create_table(
         "deputies",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -43,6 +56,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        for name in NOTICE_COLUMNS:
+            batch_op.drop_column(name)
     with op.batch_alter_table("progress_updates", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_progress_updates_on_behalf_of_id_users"), type_="foreignkey")
         batch_op.drop_column("on_behalf_of_id")

@@ -19,8 +19,9 @@ from tracker.actions.updates import (
     describe_other_save,
     save_update,
 )
-from tracker.clock import today
+from tracker.clock import now, today
 from tracker.models import ActionStatus
+from tracker.notices import last_visit, notices_for
 from tracker.page_cache import cached_page
 from tracker.permissions import (
     Permission,
@@ -55,7 +56,14 @@ def my_actions_page():
         filters=form,
         filtered=bool(plan_id or status),
         covering=covering_for_rows(current_user.id, today()),
+        notices=_notices_since_last_visit(),
     )
+
+
+def _notices_since_last_visit() -> list:
+    user = current_user._get_current_object()
+    moment = now()
+    return notices_for(user, last_visit(user, moment), moment)
 
 
 @bp.route("/actions/<int:action_id>")

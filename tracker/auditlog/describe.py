@@ -74,6 +74,7 @@ EVENTS = {
     "user.password_set_by_invite_link": "set the password of {object} from an invitation",
     "user.password_set_by_reset_link": "reset the password of {object} from an email link",
     "user.reminder_settings_changed": "changed the reminder settings of {object}",
+    "user.notice_settings_changed": "changed what {object} is told about",
     "account_link.invite_issued": "sent an invitation link to {object}",
     "account_link.reset_issued": "sent a password reset link to {object}",
     "account_link.email_failed": "could not email an account link to {object}",
@@ -179,6 +180,10 @@ FIELD_LABELS = {
     "sha256": "SHA-256",
     "due_soon": "Reminders when actions are nearly due",
     "no_update": "Reminders when actions have no recent update",
+    "evidence_added": "Told when evidence is added",
+    "evidence_rejected": "Told when evidence is rejected",
+    "completed": "Told when an action is completed",
+    "verified": "Told when an action is verified",
 }
 # Fields that only repeat what the sentence already says, or carry an internal id.
 HIDDEN = {"recommendation_id", "action_id", "on_behalf_of_id", "person_id", "deputy_id"}

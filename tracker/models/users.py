@@ -52,6 +52,11 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str | None] = mapped_column(String(64))
     wants_due_soon_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     wants_no_update_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Notices (issue 13.15, tracker/notices.py); being given an action cannot be turned off.
+    wants_evidence_added_notices: Mapped[bool] = mapped_column(Boolean, default=True)
+    wants_evidence_rejected_notices: Mapped[bool] = mapped_column(Boolean, default=True)
+    wants_completed_notices: Mapped[bool] = mapped_column(Boolean, default=True)
+    wants_verified_notices: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
