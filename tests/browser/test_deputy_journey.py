@@ -25,7 +25,9 @@ def test_a_deputy_updates_an_action_on_behalf_of_its_owner_during_leave(
     page.get_by_role("link", name="Name a deputy").click()
     expect(page).to_have_title(re.compile("^Deputies"))
     assert_accessible(page)
-    page.get_by_label("Who will cover for you").select_option(label=re.compile("Priya Desai"))
+    page.get_by_label("Who will cover for you").select_option(
+        label="Priya Desai (Head of Service for Safeguarding and Quality Assurance)"
+    )
     first = page.get_by_role("group", name="First day of cover")
     first.get_by_label("Day").fill("14")
     first.get_by_label("Month").fill("3")

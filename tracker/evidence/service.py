@@ -45,8 +45,8 @@ def supports_completion(evidence: Evidence) -> bool:
 def _record(action: Action, evidence: Evidence, author: User) -> Evidence:
     if not has_substance(evidence):
         raise ValueError("Evidence needs a title and a file, a web address or a note")
+    db.session.add(evidence)  # before acting_for's query flushes the session
     behalf = acting_for(author, action)
-    db.session.add(evidence)
     db.session.add(
         ProgressUpdate(
             action=action,
