@@ -10,6 +10,7 @@ from tests.conftest import action_by_ref, form_post, sign_in
 from tracker.auditlog.describe import describe_all
 from tracker.extensions import db
 from tracker.models import AuditEvent, Deputy, ProgressUpdate, User
+from tracker.reminders.digest import render_digest
 from tracker.reminders.selection import select_reminders
 
 OWNER = "gareth.pryce@example.org"  # owns R8.2
@@ -175,5 +176,9 @@ def test_the_deputy_gets_the_owners_reminders_in_their_own_single_digest(seeded)
     assert len(deputy_digests) == 1
     assert owner_refs[OWNER] <= set(deputy_digests[0].references)
     assert owner_refs.get(DEPUTY, set()) <= set(deputy_digests[0].references)
+    email = render_digest(deputy_digests[0], select_reminders(day).settings).text
+    assert "Covering for Gareth Pryce" in email
+    covering = email[email.index("Covering for Gareth Pryce") :]
+    assert all(f"{ref}: " in covering for ref in owner_refs[OWNER])
     later = [d for d in select_reminders(date(2016, 4, 4)).digests if d.recipient.email == DEPUTY]
     assert not any(set(d.references) & owner_refs[OWNER] for d in later)

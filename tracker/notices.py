@@ -65,21 +65,22 @@ def wants(user: User, kind: NoticeKind) -> bool:
     return column is None or bool(getattr(user, column))
 
 
-def notices_between(start: datetime, end: datetime) -> list[Notice]:
-    """Every notice for anyone, from start (included) to end: two statements."""
+def notices_between(start: datetime, end: datetime, about: int | None = None) -> list[Notice]:
+    """Every notice for anyone (or only history touching person `about`'s work), from start
+    (included) to end: two statements."""
     return sorted(
-        [*_from_history(start, end), *_from_assignments(start, end)],
+        [*_from_history(start, end, about), *_from_assignments(start, end)],
         key=lambda n: (n.at, n.reference),
     )
 
 
 def notices_for(user: User, since: datetime, until: datetime) -> list[Notice]:
     """This person's notices in the period, newest first, leaving out kinds they turned off."""
-    found = [n for n in notices_between(since, until) if n.recipient_id == user.id]
+    found = [n for n in notices_between(since, until, user.id) if n.recipient_id == user.id]
     return [n for n in reversed(found) if wants(user, n.kind)]
 
 
-def _from_history(start: datetime, end: datetime) -> list[Notice]:
+def _from_history(start: datetime, end: datetime, about: int | None) -> list[Notice]:
     author = aliased(User)
     changed_status = or_(
         ProgressUpdate.status_from.is_(None), ProgressUpdate.status_from != ProgressUpdate.status_to
@@ -112,6 +113,8 @@ def _from_history(start: datetime, end: datetime) -> list[Notice]:
             ),
         )
     )
+    if about is not None:
+        query = query.where(or_(Action.owner_id == about, Recommendation.lead_id == about))
     notices = []
     for row in db.session.execute(query):
         kind, recipient, text = _history_notice(row)

@@ -190,10 +190,12 @@ def sections_for(digest: Digest, settings: Settings, links: Links) -> list[Secti
         Reason.NO_UPDATE: f"No update for {plural(settings.no_update_days, 'day')} or more",
     }
     sections = []
+    own = [i for i in digest.items if i.action.owner_id == digest.recipient.id]
     for reason, heading in headings.items():
-        items = digest.with_reason(reason)
+        items = [item for item in own if item.reason is reason]
         if items:
             sections.append(Section(heading, [line_for(item, links) for item in items]))
+    sections += covering_sections(digest, links)
     if digest.deadlines:
         lines = [deadline_line(notice, links) for notice in digest.deadlines]
         sections.append(Section("Statutory deadlines for the plan", lines))
@@ -201,6 +203,17 @@ def sections_for(digest: Digest, settings: Settings, links: Links) -> list[Secti
         lines = [notice_line(notice, links) for notice in digest.notices]
         sections.append(Section("What happened yesterday", lines))
     return sections
+
+
+def covering_sections(digest: Digest, links: "Links") -> list[Section]:
+    """A deputy's copy of the reminders of each person they cover for (issue 13.16)."""
+    covered: dict[str, list[Line]] = {}
+    for item in digest.items:
+        owner = item.action.owner
+        if owner is not None and owner.id != digest.recipient.id:
+            heading = f"Covering for {clean_header(owner.name)}"
+            covered.setdefault(heading, []).append(line_for(item, links))
+    return [Section(heading, lines) for heading, lines in covered.items()]
 
 
 def actions_have(n: int) -> str:
