@@ -182,3 +182,30 @@ def test_the_deputy_gets_the_owners_reminders_in_their_own_single_digest(seeded)
     assert all(f"{ref}: " in covering for ref in owner_refs[OWNER])
     later = [d for d in select_reminders(date(2016, 4, 4)).digests if d.recipient.email == DEPUTY]
     assert not any(set(d.references) & owner_refs[OWNER] for d in later)
+
+
+def test_a_leads_deputy_gets_the_escalations_too_but_never_about_their_own_actions(seeded):
+    monday = date(2016, 3, 28)
+    lead = "catherine.holloway@example.org"
+    escalations = {
+        d.recipient.email: set(d.references)
+        for d in select_reminders(monday).digests
+        if d.kind == "escalation"
+    }
+    assert escalations.get(lead), "the plan lead gets escalations that Monday"
+    mark = person("mark.ellison@example.org")
+    db.session.add(
+        Deputy(person=person(lead), deputy=mark, starts_on=monday, ends_on=date(2016, 4, 8))
+    )
+    db.session.commit()
+    after = [d for d in select_reminders(monday).digests if d.kind == "escalation"]
+    (deputy_digest,) = [d for d in after if d.recipient.id == mark.id]
+    expected = {
+        item.reference
+        for d in after
+        if d.recipient.email == lead
+        for item in d.items
+        if item.action.owner_id != mark.id
+    }
+    assert expected and set(deputy_digest.references) >= expected
+    assert all(item.action.owner_id != mark.id for item in deputy_digest.items)

@@ -7,8 +7,8 @@ Rules in words (docs/reminders.md):
   ESCALATION_WEEKDAY; a lead who owns the action themselves is passed over for the plan lead;
 - completed, verified and withdrawn actions, and archived plans, never appear;
 - someone deactivated or without a usable email address is skipped, with the reason;
-- a deputy covering for an owner on the day (tracker/deputies/rules.py) gets the owner's
-  reminders too, in their own single digest;
+- a deputy covering for someone on the day (tracker/deputies/rules.py) gets that person's
+  reminders and escalations too, in their own single digest of each kind;
 - the same digest carries the previous day's notices about work that concerns the person
   (tracker/notices.py), so that it is still one email per person per day.
 """
@@ -269,6 +269,9 @@ def select_reminders(day: date, settings: Settings | None = None) -> Selection:
             lead = escalation_recipient(action)
             if lead is not None:
                 _digest(escalations, lead, Kind.ESCALATION).items.append(item)
+                for deputy in deputies.get(lead.id, ()):
+                    if deputy.id != action.owner_id:  # never escalated to its own owner
+                        _digest(escalations, deputy, Kind.ESCALATION).items.append(item)
     if settings.statutory_deadlines:
         _add_deadlines(reminders, day)
     _add_notices(reminders, day)
