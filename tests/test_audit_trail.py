@@ -14,6 +14,7 @@ from tracker.api.tokens import issue_token
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
+    Deputy,
     Evidence,
     Indicator,
     IndicatorTarget,
@@ -94,6 +95,17 @@ def samples() -> dict[str, tuple]:
         "received_on": "",
         "published_on": "",
         "priority_actions": False,
+    }
+    cover = Deputy(
+        person=owner, deputy=other, starts_on=date(2016, 3, 21), ends_on=date(2016, 4, 1)
+    )
+    db.session.add(cover)
+    db.session.flush()
+    cover_snap = {
+        "person_id": owner.id,
+        "deputy_id": other.id,
+        "starts_on": "2016-03-21",
+        "ends_on": "2016-04-01",
     }
     a_snap = {
         "reference": "R3.3",
@@ -256,9 +268,17 @@ def samples() -> dict[str, tuple]:
             {"due_soon": False, "no_update": True},
             None,
         ),
+        "user.notice_settings_changed": (
+            owner,
+            {"evidence_added": True, "verified": True},
+            {"evidence_added": False, "verified": True},
+            None,
+        ),
         "account_link.invite_issued": (owner, None, None, None),
         "account_link.reset_issued": (owner, None, None, None),
         "account_link.email_failed": (owner, None, None, OWNER),
+        "account_email.invite_queued": (owner, None, None, None),
+        "account_email.reset_queued": (owner, None, None, None),
         "password_reset.requested": (None, None, None, OWNER),
         "password_change.failed": (owner, None, None, None),
         "sign_in.succeeded": (owner, None, None, OWNER),
@@ -274,8 +294,6 @@ def samples() -> dict[str, tuple]:
         ),
         "reminder.sent": (email, None, email_after, None),
         "reminder.failed": (email, None, {**email_after, "error": "Mail server refused"}, None),
-        "account_email.invite_queued": (owner, None, None, None),
-        "account_email.reset_queued": (owner, None, None, None),
         "account_email.sent": (account_email, None, account_email_after, None),
         "account_email.failed": (
             account_email,
@@ -332,6 +350,8 @@ def samples() -> dict[str, tuple]:
             },
             None,
         ),
+        "deputy.named": (cover, None, cover_snap, None),
+        "deputy.ended": (cover, cover_snap, {}, None),
         "reminder.attempt_failed": (
             email,
             None,
@@ -384,6 +404,10 @@ def test_every_kind_of_event_reads_as_english_with_no_ids_or_field_names(seeded,
     assert "Laura Pickering changed the lead of R3" in text
     assert "Laura Pickering accepted the evidence &#39;Visit audit&#39; on R3.3" in text
     assert "Laura Pickering moved the CSC-15 figure for January 2016 to another month" in text
+    assert (
+        "Laura Pickering named Priya Desai as deputy for Gareth Pryce from 21 March 2016 to "
+        "1 April 2016" in text
+    )
     assert "nobody@example.org (not signed in) failed to sign in" in text
 
 

@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.auditlog import bp as auditlog_bp
     from tracker.auth import bp as auth_bp
     from tracker.committee import bp as committee_bp
+    from tracker.deputies import bp as deputies_bp
     from tracker.evidence import bp as evidence_bp
     from tracker.indicators import bp as indicators_bp
     from tracker.inspections import bp as inspections_bp
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     blueprints += [reminders_bp]
     blueprints += [admin_bp]
     blueprints += [inspections_bp]
+    blueprints += [deputies_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

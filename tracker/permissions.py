@@ -66,10 +66,24 @@ def may_own_work_clause() -> ColumnElement[bool]:
 
 
 def can_update_action(user: User, action: Action) -> bool:
-    """Owners update their own actions; admins update any."""
+    """Owners update their own actions; admins update any; a deputy updates the actions of the
+    person they are covering for, while the cover runs (tracker/deputies/rules.py)."""
     if not user_has(user, Permission.UPDATE_OWN_ACTIONS):
         return False
-    return user.role == Role.ADMIN or action.owner_id == user.id
+    if user.role == Role.ADMIN or action.owner_id == user.id:
+        return True
+    return acting_for(user, action) is not None
+
+
+def acting_for(user: User, action: Action) -> User | None:
+    """The owner, when this person works on the action as their deputy today; else None. What a
+    deputy does is recorded as theirs "on behalf of" this owner."""
+    from tracker.clock import today
+    from tracker.deputies.rules import covers
+
+    if action.owner_id is None or action.owner_id == user.id or not may_own_work(user):
+        return None
+    return action.owner if covers(user.id, action.owner_id, today()) else None
 
 
 def can_change_plan_structure(user: User, plan: Plan) -> bool:

@@ -15,6 +15,7 @@ from tracker.models import (
     PlanStatus,
     ProgressUpdate,
     Recommendation,
+    User,
 )
 from tracker.rag import DUE_SOON_DAYS, Colour, Rag, action_rag
 
@@ -38,7 +39,9 @@ def load_action(action_id: int) -> Action | None:
             joinedload(Action.updated_by),
             joinedload(Action.recommendation).joinedload(Recommendation.plan),
             joinedload(Action.recommendation).joinedload(Recommendation.lead),
-            selectinload(Action.updates).joinedload(ProgressUpdate.author),
+            selectinload(Action.updates).options(
+                joinedload(ProgressUpdate.author), joinedload(ProgressUpdate.on_behalf_of)
+            ),
             selectinload(Action.evidence).options(
                 joinedload(Evidence.added_by), joinedload(Evidence.reviewed_by)
             ),
@@ -124,3 +127,19 @@ def counts(rows: list[MyActionRow]) -> dict[str, int]:
         "awaiting_verification": sum(1 for r in rows if r.action.status == ActionStatus.COMPLETED),
         "red": sum(1 for r in rows if r.rag.colour is Colour.RED),
     }
+
+
+@dataclass
+class CoveringFor:
+    """A person this deputy is covering for today, with their open actions (issue 13.16)."""
+
+    person: User
+    rows: list[MyActionRow]
+
+
+def covering_for_rows(deputy_id: int, today: date) -> list[CoveringFor]:
+    """What a deputy sees under "Covering for": each covered person's actions, as they see them.
+    One query per person covered (a deputy covers one or two people at a time)."""
+    from tracker.deputies.rules import covering_for
+
+    return [CoveringFor(p, my_actions(p.id, today)) for p in covering_for(deputy_id, today)]

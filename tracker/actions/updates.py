@@ -14,6 +14,7 @@ from tracker import audit
 from tracker.evidence.service import supports_completion
 from tracker.extensions import db
 from tracker.models import Action, ActionStatus, ProgressUpdate, Role, User, utcnow
+from tracker.permissions import acting_for
 
 # Statuses an owner may choose. "Verified" is set only by accepting evidence.
 OWNER_STATUSES = [
@@ -140,6 +141,7 @@ def apply_update(
     if action.version != request.expected_version:
         raise StaleAction(action)
     before = snapshot(action)
+    behalf = acting_for(author, action)
     due_from = action.current_due_date
     date_changes = request.new_due_date is not None and request.new_due_date != due_from
     update = ProgressUpdate(
@@ -151,6 +153,7 @@ def apply_update(
         due_from=due_from if date_changes else None,
         due_to=request.new_due_date if date_changes else None,
         due_change_reason=request.due_change_reason.strip() if date_changes else None,
+        on_behalf_of=behalf,
     )
     db.session.add(update)
     if date_changes:
@@ -174,6 +177,8 @@ def apply_update(
     after = snapshot(action)
     if date_changes:
         after["due_change_reason"] = update.due_change_reason  # so the trail can say why
+    if behalf is not None:
+        after["on_behalf_of_id"] = behalf.id
     audit.record("action.updated", obj=action, actor=author, before=before, after=after)
     return update
 

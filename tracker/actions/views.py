@@ -5,7 +5,13 @@ from wtforms import SelectChoice
 from tracker.actions import bp
 from tracker.actions.forms import STATUS_HINTS, MyActionsFilterForm, UpdateActionForm
 from tracker.actions.locks import closed_refusal, why_closed
-from tracker.actions.queries import counts, load_action, my_actions, owner_plans
+from tracker.actions.queries import (
+    counts,
+    covering_for_rows,
+    load_action,
+    my_actions,
+    owner_plans,
+)
 from tracker.actions.updates import (
     StaleAction,
     UpdateRequest,
@@ -14,8 +20,9 @@ from tracker.actions.updates import (
     save_update,
 )
 from tracker.args import whole_number
-from tracker.clock import today
+from tracker.clock import now, today
 from tracker.models import ActionStatus
+from tracker.notices import last_visit, notices_for
 from tracker.permissions import (
     Permission,
     can_review_evidence,
@@ -47,7 +54,15 @@ def my_actions_page():
         counts=counts(rows),
         filters=form,
         filtered=bool(plan_id or status),
+        covering=covering_for_rows(current_user.id, today()),
+        notices=_notices_since_last_visit(),
     )
+
+
+def _notices_since_last_visit() -> list:
+    user = current_user._get_current_object()
+    moment = now()
+    return notices_for(user, last_visit(user, moment), moment)
 
 
 @bp.route("/actions/<int:action_id>")

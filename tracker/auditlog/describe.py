@@ -77,9 +77,12 @@ EVENTS = {
     "user.password_set_by_invite_link": "set the password of {object} from an invitation",
     "user.password_set_by_reset_link": "reset the password of {object} from an email link",
     "user.reminder_settings_changed": "changed the reminder settings of {object}",
+    "user.notice_settings_changed": "changed what {object} is told about",
     "account_link.invite_issued": "sent an invitation link to {object}",
     "account_link.reset_issued": "sent a password reset link to {object}",
     "account_link.email_failed": "could not email an account link to {object}",
+    "account_email.invite_queued": "queued an invitation email to {object}",
+    "account_email.reset_queued": "queued a password reset email to {object}",
     "password_reset.requested": "asked for a password reset",
     "password_change.failed": "gave a wrong current password for {object}",
     "sign_in.succeeded": "signed in",
@@ -91,8 +94,6 @@ EVENTS = {
     "reminder.sent": "sent {object}",
     "reminder.failed": "gave up sending {object}",
     "reminder.attempt_failed": "could not send {object} (it will be tried again)",
-    "account_email.invite_queued": "queued an invitation email to {object}",
-    "account_email.reset_queued": "queued a password reset email to {object}",
     "account_email.sent": "sent {object}",
     "account_email.failed": "gave up sending {object}",
     "account_email.attempt_failed": "could not send {object} (it will be tried again)",
@@ -104,6 +105,8 @@ EVENTS = {
     "inspection.finding_added": "added a finding to {object}",
     "inspection.finding_removed": "removed a finding from {object}",
     "plan.submission_recorded": "recorded the approval and submission of the plan {object}",
+    "deputy.named": "named {object}",
+    "deputy.ended": "ended {object}",
 }
 
 # Kinds of event an admin can filter by: the label and the event-name prefixes it covers.
@@ -115,7 +118,7 @@ KINDS = {
     "indicators": ("Indicators and figures", ("indicator.", "indicator_")),
     "people": (
         "People and accounts",
-        ("user.", "account_link.", "account_email.", "password_", "api_token."),
+        ("user.", "account_link.", "account_email.", "password_", "api_token.", "deputy."),
     ),
     "inspections": ("Inspections and visits", ("inspection.", "plan.submission_")),
     "sign_ins": ("Signing in and out", ("sign_in.", "sign_out")),
@@ -205,9 +208,13 @@ FIELD_LABELS = {
     "owner": "Held by",
     "scopes": "May",
     "expires_at": "Expires",
+    "evidence_added": "Told when evidence is added",
+    "evidence_rejected": "Told when evidence is rejected",
+    "completed": "Told when an action is completed",
+    "verified": "Told when an action is verified",
 }
 # Fields that only repeat what the sentence already says, or carry an internal id.
-HIDDEN = {"recommendation_id", "action_id"}
+HIDDEN = {"recommendation_id", "action_id", "on_behalf_of_id", "person_id", "deputy_id"}
 
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -244,7 +251,7 @@ GRADE_LABELS = {grade.key: grade.label for grade in frameworks.FOUR_GRADES}
 AREA_LABELS = {
     area.key: area.label for framework in frameworks.FRAMEWORKS.values() for area in framework.areas
 }
-PEOPLE_FIELDS = {"owner_id", "lead_id"}
+PEOPLE_FIELDS = {"owner_id", "lead_id", "on_behalf_of_id", "person_id", "deputy_id"}
 
 
 @dataclass(frozen=True)
@@ -461,6 +468,10 @@ def _object(event: AuditEvent, names: Names) -> str:
         return f"the API token '{names.tokens.get(object_id) or payload.get('name') or ''}'"
     if kind == "InspectionEvent":
         return names.inspections.get(object_id) or _inspection_name(payload.get("kind"), None)
+    if kind == "Deputy" and payload.get("deputy_id"):
+        deputy, person = names.person(payload["deputy_id"]), names.person(payload.get("person_id"))
+        period = f"{_day(payload['starts_on'])} to {_day(payload['ends_on'])}"
+        return f"{deputy} as deputy for {person} from {period}"
     return "something"
 
 
@@ -498,14 +509,22 @@ def _action_update(event: AuditEvent, names: Names, who: str, what: str) -> tupl
     return text, {"current_due_date", "due_change_reason"}
 
 
+def _acting(event: AuditEvent, names: Names) -> str:
+    """ "Sam Patel on behalf of Mark Ellison" when a deputy acted for the owner (issue 13.16)."""
+    who = _who(event, names)
+    behalf = (event.after or {}).get("on_behalf_of_id")
+    return f"{who} on behalf of {names.person(behalf)}" if behalf else who
+
+
 def describe(event: AuditEvent, names: Names) -> Described:
     who = _who(event, names)
+    acting = _acting(event, names)
     what = _object(event, names)
     skip: set[str] = set()
     if event.event == "action.updated":
-        text, skip = _action_update(event, names, who, what)
+        text, skip = _action_update(event, names, acting, what)
     elif event.event in EVENTS:
-        text = f"{who} {EVENTS[event.event].format(object=what)}"
+        text = f"{acting} {EVENTS[event.event].format(object=what)}"
     else:  # a kind added since this list: still words, never the raw name
         area, _, happened = event.event.partition(".")
         text = f"{who}: {area.replace('_', ' ')} {happened.replace('_', ' ')}".rstrip()

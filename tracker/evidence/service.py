@@ -16,6 +16,7 @@ from tracker.models import (
     User,
     utcnow,
 )
+from tracker.permissions import acting_for
 
 
 def link_problem(url: str) -> str | None:
@@ -44,7 +45,8 @@ def supports_completion(evidence: Evidence) -> bool:
 def _record(action: Action, evidence: Evidence, author: User) -> Evidence:
     if not has_substance(evidence):
         raise ValueError("Evidence needs a title and a file, a web address or a note")
-    db.session.add(evidence)
+    db.session.add(evidence)  # before acting_for's query flushes the session
+    behalf = acting_for(author, action)
     db.session.add(
         ProgressUpdate(
             action=action,
@@ -53,14 +55,13 @@ def _record(action: Action, evidence: Evidence, author: User) -> Evidence:
             status_to=action.status,
             note=f"Evidence added: {evidence.title}",
             event="evidence.added",
+            on_behalf_of=behalf,
         )
     )
-    audit.record(
-        "evidence.added",
-        obj=evidence,
-        actor=author,
-        after={"action_id": action.id, "kind": evidence.kind, "title": evidence.title},
-    )
+    after = {"action_id": action.id, "kind": evidence.kind, "title": evidence.title}
+    if behalf is not None:
+        after["on_behalf_of_id"] = behalf.id
+    audit.record("evidence.added", obj=evidence, actor=author, after=after)
     return evidence
 
 

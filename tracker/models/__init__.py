@@ -36,7 +36,7 @@ from .plans import (
 )
 from .reminders import JobRun, ReminderOutbox, ReminderSkip
 from .types import utcnow
-from .users import Role, User
+from .users import Deputy, Role, User
 
 __all__ = [
     "ApiIdempotencyKey",
@@ -54,6 +54,7 @@ __all__ = [
     "Action",
     "ActionStatus",
     "AuditEvent",
+    "Deputy",
     "Basis",
     "CommitteeMeeting",
     "Evidence",

@@ -201,9 +201,12 @@ class ProgressUpdate(db.Model):
     due_change_reason: Mapped[str | None] = mapped_column(Text)
     # Set when the app wrote the entry (for example "evidence.added"); None for a person's note.
     event: Mapped[str | None] = mapped_column(String(30))
+    # Set when a deputy wrote the entry while covering for the action's owner (issue 13.16).
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     action: Mapped[Action] = relationship(back_populates="updates")
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id])
 
 
 class Evidence(db.Model):

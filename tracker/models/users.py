@@ -1,11 +1,11 @@
 """People who use the tracker."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 
@@ -52,6 +52,11 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str | None] = mapped_column(String(64))
     wants_due_soon_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     wants_no_update_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Notices (issue 13.15, tracker/notices.py); being given an action cannot be turned off.
+    wants_evidence_added_notices: Mapped[bool] = mapped_column(Boolean, default=True)
+    wants_evidence_rejected_notices: Mapped[bool] = mapped_column(Boolean, default=True)
+    wants_completed_notices: Mapped[bool] = mapped_column(Boolean, default=True)
+    wants_verified_notices: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -73,3 +78,29 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class Deputy(db.Model):
+    """Someone covering another person's actions for a period (leave), both days included.
+
+    While it runs, the deputy may update the person's actions and gets their reminders; what the
+    deputy does is recorded as theirs, on behalf of the person."""
+
+    __tablename__ = "deputies"
+    __table_args__ = (
+        CheckConstraint("person_id <> deputy_id", name="not_own_deputy"),
+        CheckConstraint("starts_on <= ends_on", name="period_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person: Mapped[User] = relationship(foreign_keys=[person_id])
+    deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on

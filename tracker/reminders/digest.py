@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from flask import current_app
 
+from tracker.clock import local
 from tracker.mail import clean_header
 from tracker.reminders.selection import Digest, Item, Kind, Reason, Settings
 from tracker.templating import govuk_date
@@ -69,7 +70,26 @@ def counted_phrases(digest: Digest, settings: Settings) -> list[str]:
         if count:
             noun = plural(count, "action") if not phrases else str(count)
             phrases.append(f"{noun} {words}")
-    return phrases + deadline_phrases(digest)
+    return phrases + deadline_phrases(digest) + notice_phrases(digest)
+
+
+def notice_phrases(digest: Digest) -> list[str]:
+    """['2 updates on work you own or lead'] (tracker/notices.py)"""
+    if not digest.notices:
+        return []
+    return [f"{plural(len(digest.notices), 'update')} on work you own or lead"]
+
+
+def notice_line(notice, links: "Links") -> Line:
+    return Line(
+        reference=notice.reference,
+        description=notice.text,
+        plan=notice.plan_title,
+        owner="",
+        due=f"Action: {notice.description}",
+        last_update=f"On {day_words(local(notice.at).date())}",
+        url=links.to("actions.action", action_id=notice.action_id),
+    )
 
 
 def deadline_phrases(digest: Digest) -> list[str]:
@@ -170,14 +190,30 @@ def sections_for(digest: Digest, settings: Settings, links: Links) -> list[Secti
         Reason.NO_UPDATE: f"No update for {plural(settings.no_update_days, 'day')} or more",
     }
     sections = []
+    own = [i for i in digest.items if i.action.owner_id == digest.recipient.id]
     for reason, heading in headings.items():
-        items = digest.with_reason(reason)
+        items = [item for item in own if item.reason is reason]
         if items:
             sections.append(Section(heading, [line_for(item, links) for item in items]))
+    sections += covering_sections(digest, links)
     if digest.deadlines:
         lines = [deadline_line(notice, links) for notice in digest.deadlines]
         sections.append(Section("Statutory deadlines for the plan", lines))
+    if digest.notices:
+        lines = [notice_line(notice, links) for notice in digest.notices]
+        sections.append(Section("What happened yesterday", lines))
     return sections
+
+
+def covering_sections(digest: Digest, links: "Links") -> list[Section]:
+    """A deputy's copy of the reminders of each person they cover for (issue 13.16)."""
+    covered: dict[str, list[Line]] = {}
+    for item in digest.items:
+        owner = item.action.owner
+        if owner is not None and owner.id != digest.recipient.id:
+            heading = f"Covering for {clean_header(owner.name)}"
+            covered.setdefault(heading, []).append(line_for(item, links))
+    return [Section(heading, lines) for heading, lines in covered.items()]
 
 
 def actions_have(n: int) -> str:

@@ -47,3 +47,17 @@ class DayForm(TrackerForm):
 
     day = DayField("Show reminders for", widget=GovDateInput())
     submit = SubmitField("Show", widget=GovSubmitInput())
+
+
+class NoticeSettingsForm(TrackerForm):
+    wanted = SelectMultipleField(
+        "What do you want to be told about?",
+        widget=GovCheckboxesInput(),
+        validate_choice=True,
+    )
+    submit = SubmitField("Save notice settings", widget=GovSubmitInput())
+
+    def set_choices(self) -> None:
+        from tracker.notices import OPTIONAL_KINDS
+
+        self.wanted.choices = [SelectChoice(kind.value, kind.label) for kind in OPTIONAL_KINDS]

@@ -6,17 +6,23 @@ Rules in words (docs/reminders.md):
 - actions overdue by ESCALATION_DAYS or more also go to the recommendation lead, on
   ESCALATION_WEEKDAY; a lead who owns the action themselves is passed over for the plan lead;
 - completed, verified and withdrawn actions, and archived plans, never appear;
-- someone deactivated or without a usable email address is skipped, with the reason.
+- someone deactivated or without a usable email address is skipped, with the reason;
+- a deputy covering for someone on the day (tracker/deputies/rules.py) gets that person's
+  reminders and escalations too, in their own single digest of each kind;
+- the same digest carries the previous day's notices about work that concerns the person
+  (tracker/notices.py), so that it is still one email per person per day.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import Select, func, select, union
 
 from tracker.clock import local
+from tracker.deputies.rules import deputies_on
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -27,6 +33,7 @@ from tracker.models import (
     Recommendation,
     User,
 )
+from tracker.notices import notices_between, wants
 from tracker.permissions import may_own_work
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -127,6 +134,8 @@ class Digest:
     # Statutory deadlines overdue or due soon (tracker/inspections/reminders.py): plan leads
     # and admins only, in their reminder digest.
     deadlines: list = field(default_factory=list)
+    # What happened the day before to work that concerns them (tracker/notices.py, issue 13.15).
+    notices: list = field(default_factory=list)
 
     def with_reason(self, reason: Reason) -> list[Item]:
         return [item for item in self.items if item.reason is reason]
@@ -244,6 +253,7 @@ def select_reminders(day: date, settings: Settings | None = None) -> Selection:
     selection = Selection(day=day, settings=settings)
     reminders: dict[int, Digest] = {}
     escalations: dict[int, Digest] = {}
+    deputies = deputies_on(day)
     for action in open_actions():
         item = item_for(action, day, settings)
         if item is None:
@@ -252,12 +262,19 @@ def select_reminders(day: date, settings: Settings | None = None) -> Selection:
             selection.unowned.append(action)
         elif wanted_by_owner(action.owner, item.reason):
             _digest(reminders, action.owner, Kind.REMINDER).items.append(item)
+            for deputy in deputies.get(action.owner.id, ()):
+                if deputy.id != action.owner.id:
+                    _digest(reminders, deputy, Kind.REMINDER).items.append(item)
         if escalates(item, day, settings):
             lead = escalation_recipient(action)
             if lead is not None:
                 _digest(escalations, lead, Kind.ESCALATION).items.append(item)
+                for deputy in deputies.get(lead.id, ()):
+                    if deputy.id != action.owner_id:  # never escalated to its own owner
+                        _digest(escalations, deputy, Kind.ESCALATION).items.append(item)
     if settings.statutory_deadlines:
         _add_deadlines(reminders, day)
+    _add_notices(reminders, day)
     for digest in [*reminders.values(), *escalations.values()]:
         problem = cannot_receive(digest.recipient)
         if problem:
@@ -279,6 +296,21 @@ def _add_deadlines(reminders: dict[int, Digest], day: date) -> None:
         for person in people:
             if notice.overdue or person.wants_due_soon_reminders:
                 _digest(reminders, person, Kind.REMINDER).deadlines.append(notice)
+
+
+def _add_notices(reminders: dict[int, Digest], day: date) -> None:
+    """The previous day's notices (local midnight to midnight), in the same single digest as the
+    person's reminders: two statements for the notices, one for the people they go to."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    end = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    start = datetime.combine(day - timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    found = notices_between(start, end)
+    ids = {n.recipient_id for n in found}
+    people = {p.id: p for p in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    for notice in found:
+        person = people.get(notice.recipient_id)
+        if person is not None and wants(person, notice.kind):
+            _digest(reminders, person, Kind.REMINDER).notices.append(notice)
 
 
 def item_for(action: OpenAction, day: date, settings: Settings) -> Item | None:

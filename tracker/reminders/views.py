@@ -8,10 +8,17 @@ from flask_login import current_user
 
 from tracker import audit
 from tracker.clock import today
+from tracker.notices import OPTIONAL_KINDS, PREFERENCE_COLUMNS, wants
 from tracker.permissions import Permission, permission_required
 from tracker.reminders import bp
 from tracker.reminders.digest import subject_for
-from tracker.reminders.forms import DUE_SOON, NO_UPDATE, DayForm, ReminderSettingsForm
+from tracker.reminders.forms import (
+    DUE_SOON,
+    NO_UPDATE,
+    DayForm,
+    NoticeSettingsForm,
+    ReminderSettingsForm,
+)
 from tracker.reminders.queries import day_report, failed_emails
 from tracker.reminders.selection import Settings, select_reminders
 from tracker.uow import unit_of_work
@@ -79,3 +86,33 @@ def preview():
         preview=preview,
         preview_emails=[(digest, subject_for(digest, settings)) for digest in preview.digests],
     )
+
+
+@bp.route("/settings/notices", methods=["GET", "POST"])
+@permission_required(Permission.UPDATE_OWN_ACTIONS)
+def notice_settings():
+    """Which notices (issue 13.15) a person gets; being given an action cannot be turned off."""
+    user = current_user._get_current_object()
+    form = NoticeSettingsForm()
+    form.set_choices()
+    if request.method == "GET":
+        form.wanted.data = [kind.value for kind in OPTIONAL_KINDS if wants(user, kind)]
+    if form.validate_on_submit():
+        chosen = set(form.wanted.data or [])
+        before = _notice_preferences(user)
+        with unit_of_work():
+            for kind, column in PREFERENCE_COLUMNS.items():
+                setattr(user, column, kind.value in chosen)
+            audit.record(
+                "user.notice_settings_changed",
+                obj=user,
+                before=before,
+                after=_notice_preferences(user),
+            )
+        flash("Your notice settings have been saved")
+        return redirect(url_for("reminders.notice_settings"))
+    return render_template("reminders/notice-settings.html", form=form)
+
+
+def _notice_preferences(user) -> dict:
+    return {kind.value: wants(user, kind) for kind in OPTIONAL_KINDS}

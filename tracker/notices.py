@@ -1,0 +1,215 @@
+"""What people are told about work that concerns them (issue 13.15), derived from the records
+that already exist: progress history (evidence added, rejected, completions, verifications) and
+the audit trail (actions assigned or reassigned). Nothing is stored twice.
+
+The daily digest carries the previous day's notices (one email per person per day, with their
+reminders); My actions shows those since the person's previous sign-in. Each kind can be turned
+off in the notice preferences except assignments.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
+
+from tracker.extensions import db
+from tracker.models import Action, AuditEvent, Plan, ProgressUpdate, Recommendation, User
+
+
+class NoticeKind(StrEnum):
+    ASSIGNED = "assigned"
+    EVIDENCE_ADDED = "evidence_added"
+    EVIDENCE_REJECTED = "evidence_rejected"
+    COMPLETED = "completed"
+    VERIFIED = "verified"
+
+    @property
+    def label(self) -> str:
+        return NOTICE_LABELS[self]
+
+
+NOTICE_LABELS = {
+    NoticeKind.ASSIGNED: "Actions given to you (always shown)",
+    NoticeKind.EVIDENCE_ADDED: "Evidence added to actions under recommendations you lead",
+    NoticeKind.EVIDENCE_REJECTED: "Evidence rejected on actions you own, with the reason",
+    NoticeKind.COMPLETED: "Actions completed and waiting for you to verify them",
+    NoticeKind.VERIFIED: "Actions of yours that have been verified",
+}
+# The user column behind each kind a person may turn off.
+PREFERENCE_COLUMNS = {
+    NoticeKind.EVIDENCE_ADDED: "wants_evidence_added_notices",
+    NoticeKind.EVIDENCE_REJECTED: "wants_evidence_rejected_notices",
+    NoticeKind.COMPLETED: "wants_completed_notices",
+    NoticeKind.VERIFIED: "wants_verified_notices",
+}
+OPTIONAL_KINDS = list(PREFERENCE_COLUMNS)
+ASSIGNING_EVENTS = ("action.created", "action.updated", "action.owner_changed")
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: NoticeKind
+    recipient_id: int
+    at: datetime
+    action_id: int
+    reference: str
+    description: str
+    plan_title: str
+    text: str
+
+
+def wants(user: User, kind: NoticeKind) -> bool:
+    column = PREFERENCE_COLUMNS.get(kind)
+    return column is None or bool(getattr(user, column))
+
+
+def notices_between(start: datetime, end: datetime, about: int | None = None) -> list[Notice]:
+    """Every notice for anyone (or only history touching person `about`'s work), from start
+    (included) to end: two statements."""
+    return sorted(
+        [*_from_history(start, end, about), *_from_assignments(start, end)],
+        key=lambda n: (n.at, n.reference),
+    )
+
+
+def notices_for(user: User, since: datetime, until: datetime) -> list[Notice]:
+    """This person's notices in the period, newest first, leaving out kinds they turned off."""
+    found = [n for n in notices_between(since, until, user.id) if n.recipient_id == user.id]
+    return [n for n in reversed(found) if wants(user, n.kind)]
+
+
+def _from_history(start: datetime, end: datetime, about: int | None) -> list[Notice]:
+    author = aliased(User)
+    changed_status = or_(
+        ProgressUpdate.status_from.is_(None), ProgressUpdate.status_from != ProgressUpdate.status_to
+    )
+    query = (
+        select(
+            ProgressUpdate.created_at,
+            ProgressUpdate.event,
+            ProgressUpdate.status_to,
+            ProgressUpdate.note,
+            ProgressUpdate.author_id,
+            author.name.label("author_name"),
+            Action.id.label("action_id"),
+            Action.reference,
+            Action.description,
+            Action.owner_id,
+            Recommendation.lead_id,
+            Plan.title.label("plan_title"),
+        )
+        .join(Action, Action.id == ProgressUpdate.action_id)
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .join(Plan, Plan.id == Recommendation.plan_id)
+        .outerjoin(author, author.id == ProgressUpdate.author_id)
+        .where(
+            ProgressUpdate.created_at >= start,
+            ProgressUpdate.created_at < end,
+            or_(
+                ProgressUpdate.event.in_(["evidence.added", "evidence.rejected"]),
+                and_(ProgressUpdate.status_to.in_(["completed", "verified"]), changed_status),
+            ),
+        )
+    )
+    if about is not None:
+        query = query.where(or_(Action.owner_id == about, Recommendation.lead_id == about))
+    notices = []
+    for row in db.session.execute(query):
+        kind, recipient, text = _history_notice(row)
+        if kind is None or recipient is None or recipient == row.author_id:
+            continue
+        notices.append(
+            Notice(
+                kind,
+                recipient,
+                row.created_at,
+                row.action_id,
+                row.reference,
+                row.description,
+                row.plan_title,
+                text,
+            )
+        )
+    return notices
+
+
+def _history_notice(row) -> tuple[NoticeKind | None, int | None, str]:
+    by = row.author_name or "Someone"
+    if row.event == "evidence.added":
+        return NoticeKind.EVIDENCE_ADDED, row.lead_id, f"{row.note} (by {by})"
+    if row.event == "evidence.rejected":
+        return NoticeKind.EVIDENCE_REJECTED, row.owner_id, f"{row.note} (by {by})"
+    if row.status_to == "verified":
+        return NoticeKind.VERIFIED, row.owner_id, f"Verified by {by}"
+    if row.status_to == "completed" and row.event is None:
+        return NoticeKind.COMPLETED, row.lead_id, f"Completed by {by}: awaiting your verification"
+    return None, None, ""
+
+
+def _from_assignments(start: datetime, end: datetime) -> list[Notice]:
+    actor = aliased(User)
+    query = (
+        select(
+            AuditEvent.occurred_at,
+            AuditEvent.actor_id,
+            AuditEvent.before,
+            AuditEvent.after,
+            actor.name.label("actor_name"),
+            Action.id.label("action_id"),
+            Action.reference,
+            Action.description,
+            Plan.title.label("plan_title"),
+        )
+        .join(Action, and_(AuditEvent.object_type == "Action", AuditEvent.object_id == Action.id))
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .join(Plan, Plan.id == Recommendation.plan_id)
+        .outerjoin(actor, actor.id == AuditEvent.actor_id)
+        .where(
+            AuditEvent.event.in_(ASSIGNING_EVENTS),
+            AuditEvent.occurred_at >= start,
+            AuditEvent.occurred_at < end,
+        )
+    )
+    notices = []
+    for row in db.session.execute(query):
+        owner = (row.after or {}).get("owner_id")
+        if not isinstance(owner, int) or owner == (row.before or {}).get("owner_id"):
+            continue
+        if owner == row.actor_id:
+            continue
+        by = row.actor_name or "The system"
+        notices.append(
+            Notice(
+                NoticeKind.ASSIGNED,
+                owner,
+                row.occurred_at,
+                row.action_id,
+                row.reference,
+                row.description,
+                row.plan_title,
+                f"Given to you by {by}",
+            )
+        )
+    return notices
+
+
+LOOK_BACK = timedelta(days=14)
+
+
+def last_visit(user: User, now: datetime) -> datetime:
+    """When this person last came before this sign-in: their previous sign-in, or two weeks ago
+    for someone signing in for the first time (or long after)."""
+    query = (
+        select(AuditEvent.occurred_at)
+        .where(AuditEvent.event == "sign_in.succeeded", AuditEvent.actor_id == user.id)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(2)
+    )
+    sign_ins = list(db.session.scalars(query))
+    earliest = now - LOOK_BACK
+    if len(sign_ins) < 2:
+        return earliest
+    previous = sign_ins[1] if sign_ins[1].tzinfo else sign_ins[1].replace(tzinfo=UTC)
+    return max(previous, earliest)
