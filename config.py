@@ -118,7 +118,7 @@ class Config:
     REMINDER_DUE_SOON_DAYS = _env_int("REMINDER_DUE_SOON_DAYS", 7)
     REMINDER_NO_UPDATE_DAYS = _env_int("REMINDER_NO_UPDATE_DAYS", 30)
     # Statutory deadlines (docs/inspections.md) in plan leads' and admins' digests.
-    REMINDER_STATUTORY_DEADLINES = _env_bool("REMINDER_STATUTORY_DEADLINES")
+    REMINDER_STATUTORY_DEADLINES = _env_bool("REMINDER_STATUTORY_DEADLINES", True)
     ESCALATION_DAYS = _env_int("ESCALATION_DAYS", 14)
     ESCALATION_WEEKDAY = os.environ.get("ESCALATION_WEEKDAY", "monday")
     REMINDER_MAX_ATTEMPTS = _env_int("REMINDER_MAX_ATTEMPTS", 5)

@@ -241,7 +241,8 @@ def test_selection_takes_a_fixed_number_of_queries_whatever_the_plan_size(seeded
     assert sum(len(d.items) for d in large.digests) > sum(len(d.items) for d in small.digests) + 25
     # People, open actions, the covers running that day (deputies, issue 13.16), and the
     # previous day's notices: history, assignments and the people they go to (issue 13.15).
-    assert len(many) == len(few) <= 6
+    # 2 for reminders, 1 for deputies, 3 for notices, 4 for statutory deadlines: all fixed.
+    assert len(many) == len(few) <= 10
 
 
 def _add_overdue_actions(count: int) -> None:
