@@ -302,61 +302,64 @@ class Names:
         return names
 
     def _load(self, wanted: dict[str, set[int]]) -> None:
-        def rows(*columns, ids):
-            return db.session.execute(select(*columns).where(columns[0].in_(ids))).all()
-
-        if ids := wanted.get("User"):
-            self.users = dict(rows(User.id, User.name, ids=ids))
+        # Evidence first: it adds the actions its events are about to what is wanted.
         if ids := wanted.get("Evidence"):
-            for evidence_id, title, action_id in rows(
-                Evidence.id, Evidence.title, Evidence.action_id, ids=ids
-            ):
-                self.evidence[evidence_id] = (title, "")
-                wanted["Action"].add(action_id)
-            evidence_actions = dict(rows(Evidence.id, Evidence.action_id, ids=ids))
-        else:
-            evidence_actions = {}
-        if ids := wanted.get("Action"):
-            self.actions = dict(rows(Action.id, Action.reference, ids=ids))
-        for evidence_id, action_id in evidence_actions.items():
-            title, _ = self.evidence[evidence_id]
-            self.evidence[evidence_id] = (title, self.actions.get(action_id, ""))
-        if ids := wanted.get("Recommendation"):
-            self.recommendations = dict(rows(Recommendation.id, Recommendation.reference, ids=ids))
-        if ids := wanted.get("Plan"):
-            self.plans = dict(rows(Plan.id, Plan.title, ids=ids))
-        if ids := wanted.get("Indicator"):
-            self.indicators = dict(rows(Indicator.id, Indicator.code, ids=ids))
+            self._load_evidence(ids, wanted)
+        for kind, (attribute, key, name) in SIMPLE_NAMES.items():
+            if ids := wanted.get(kind):
+                setattr(self, attribute, dict(_rows(key, name, ids=ids)))
+        self.evidence = {
+            evidence_id: (title, self.actions.get(action_id, ""))
+            for evidence_id, (title, action_id) in self.evidence.items()
+        }
         if ids := wanted.get("IndicatorTarget"):
-            for target_id, code in db.session.execute(
-                select(IndicatorTarget.id, Indicator.code)
-                .join(Indicator, Indicator.id == IndicatorTarget.indicator_id)
-                .where(IndicatorTarget.id.in_(ids))
-            ):
-                self.targets[target_id] = code
+            self.targets = dict(_rows_of_indicator(IndicatorTarget, ids))
         if ids := wanted.get("IndicatorValue"):
-            for value_id, code, period in db.session.execute(
-                select(IndicatorValue.id, Indicator.code, IndicatorValue.period)
-                .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
-                .where(IndicatorValue.id.in_(ids))
-            ):
+            for value_id, code, period in _rows_of_indicator(IndicatorValue, ids, "period"):
                 self.values[value_id] = f"the {code} figure for {period:%B %Y}"
-        if ids := wanted.get("ReminderOutbox"):
-            self.emails = dict(rows(ReminderOutbox.id, ReminderOutbox.recipient_email, ids=ids))
-        if ids := wanted.get("ApiToken"):  # tokens acting, and tokens issued or revoked
-            self.tokens = dict(rows(ApiToken.id, ApiToken.name, ids=ids))
         if ids := wanted.get("InspectionEvent"):
-            for event_id, kind, started, received in rows(
-                InspectionEvent.id,
-                InspectionEvent.kind,
-                InspectionEvent.started_on,
-                InspectionEvent.received_on,
-                ids=ids,
+            columns = ("id", "kind", "started_on", "received_on")
+            for event_id, kind, started, received in _rows(
+                *(getattr(InspectionEvent, c) for c in columns), ids=ids
             ):
                 self.inspections[event_id] = _inspection_name(kind, started or received)
 
+    def _load_evidence(self, ids: set[int], wanted: dict[str, set[int]]) -> None:
+        """Titles now, with their action's id until the actions' references are loaded."""
+        for evidence_id, title, action_id in _rows(
+            Evidence.id, Evidence.title, Evidence.action_id, ids=ids
+        ):
+            self.evidence[evidence_id] = (title, action_id)
+            wanted["Action"].add(action_id)
+
     def person(self, user_id) -> str:
         return self.users.get(user_id, "a person no longer recorded")
+
+
+# Kinds whose name is one column: the Names attribute, the id column and the name column.
+SIMPLE_NAMES = {
+    "User": ("users", User.id, User.name),
+    "Action": ("actions", Action.id, Action.reference),
+    "Recommendation": ("recommendations", Recommendation.id, Recommendation.reference),
+    "Plan": ("plans", Plan.id, Plan.title),
+    "Indicator": ("indicators", Indicator.id, Indicator.code),
+    "ReminderOutbox": ("emails", ReminderOutbox.id, ReminderOutbox.recipient_email),
+    "ApiToken": ("tokens", ApiToken.id, ApiToken.name),  # tokens acting, issued or revoked
+}
+
+
+def _rows(*columns, ids):
+    return db.session.execute(select(*columns).where(columns[0].in_(ids))).all()
+
+
+def _rows_of_indicator(model, ids, *extra):
+    """(id, indicator code, *extra columns) of targets or figures."""
+    query = (
+        select(model.id, Indicator.code, *(getattr(model, c) for c in extra))
+        .join(Indicator, Indicator.id == model.indicator_id)
+        .where(model.id.in_(ids))
+    )
+    return db.session.execute(query).all()
 
 
 def _day(text: str) -> str:
@@ -368,18 +371,11 @@ def _plain(key: str, value, names: Names) -> str:
     """A stored value as a reader says it: names for people, dates in words, labels for codes."""
     if value is None or value == "" or value == []:
         return "none"
-    if key in PEOPLE_FIELDS:
-        return names.person(value)
-    if key == "plan_id":
-        return names.plans.get(value, "a plan no longer recorded")
-    if key == "action_id":
-        return names.actions.get(value, "an action no longer recorded")
+    named = _named(key, value, names)
+    if named is not None:
+        return named
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if key in LABELS_BY_VALUE and value in LABELS_BY_VALUE[key]:
-        return LABELS_BY_VALUE[key][value]
-    if key in AREA_LABELS and value in GRADE_LABELS:
-        return GRADE_LABELS[value]
     if isinstance(value, list):
         return ", ".join(_plain(key, item, names) for item in value) or "none"
     if isinstance(value, dict):
@@ -387,14 +383,35 @@ def _plain(key: str, value, names: Names) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, str):
-        if ISO_DAY.match(value):
-            return _day(value)
-        if ISO_MONTH.match(value):
-            return f"{date.fromisoformat(value + '-01'):%B %Y}"
-        if ISO_MOMENT.match(value):
-            moment = datetime.fromisoformat(value)
-            return f"{moment.day} {moment:%B %Y} at {moment:%H:%M}"
+        return _date_in_words(value)
     return str(value)
+
+
+def _named(key: str, value, names: Names) -> str | None:
+    """A person, plan or action by name, or a code by its label; None if the key is none of them."""
+    if key in PEOPLE_FIELDS:
+        return names.person(value)
+    if key == "plan_id":
+        return names.plans.get(value, "a plan no longer recorded")
+    if key == "action_id":
+        return names.actions.get(value, "an action no longer recorded")
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        if value in LABELS_BY_VALUE.get(key, {}):
+            return LABELS_BY_VALUE[key][value]
+        if key in AREA_LABELS and value in GRADE_LABELS:
+            return GRADE_LABELS[value]
+    return None
+
+
+def _date_in_words(value: str) -> str:
+    if ISO_DAY.match(value):
+        return _day(value)
+    if ISO_MONTH.match(value):
+        return f"{date.fromisoformat(value + '-01'):%B %Y}"
+    if ISO_MOMENT.match(value):
+        moment = datetime.fromisoformat(value)
+        return f"{moment.day} {moment:%B %Y} at {moment:%H:%M}"
+    return value
 
 
 def _label(key: str) -> str:
@@ -431,48 +448,62 @@ def _details(event: AuditEvent, names: Names, skip: set[str]) -> list[str]:
 
 
 def _object(event: AuditEvent, names: Names) -> str:
-    kind, object_id = event.object_type, event.object_id
     payload = {**(event.before or {}), **(event.after or {})}
-    if kind == "Action":
-        return names.actions.get(object_id) or payload.get("reference") or "an action since deleted"
-    if kind == "Recommendation":
-        return (
-            names.recommendations.get(object_id)
-            or payload.get("reference")
-            or "a recommendation since deleted"
-        )
-    if kind == "Plan":
-        return names.plans.get(object_id) or payload.get("title") or "a plan"
-    if kind == "User":
-        return names.users.get(object_id) or event.subject or "a person no longer recorded"
-    if kind == "Evidence":
-        title, reference = names.evidence.get(object_id, (payload.get("title") or "", ""))
-        on = f" on {reference}" if reference else ""
-        return f"the evidence '{title}'{on}" if title else f"evidence{on}"
-    if kind == "Indicator":
-        return names.indicators.get(object_id) or payload.get("code") or "an indicator"
-    if kind == "IndicatorTarget":
-        code = names.targets.get(object_id) or payload.get("indicator") or "an indicator"
-        return f"a target for {code}"
-    if kind == "IndicatorValue":
-        if payload.get("indicator") and payload.get("period"):
-            period = _plain("period", (event.before or payload)["period"], names)
-            return f"the {payload['indicator']} figure for {period}"
-        return names.values.get(object_id) or "an indicator figure"
-    if kind == "ReminderOutbox":
-        to = payload.get("to") or names.emails.get(object_id) or "someone"
-        if payload.get("kind"):
-            return f"the {_plain('kind', payload['kind'], names).lower()} email to {to}"
-        return f"an email to {to}"
-    if kind == "ApiToken":
-        return f"the API token '{names.tokens.get(object_id) or payload.get('name') or ''}'"
-    if kind == "InspectionEvent":
-        return names.inspections.get(object_id) or _inspection_name(payload.get("kind"), None)
-    if kind == "Deputy" and payload.get("deputy_id"):
-        deputy, person = names.person(payload["deputy_id"]), names.person(payload.get("person_id"))
-        period = f"{_day(payload['starts_on'])} to {_day(payload['ends_on'])}"
-        return f"{deputy} as deputy for {person} from {period}"
-    return "something"
+    describe = OBJECT_NAMES.get(event.object_type or "")
+    return describe(event, event.object_id, payload, names) if describe else "something"
+
+
+def _evidence_name(event, object_id, payload, names) -> str:
+    title, reference = names.evidence.get(object_id, (payload.get("title") or "", ""))
+    on = f" on {reference}" if reference else ""
+    return f"the evidence '{title}'{on}" if title else f"evidence{on}"
+
+
+def _figure_name(event, object_id, payload, names) -> str:
+    if payload.get("indicator") and payload.get("period"):
+        period = _plain("period", (event.before or payload)["period"], names)
+        return f"the {payload['indicator']} figure for {period}"
+    return names.values.get(object_id) or "an indicator figure"
+
+
+def _email_name(event, object_id, payload, names) -> str:
+    to = payload.get("to") or names.emails.get(object_id) or "someone"
+    if payload.get("kind"):
+        return f"the {_plain('kind', payload['kind'], names).lower()} email to {to}"
+    return f"an email to {to}"
+
+
+def _deputy_name(event, object_id, payload, names) -> str:
+    if not payload.get("deputy_id"):
+        return "a deputy"
+    deputy, person = names.person(payload["deputy_id"]), names.person(payload.get("person_id"))
+    period = f"{_day(payload['starts_on'])} to {_day(payload['ends_on'])}"
+    return f"{deputy} as deputy for {person} from {period}"
+
+
+# How each kind of object reads in a sentence: (event, id, before and after merged, names).
+OBJECT_NAMES = {
+    "Action": lambda e, i, p, n: (
+        n.actions.get(i) or p.get("reference") or "an action since deleted"
+    ),
+    "Recommendation": lambda e, i, p, n: (
+        n.recommendations.get(i) or p.get("reference") or "a recommendation since deleted"
+    ),
+    "Plan": lambda e, i, p, n: n.plans.get(i) or p.get("title") or "a plan",
+    "User": lambda e, i, p, n: n.users.get(i) or e.subject or "a person no longer recorded",
+    "Evidence": _evidence_name,
+    "Indicator": lambda e, i, p, n: n.indicators.get(i) or p.get("code") or "an indicator",
+    "IndicatorTarget": lambda e, i, p, n: (
+        f"a target for {n.targets.get(i) or p.get('indicator') or 'an indicator'}"
+    ),
+    "IndicatorValue": _figure_name,
+    "ReminderOutbox": _email_name,
+    "ApiToken": lambda e, i, p, n: f"the API token '{n.tokens.get(i) or p.get('name') or ''}'",
+    "InspectionEvent": lambda e, i, p, n: (
+        n.inspections.get(i) or _inspection_name(p.get("kind"), None)
+    ),
+    "Deputy": _deputy_name,
+}
 
 
 def _inspection_name(kind_key: str | None, day: date | None) -> str:
