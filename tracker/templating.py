@@ -6,8 +6,9 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from tracker.clock import local
+from tracker.evidence.queries import review_queue
 from tracker.pagination import page_url
-from tracker.permissions import Permission, can_change_plan_structure, user_has
+from tracker.permissions import Permission, can_change_plan_structure, reviews_anything, user_has
 from tracker.rag import RAG_KEY
 
 
@@ -37,6 +38,9 @@ def navigation() -> list[dict]:
     items = []
     if user_has(current_user, Permission.UPDATE_OWN_ACTIONS):
         items.append(("actions.my_actions_page", "My actions"))
+    if reviews_anything(current_user):
+        waiting = review_queue(current_user._get_current_object()).total
+        items.append(("evidence.awaiting_review", f"Awaiting my review ({waiting})"))
     items += [("plans.index", "Plans"), ("indicators.index", "Indicators")]
     if user_has(current_user, Permission.ADMINISTER):
         items.append(("reminders.admin", "Reminders"))
