@@ -33,9 +33,7 @@ def nav_count(html: str) -> int:
     return int(found.group(1))
 
 
-def test_a_lead_sees_evidence_waiting_oldest_first_with_a_count_in_the_navigation(
-    seeded, client
-):
+def test_a_lead_sees_evidence_waiting_oldest_first_with_a_count_in_the_navigation(seeded, client):
     newer = note_on("R3.10", "Newer audit", days_ago=1)
     older = note_on("R3.10", "Older audit", days_ago=9)
     assert newer.action.recommendation.lead.email == LEAD

@@ -85,9 +85,7 @@ def test_owner_withdraws_a_wrong_file_which_is_deleted_and_the_trail_says_so(
     page.get_by_label("Title").fill("Visit audit")
     page.get_by_label("Upload a file").set_input_files(str(wrong))
     page.get_by_role("button", name="Upload evidence").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "Evidence uploaded"
-    )
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Evidence uploaded")
     db.session.expire_all()
     evidence = db.session.scalar(select(Evidence).where(Evidence.action_id == action.id))
     stored = Path(seeded.config["UPLOAD_FOLDER"]) / evidence.stored_name
