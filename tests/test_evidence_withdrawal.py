@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -186,3 +187,23 @@ def test_an_admin_purges_evidence_on_request_and_nobody_else_can(seeded, client)
     assert event.after["reason"] == "Erasure request IG-2016-014"
     trail = client.get("/audit?kind=evidence").get_data(as_text=True)
     assert "purged the evidence &#39;Visit audit&#39;" in trail
+
+
+def test_withdrawn_evidence_is_not_reported_to_the_committee_as_a_change(seeded, client):
+    from tracker.committee.summary import build_summary, load_plan
+
+    action = action_by_ref("R3.10")
+    added = add_note(action, "Panel minutes", "Discussed child J. Smith", action.owner)
+    db.session.commit()
+    plan_id = action.recommendation.plan_id
+    day = added.added_at.date()
+
+    def evidence_changes():
+        summary = build_summary(load_plan(plan_id), day, since=day - timedelta(days=7))
+        return [c.text for c in summary.changes["evidence"]]
+
+    assert any("Panel minutes" in text for text in evidence_changes())
+    sign_in(client, OWNER)
+    assert withdraw(client, only_evidence(action)).status_code == 302
+    db.session.expire_all()
+    assert not any("Panel minutes" in text for text in evidence_changes())
