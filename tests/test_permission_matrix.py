@@ -30,6 +30,9 @@ GET_RULES = {
     "/actions/{action}/evidence/note": EDITORS,
     "/evidence/{evidence}/download": {"owner", "other_head", "lead", "performance", "admin"},
     "/evidence/{evidence}/review": {"lead", "admin"},
+    # Its uploader (the owner) while unreviewed; the recommendation lead or an admin any time.
+    "/evidence/{evidence}/withdraw": {"owner", "lead", "admin"},
+    "/evidence/{evidence}/purge": {"admin"},
     "/my-actions": {"owner", "other_head", "lead", "performance", "admin"},
 }
 
@@ -38,6 +41,8 @@ POSTS = {
     "/actions/{action}/evidence/note": {"title": "Sneaky", "note": "Should not be saved"},
     "/actions/{action}/evidence/link": {"title": "Sneaky", "url": "https://example.org"},
     "/evidence/{evidence}/review": {"decision": "reject", "reason": "Should not be saved"},
+    "/evidence/{evidence}/withdraw": {"reason": "Should not be saved"},
+    "/evidence/{evidence}/purge": {"reason": "Should not be saved"},
 }
 
 
@@ -83,7 +88,11 @@ def _snapshot():
     return (
         db.session.scalar(select(func.count(ProgressUpdate.id))),
         db.session.scalar(select(func.count(Evidence.id))),
-        tuple(db.session.execute(select(Evidence.review_state, Evidence.title)).all()),
+        tuple(
+            db.session.execute(
+                select(Evidence.review_state, Evidence.title, Evidence.withdrawn_at)
+            ).all()
+        ),
     )
 
 
@@ -94,8 +103,8 @@ def test_forbidden_posts_change_nothing(seeded, target, actor):
     # A page this actor may see, to get a valid CSRF token for the attempt.
     token = csrf_token(client, f"/actions/{target['action']}")
     for template, data in POSTS.items():
-        if actor == "lead" and template.startswith("/evidence/"):
-            continue  # the lead may review evidence
+        if actor == "lead" and template.startswith("/evidence/") and "purge" not in template:
+            continue  # the lead may review and withdraw evidence
         url = template.format(**target)
         response = client.post(
             url, data={"csrf_token": token, "version": target["version"], **data}

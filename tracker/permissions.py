@@ -10,9 +10,10 @@ from functools import wraps
 
 from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, false, or_, select
 
-from tracker.models import Action, Evidence, Plan, Role, User
+from tracker.extensions import db
+from tracker.models import Action, Evidence, Plan, Recommendation, ReviewState, Role, User
 
 
 class Permission(StrEnum):
@@ -101,9 +102,49 @@ def can_review_evidence(user: User, evidence: Evidence) -> bool:
     The lead must also hold a role that may review: a lead who became a committee member keeps
     the relation on paper until the work is reassigned, but can no longer verify anything."""
     action = evidence.action
+    if evidence.withdrawn:
+        return False
     if not user_has(user, Permission.REVIEW_EVIDENCE) or action.owner_id == user.id:
         return False
     return user.role == Role.ADMIN or action.recommendation.lead_id == user.id
+
+
+def can_withdraw_evidence(user: User, evidence: Evidence) -> bool:
+    """Its uploader while nobody has reviewed it; the recommendation lead or an admin at any
+    time."""
+    if evidence.withdrawn or not user_has(user, Permission.UPDATE_OWN_ACTIONS):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if evidence.action.recommendation.lead_id == user.id and may_own_work(user):
+        return True
+    return evidence.added_by_id == user.id and evidence.review_state == ReviewState.SUBMITTED
+
+
+def can_purge_evidence(user: User) -> bool:
+    """Removing evidence altogether, on request (for example under UK GDPR), is for admins."""
+    return user_has(user, Permission.ADMINISTER)
+
+
+def review_queue_clause(user: User) -> ColumnElement[bool]:
+    """can_review_evidence as a query condition on Action joined to its Recommendation: the
+    actions whose evidence this person reviews (for "Awaiting my review")."""
+    not_theirs = or_(Action.owner_id.is_(None), Action.owner_id != user.id)
+    if not user_has(user, Permission.REVIEW_EVIDENCE):
+        return false()
+    if user.role == Role.ADMIN:
+        return not_theirs
+    return and_(Recommendation.lead_id == user.id, not_theirs)
+
+
+def reviews_anything(user: User) -> bool:
+    """Whether "Awaiting my review" is for this person: admins, and leads of a recommendation."""
+    if not user_has(user, Permission.REVIEW_EVIDENCE):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    query = select(Recommendation.id).where(Recommendation.lead_id == user.id).limit(1)
+    return db.session.scalar(query) is not None
 
 
 def permission_required(permission: Permission) -> Callable:

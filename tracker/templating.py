@@ -8,9 +8,10 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from tracker.clock import local
+from tracker.evidence.queries import review_queue
 from tracker.lru import LRU
 from tracker.pagination import page_url
-from tracker.permissions import Permission, can_change_plan_structure, user_has
+from tracker.permissions import Permission, can_change_plan_structure, reviews_anything, user_has
 from tracker.rag import RAG_KEY, Rag
 
 
@@ -95,6 +96,9 @@ def navigation() -> list[dict]:
     items = []
     if user_has(current_user, Permission.UPDATE_OWN_ACTIONS):
         items.append(("actions.my_actions_page", "My actions"))
+    if reviews_anything(current_user):
+        waiting = review_queue(current_user._get_current_object()).total
+        items.append(("evidence.awaiting_review", f"Awaiting my review ({waiting})"))
     items += [("plans.index", "Plans"), ("indicators.index", "Indicators")]
     if user_has(current_user, Permission.ADMINISTER):
         items.append(("reminders.admin", "Reminders"))

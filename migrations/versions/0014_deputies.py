@@ -1,7 +1,7 @@
 """deputies covering a person's actions for a period; progress entries written on someone's behalf (issue 13.16); which notices each person wants (issue 13.15)
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-01 13:10:00.000000
 
 """
@@ -12,7 +12,7 @@ import tracker.models.types  # noqa: F401  (UTCDateTime)
 
 # revision identifiers, used by Alembic.
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

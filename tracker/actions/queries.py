@@ -27,7 +27,7 @@ class MyActionRow:
     action: Action
     rag: Rag
     last_update_at: datetime | None
-    group: str  # "overdue", "due_soon", "other"
+    group: str  # a key of GROUPS
 
 
 def load_action(action_id: int) -> Action | None:
@@ -43,7 +43,9 @@ def load_action(action_id: int) -> Action | None:
                 joinedload(ProgressUpdate.author), joinedload(ProgressUpdate.on_behalf_of)
             ),
             selectinload(Action.evidence).options(
-                joinedload(Evidence.added_by), joinedload(Evidence.reviewed_by)
+                joinedload(Evidence.added_by),
+                joinedload(Evidence.reviewed_by),
+                joinedload(Evidence.withdrawn_by),
             ),
         )
     )
@@ -51,6 +53,8 @@ def load_action(action_id: int) -> Action | None:
 
 
 def _group(action: Action, today: date) -> str:
+    if action.status == ActionStatus.COMPLETED:
+        return "awaiting_verification"
     if action.status in CLOSED or action.current_due_date is None:
         return "other"
     if action.current_due_date < today:
@@ -60,13 +64,45 @@ def _group(action: Action, today: date) -> str:
     return "other"
 
 
-GROUP_ORDER = {"overdue": 0, "due_soon": 1, "other": 2}
+GROUPS = {
+    "overdue": "Overdue",
+    "due_soon": "Due in the next 14 days",
+    "awaiting_verification": "Completed, awaiting verification",
+    "other": "Everything else",
+}
+GROUP_ORDER = {key: n for n, key in enumerate(GROUPS)}
+
+
+@dataclass
+class MyActionGroup:
+    key: str
+    heading: str
+    rows: list[MyActionRow]
+    by_plan: list[tuple[Plan, list[MyActionRow]]]
+
+
+def grouped(rows: list[MyActionRow]) -> list[MyActionGroup]:
+    """The non-empty groups in order, each also split by plan (plans by title, rows keeping
+    their due-date order), so a plan's name is shown once, not on every row."""
+    groups = []
+    for key, heading in GROUPS.items():
+        group_rows = [r for r in rows if r.group == key]
+        if not group_rows:
+            continue
+        plans: dict[int, tuple[Plan, list[MyActionRow]]] = {}
+        for row in group_rows:
+            plan = row.action.recommendation.plan
+            plans.setdefault(plan.id, (plan, []))[1].append(row)
+        by_plan = sorted(plans.values(), key=lambda pair: pair[0].title)
+        groups.append(MyActionGroup(key, heading, group_rows, by_plan))
+    return groups
 
 
 def my_actions(
     owner_id: int, today: date, plan_id: int | None = None, status: str | None = None
 ) -> list[MyActionRow]:
-    """An owner's actions in live plans: overdue first, then due soon, then the rest."""
+    """An owner's actions in live plans, in GROUPS order (overdue first), by due date within each
+    group."""
     # Correlated, so that only this owner's updates are read (by the index on action_id), not
     # every update of every plan grouped on each request.
     last_update = (
@@ -98,7 +134,6 @@ def my_actions(
     rows.sort(
         key=lambda r: (
             GROUP_ORDER[r.group],
-            r.action.status in CLOSED,
             r.action.current_due_date or far_future,
             r.action.reference,
         )

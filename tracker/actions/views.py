@@ -4,10 +4,11 @@ from wtforms import SelectChoice
 
 from tracker.actions import bp
 from tracker.actions.forms import STATUS_HINTS, MyActionsFilterForm, UpdateActionForm
-from tracker.actions.locks import closed_refusal, why_closed
+from tracker.actions.locks import closed_refusal, why_closed, why_evidence_stays
 from tracker.actions.queries import (
     counts,
     covering_for_rows,
+    grouped,
     load_action,
     my_actions,
     owner_plans,
@@ -25,8 +26,10 @@ from tracker.models import ActionStatus
 from tracker.notices import last_visit, notices_for
 from tracker.permissions import (
     Permission,
+    can_purge_evidence,
     can_review_evidence,
     can_update_action,
+    can_withdraw_evidence,
     permission_required,
     user_has,
 )
@@ -51,6 +54,8 @@ def my_actions_page():
     return render_template(
         "actions/my-actions.html",
         rows=rows,
+        groups=grouped(rows),
+        plans_shown={row.action.recommendation.plan.id for row in rows},
         counts=counts(rows),
         filters=form,
         filtered=bool(plan_id or status),
@@ -78,6 +83,12 @@ def action(action_id: int):
         closed_reason=why_closed(action),
         can_download=user_has(user, Permission.VIEW_EVIDENCE_FILES),
         reviewable={e.id for e in action.evidence if can_review_evidence(user, e)},
+        withdrawable={
+            e.id
+            for e in action.evidence
+            if can_withdraw_evidence(user, e) and not why_evidence_stays(e)
+        },
+        can_purge=can_purge_evidence(user),
     )
 
 
@@ -114,7 +125,7 @@ def update(action_id: int):
             except StaleAction as error:
                 stale = error.action
             else:
-                flash("Your update has been saved.")
+                flash("Your update has been saved.", "success")
                 return redirect(url_for("actions.action", action_id=action.id))
     if stale is not None:
         # Keep everything they typed; the next save is a deliberate one against what is there now.

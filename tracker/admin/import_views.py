@@ -111,7 +111,8 @@ def confirm_import(plan_id: int):
     if found is None:
         flash(
             "That file has already been imported, or it was checked more than a day ago. "
-            "Upload it again."
+            "Upload it again.",
+            "info",
         )
         return redirect(url_for("admin.import_plan", plan_id=plan.id))
     if found.content.get("plan") != plan.id:
@@ -122,7 +123,7 @@ def confirm_import(plan_id: int):
         # Someone changed the plan (or imported this file) since the preview: show it as it is now.
         return _render_preview(plan, result, found.filename, found.sha256, None, True)
     if pending.claim(PENDING_FOLDER, upload_id, current_user.id) is None:
-        flash("That file has already been imported.")
+        flash("That file has already been imported.", "info")
         return redirect(url_for("admin.import_plan", plan_id=plan.id))
     try:
         with unit_of_work():

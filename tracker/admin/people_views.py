@@ -169,7 +169,10 @@ def edit_person(user_id: int):
             if isinstance(error, WorkToReassign):
                 work = error
         else:
-            flash(f"{person.name}'s details have been saved." if changed else "Nothing changed.")
+            flash(
+                f"{person.name}'s details have been saved." if changed else "Nothing changed.",
+                "success" if changed else "info",
+            )
             return redirect(url_for("admin.person", user_id=person.id))
     return render_template(
         "admin/person-form.html",
@@ -193,7 +196,10 @@ def deactivate_person(user_id: int):
         except PeopleRuleError as error:
             problem = str(error)
         else:
-            flash(f"{person.name} has been deactivated and signed out. They cannot sign in.")
+            flash(
+                f"{person.name} has been deactivated and signed out. They cannot sign in.",
+                "success",
+            )
             if open_actions_owned_by(person.id) or recommendations_led_by(person.id):
                 return redirect(url_for("admin.reassign_work", user_id=person.id))
             return redirect(url_for("admin.person", user_id=person.id))
@@ -216,9 +222,9 @@ def reactivate_person(user_id: int):
             with unit_of_work():
                 reactivate(person)
         except PeopleRuleError as error:
-            flash(str(error))
+            flash(str(error), "info")
         else:
-            flash(f"{person.name} has been reactivated and can sign in again.")
+            flash(f"{person.name} has been reactivated and can sign in again.", "success")
     return redirect(url_for("admin.person", user_id=person.id))
 
 
@@ -230,14 +236,15 @@ def send_link(user_id: int):
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("admin.person", user_id=person.id))
     if not person.active:
-        flash(f"{person.name} is deactivated: reactivate them first.")
+        flash(f"{person.name} is deactivated: reactivate them first.", "info")
         return redirect(url_for("admin.person", user_id=person.id))
     purpose = INVITE if person.password_hash is None else RESET
     with unit_of_work():
         queue_account_email(person, purpose, current_user._get_current_object())
     flash(
         f"We are sending {person.email} a link to set a password, within a minute. It works "
-        f"once, within {valid_for_words(purpose)}; earlier links stop working when it is sent."
+        f"once, within {valid_for_words(purpose)}; earlier links stop working when it is sent.",
+        "info",
     )
     return redirect(url_for("admin.person", user_id=person.id))
 
@@ -279,7 +286,8 @@ def reassign_work(user_id: int):
         else:
             flash(
                 f"{_count(moved_actions, 'action')} and {_count(moved_recs, 'recommendation')} "
-                f"moved from {person.name} to {new_owner.name}."
+                f"moved from {person.name} to {new_owner.name}.",
+                "success",
             )
             return redirect(url_for("admin.person", user_id=person.id))
     return render_template(

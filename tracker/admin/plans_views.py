@@ -207,7 +207,10 @@ def edit_plan(plan_id: int):
             except PlanRuleError as error:
                 _show_rule_error(form, error)
             else:
-                flash("The plan's details have been saved." if changed else "Nothing changed.")
+                flash(
+                    "The plan's details have been saved." if changed else "Nothing changed.",
+                    "success" if changed else "info",
+                )
                 return redirect(url_for("admin.plan", plan_id=plan.id))
     return render_template("admin/plan-form.html", form=form, plan=plan)
 
@@ -224,7 +227,8 @@ def archive(plan_id: int):
             archive_plan(plan)
         flash(
             f"{plan.title} has been archived. It can still be read, and it no longer appears in "
-            "My actions or reminders."
+            "My actions or reminders.",
+            "success",
         )
         return redirect(url_for("admin.plan", plan_id=plan.id))
     return render_template("admin/plan-archive.html", plan=plan, form=form)
@@ -238,5 +242,5 @@ def restore(plan_id: int):
     if form.validate_on_submit() and plan.status == PlanStatus.ARCHIVED:
         with unit_of_work():
             restore_plan(plan)
-        flash(f"{plan.title} is active again.")
+        flash(f"{plan.title} is active again.", "success")
     return redirect(url_for("admin.plan", plan_id=plan.id))

@@ -95,7 +95,7 @@ def _back_to(plan_id: int, anchor: str | None = None):
 def _field_error(form, error: StructureRuleError) -> None:
     field = getattr(form, error.field_name, None) if error.field_name else None
     if field is None:
-        flash(str(error))
+        flash(str(error), "info")
     else:
         field.errors.append(str(error))
 
@@ -150,7 +150,7 @@ def new_recommendation(plan_id: int):
         except StructureRuleError as error:
             _field_error(form, error)
         else:
-            flash(f"Recommendation {rec.reference} has been added.")
+            flash(f"Recommendation {rec.reference} has been added.", "success")
             return _back_to(plan.id, f"rec-{rec.id}")
     return render_template("admin/recommendation-form.html", form=form, plan=plan, rec=None)
 
@@ -171,7 +171,10 @@ def edit_recommendation(rec_id: int):
             _field_error(form, error)
         else:
             flash(
-                f"Recommendation {rec.reference} has been saved." if changed else "Nothing changed."
+                f"Recommendation {rec.reference} has been saved."
+                if changed
+                else "Nothing changed.",
+                "success" if changed else "info",
             )
             return _back_to(rec.plan_id, f"rec-{rec.id}")
     return render_template("admin/recommendation-form.html", form=form, plan=rec.plan, rec=rec)
@@ -189,7 +192,10 @@ def move_recommendation_view(rec_id: int):
         before = rec.reference
         moved = move_recommendation(rec, step)
     if moved:
-        flash(f"Recommendation {before} is now {rec.reference}; references have been renumbered.")
+        flash(
+            f"Recommendation {before} is now {rec.reference}; references have been renumbered.",
+            "success",
+        )
     return _back_to(rec.plan_id, f"rec-{rec.id}")
 
 
@@ -214,9 +220,12 @@ def remove_recommendation(rec_id: int):
             _field_error(form, error)
         else:
             if blockers:
-                flash(f"Recommendation {reference} and its actions have been withdrawn.")
+                flash(f"Recommendation {reference} and its actions have been withdrawn.", "success")
             else:
-                flash(f"Recommendation {reference} has been deleted; references were renumbered.")
+                flash(
+                    f"Recommendation {reference} has been deleted; references were renumbered.",
+                    "success",
+                )
             return _back_to(plan_id)
     return render_template(
         "admin/remove.html",
@@ -241,11 +250,12 @@ def reinstate_recommendation_view(rec_id: int):
             with unit_of_work():
                 reinstate_recommendation(rec)
         except StructureRuleError as error:
-            flash(str(error))
+            flash(str(error), "info")
         else:
             flash(
                 f"Recommendation {rec.reference} has been reinstated. Reinstate any of its "
-                "actions that should carry on."
+                "actions that should carry on.",
+                "success",
             )
     return _back_to(rec.plan_id, f"rec-{rec.id}")
 
@@ -290,7 +300,7 @@ def new_action(rec_id: int):
         except StructureRuleError as error:
             _field_error(form, error)
         else:
-            flash(f"Action {action.reference} has been added.")
+            flash(f"Action {action.reference} has been added.", "success")
             return _back_to(rec.plan_id, f"rec-{rec.id}")
     return render_template(
         "admin/action-form.html", form=form, rec=rec, plan=rec.plan, action=None, due_locked=False
@@ -322,7 +332,10 @@ def edit_action(action_id: int):
             form.version.data = str(stale.version)
             form.description.errors.append(_stale_message(stale))
         else:
-            flash(f"Action {action.reference} has been saved." if changed else "Nothing changed.")
+            flash(
+                f"Action {action.reference} has been saved." if changed else "Nothing changed.",
+                "success" if changed else "info",
+            )
             return _back_to(rec.plan_id, f"rec-{rec.id}")
     return render_template(
         "admin/action-form.html",
@@ -356,7 +369,7 @@ def move_action_view(action_id: int):
         before = action.reference
         moved = move_action(action, step)
     if moved:
-        flash(f"Action {before} is now {action.reference}.")
+        flash(f"Action {before} is now {action.reference}.", "success")
     return _back_to(rec.plan_id, f"rec-{rec.id}")
 
 
@@ -384,7 +397,8 @@ def remove_action(action_id: int):
             flash(
                 f"Action {reference} has been withdrawn."
                 if blockers
-                else f"Action {reference} has been deleted; references were renumbered."
+                else f"Action {reference} has been deleted; references were renumbered.",
+                "success",
             )
             return _back_to(plan_id, f"rec-{rec_id}")
     return render_template(
@@ -411,7 +425,7 @@ def reinstate_action_view(action_id: int):
             with unit_of_work():
                 reinstate_action(action, current_user)
         except StructureRuleError as error:
-            flash(str(error))
+            flash(str(error), "info")
         else:
-            flash(f"Action {action.reference} has been reinstated.")
+            flash(f"Action {action.reference} has been reinstated.", "success")
     return _back_to(rec.plan_id, f"rec-{rec.id}")

@@ -98,7 +98,10 @@ def set_password(token: str):
             return _link_problem(problem)
         logout_user()
         session.clear()
-        flash("Your password has been set. Sign in with your email address and new password.")
+        flash(
+            "Your password has been set. Sign in with your email address and new password.",
+            "success",
+        )
         return redirect(url_for("auth.sign_in"))
     return render_template(
         "auth/set-password.html", form=form, person=found.user, purpose=found.purpose
@@ -183,6 +186,9 @@ def change_password():
                 # A fresh session token signs out every other device; this browser carries on.
                 user.session_token = secrets.token_urlsafe(32)
             login_user(user)
-            flash("Your password has been changed. You have been signed out on any other device.")
+            flash(
+                "Your password has been changed. You have been signed out on any other device.",
+                "success",
+            )
             return redirect(url_for("auth.account"))
     return render_template("auth/change-password.html", form=form)

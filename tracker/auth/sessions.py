@@ -79,7 +79,7 @@ def register_session_rules(app: Flask) -> None:
         if reason:
             end_session(current_user._get_current_object())
             db.session.commit()
-            flash(reason)
+            flash(reason, "info")
             return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
         _note_activity()
         return None

@@ -381,7 +381,11 @@ def changes_since(
         select(Evidence)
         .join(Action, Action.id == Evidence.action_id)
         .join(Recommendation, Recommendation.id == Action.recommendation_id)
-        .where(Recommendation.plan_id == summary.plan.id, Evidence.added_at >= cutoff)
+        .where(
+            Recommendation.plan_id == summary.plan.id,
+            Evidence.added_at >= cutoff,
+            Evidence.withdrawn_at.is_(None),  # withdrawn as a mistake: not news for councillors
+        )
         .options(
             load_only(
                 Evidence.id,

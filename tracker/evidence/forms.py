@@ -80,3 +80,27 @@ class ReviewForm(TrackerForm):
         validators=[Length(max=2000, message="Reason must be 2,000 characters or fewer")],
     )
     submit = SubmitField("Save review", widget=GovSubmitInput())
+
+
+class WithdrawEvidenceForm(TrackerForm):
+    reason = TextAreaField(
+        "Why are you withdrawing this evidence?",
+        widget=GovTextArea(),
+        validators=[
+            TextRequired("Enter the reason for withdrawing the evidence"),
+            Length(max=2000, message="Reason must be 2,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Withdraw evidence", widget=GovSubmitInput())
+
+
+class PurgeEvidenceForm(TrackerForm):
+    reason = TextAreaField(
+        "Why is this evidence being purged?",
+        widget=GovTextArea(),
+        validators=[
+            TextRequired("Enter the reason for purging the evidence, such as who asked"),
+            Length(max=2000, message="Reason must be 2,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Purge evidence", widget=GovSubmitInput())

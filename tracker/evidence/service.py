@@ -39,7 +39,16 @@ def has_substance(evidence: Evidence) -> bool:
 
 def supports_completion(evidence: Evidence) -> bool:
     """Whether an action can be marked completed on this evidence."""
-    return evidence.review_state != ReviewState.REJECTED and has_substance(evidence)
+    return (
+        not evidence.withdrawn
+        and evidence.review_state != ReviewState.REJECTED
+        and has_substance(evidence)
+    )
+
+
+def supports_verification(evidence: Evidence) -> bool:
+    """Whether a verified action still stands on this evidence."""
+    return supports_completion(evidence) and evidence.review_state == ReviewState.ACCEPTED
 
 
 def _record(action: Action, evidence: Evidence, author: User) -> Evidence:
@@ -135,3 +144,101 @@ def review(evidence: Evidence, accept: bool, reason: str, reviewer: User, today:
         before=before,
         after={"review_state": evidence.review_state, "action_status": action.status},
     )
+
+
+AWAITING_EVIDENCE = "The action is back to completed, awaiting evidence."
+
+
+def _reopen_if_unsupported(action: Action, gone: Evidence, by: User) -> bool:
+    """A completed or verified action that stood on evidence now gone goes back to "completed,
+    awaiting evidence", which puts it on the lead's review list. True if it changed."""
+    rest = [e for e in action.evidence if e is not gone]
+    if action.status == ActionStatus.VERIFIED and not any(supports_verification(e) for e in rest):
+        action.status = ActionStatus.COMPLETED
+        action.verified_on = None
+        action.updated_at = utcnow()
+        action.updated_by = by
+        return True
+    return action.status == ActionStatus.COMPLETED and not any(supports_completion(e) for e in rest)
+
+
+def _trail(evidence: Evidence) -> dict:
+    """What the audit keeps of evidence that is going: never its content."""
+    return {
+        "action_id": evidence.action_id,
+        "kind": evidence.kind,
+        "title": evidence.title,
+        "original_filename": evidence.original_filename,
+        "sha256": evidence.sha256,
+        "review_state": evidence.review_state,
+    }
+
+
+def _note_going(evidence: Evidence, verb: str, reason: str, by: User, status_from: str) -> None:
+    action = evidence.action
+    reopened = _reopen_if_unsupported(action, evidence, by)
+    note = f"Evidence {verb}: {evidence.title}. {reason}"
+    if reopened:
+        note += f" {AWAITING_EVIDENCE}"
+    db.session.add(
+        ProgressUpdate(
+            action=action,
+            author=by,
+            status_from=status_from,
+            status_to=action.status,
+            note=note,
+            event=f"evidence.{verb}",
+        )
+    )
+
+
+def _audit_going(
+    evidence: Evidence, event: str, trail: dict, reason: str, status_from: str, by: User
+) -> None:
+    audit.record(
+        event,
+        obj=evidence,
+        actor=by,
+        before={"action_status": status_from},
+        after={**trail, "reason": reason, "action_status": evidence.action.status},
+    )
+
+
+def withdraw(evidence: Evidence, reason: str, by: User) -> str | None:
+    """Withdraw evidence: its title and checksum stay, its content goes (a note's text, a link's
+    address, and - once the caller has committed - the file's bytes, by delete_stored on the name
+    returned). Raises ValueError without a reason."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("Enter the reason for withdrawing the evidence")
+    action = evidence.action
+    status_from = action.status
+    stored_name = evidence.stored_name
+    trail = _trail(evidence)
+    evidence.withdrawn_at = utcnow()
+    evidence.withdrawn_by = by
+    evidence.withdrawn_reason = reason
+    evidence.stored_name = None
+    evidence.note = None
+    evidence.url = None
+    _note_going(evidence, "withdrawn", reason, by, status_from)
+    _audit_going(evidence, "evidence.withdrawn", trail, reason, status_from, by)
+    return stored_name
+
+
+def purge(evidence: Evidence, reason: str, by: User) -> str | None:
+    """Remove evidence altogether, on request: the record goes as well as its content; the audit
+    keeps who, when, why, the title and the checksum. Returns the stored file's name for the caller
+    to delete once committed."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("Enter the reason for purging the evidence")
+    action = evidence.action
+    status_from = action.status
+    stored_name = evidence.stored_name
+    trail = _trail(evidence)
+    _note_going(evidence, "purged", reason, by, status_from)
+    _audit_going(evidence, "evidence.purged", trail, reason, status_from, by)
+    action.evidence.remove(evidence)
+    db.session.delete(evidence)
+    return stored_name

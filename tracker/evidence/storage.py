@@ -159,3 +159,14 @@ def path_of(stored_name: str) -> Path:
     if not stored_name or not all(c in "0123456789abcdef" for c in stored_name):
         raise FileNotFoundError(stored_name)
     return upload_folder() / stored_name
+
+
+def delete_stored(stored_name: str | None) -> bool:
+    """Remove a stored file's bytes for good; True if there was a file to remove."""
+    if not stored_name:
+        return False
+    try:
+        path_of(stored_name).unlink()
+    except FileNotFoundError:
+        return False
+    return True

@@ -1,7 +1,16 @@
-from flask import abort, flash, make_response, redirect, render_template, send_file, url_for
+from flask import (
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
-from tracker.actions.locks import closed_refusal
+from tracker.actions.locks import closed_refusal, evidence_refusal
 from tracker.actions.queries import load_action
 from tracker.clock import today
 from tracker.evidence import bp
@@ -10,17 +19,37 @@ from tracker.evidence.forms import (
     FileEvidenceForm,
     LinkEvidenceForm,
     NoteEvidenceForm,
+    PurgeEvidenceForm,
     ReviewForm,
+    WithdrawEvidenceForm,
 )
-from tracker.evidence.service import add_file, add_link, add_note, link_problem, review
-from tracker.evidence.storage import ALLOWED_DESCRIPTION, RejectedFile, path_of, store
+from tracker.evidence.queries import review_queue
+from tracker.evidence.service import (
+    add_file,
+    add_link,
+    add_note,
+    link_problem,
+    purge,
+    review,
+    withdraw,
+)
+from tracker.evidence.storage import (
+    ALLOWED_DESCRIPTION,
+    RejectedFile,
+    delete_stored,
+    path_of,
+    store,
+)
 from tracker.extensions import db
 from tracker.models import Action, Evidence, EvidenceKind
 from tracker.permissions import (
     Permission,
+    can_purge_evidence,
     can_review_evidence,
     can_update_action,
+    can_withdraw_evidence,
     permission_required,
+    reviews_anything,
 )
 from tracker.quotas import QuotaExceeded, check_evidence_quota
 from tracker.uow import unit_of_work
@@ -39,8 +68,16 @@ def _editable_action(action_id: int) -> Action:
 
 
 def _back_to(action: Action, message: str):
-    flash(message)
+    flash(message, "success")
     return redirect(url_for("actions.action", action_id=action.id))
+
+
+def _after_review(action: Action, message: str):
+    """Back to the review list when the review started there, else to the action."""
+    if request.args.get("from") == "review-list":
+        flash(message, "success")
+        return redirect(url_for("evidence.awaiting_review"))
+    return _back_to(action, message)
 
 
 @bp.route("/actions/<int:action_id>/evidence")
@@ -168,7 +205,56 @@ def review_page(evidence_id: int):
             with unit_of_work():
                 review(evidence, accept, form.reason.data or "", reviewer, today())
             verdict = "accepted" if accept else "rejected"
-            return _back_to(evidence.action, f"Evidence {verdict}: {evidence.title}")
+            return _after_review(evidence.action, f"Evidence {verdict}: {evidence.title}")
     return render_template(
         "evidence/review.html", evidence=evidence, action=evidence.action, form=form
     )
+
+
+@bp.route("/evidence/<int:evidence_id>/withdraw", methods=["GET", "POST"])
+@permission_required(Permission.UPDATE_OWN_ACTIONS)
+def withdraw_page(evidence_id: int):
+    evidence = _evidence(evidence_id)
+    user = current_user._get_current_object()
+    if not evidence.withdrawn and not can_withdraw_evidence(user, evidence):
+        abort(403)
+    refusal = evidence_refusal(evidence)
+    if refusal:
+        return refusal
+    form = WithdrawEvidenceForm()
+    if form.validate_on_submit():
+        with unit_of_work():
+            stored_name = withdraw(evidence, form.reason.data, user)
+        # Only once the withdrawal is recorded: a failed save must not lose the file silently.
+        delete_stored(stored_name)
+        return _back_to(evidence.action, f"Evidence withdrawn: {evidence.title}")
+    return render_template(
+        "evidence/withdraw.html", evidence=evidence, action=evidence.action, form=form
+    )
+
+
+@bp.route("/evidence/<int:evidence_id>/purge", methods=["GET", "POST"])
+@permission_required(Permission.ADMINISTER)
+def purge_page(evidence_id: int):
+    evidence = _evidence(evidence_id)
+    user = current_user._get_current_object()
+    if not can_purge_evidence(user):
+        abort(403)
+    form = PurgeEvidenceForm()
+    action = evidence.action
+    if form.validate_on_submit():
+        title = evidence.title
+        with unit_of_work():
+            stored_name = purge(evidence, form.reason.data, user)
+        delete_stored(stored_name)
+        return _back_to(action, f"Evidence purged: {title}")
+    return render_template("evidence/purge.html", evidence=evidence, action=action, form=form)
+
+
+@bp.route("/awaiting-my-review")
+@permission_required(Permission.REVIEW_EVIDENCE)
+def awaiting_review():
+    reviewer = current_user._get_current_object()
+    if not reviews_anything(reviewer):
+        abort(403)
+    return render_template("evidence/awaiting-review.html", queue=review_queue(reviewer))

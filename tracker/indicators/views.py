@@ -139,7 +139,7 @@ def new_indicator():
         except service.Conflict as conflict:
             form.code.errors.append(str(conflict))
         else:
-            flash(f"{created.code} added. Now add its target.")
+            flash(f"{created.code} added. Now add its target.", "success")
             return redirect(url_for("indicators.new_target", code=created.code))
     return render_template("indicators/indicator-form.html", form=form, indicator=None)
 
@@ -167,7 +167,10 @@ def edit_indicator(code: str):
         except service.Conflict as conflict:
             form.code.errors.append(str(conflict))
         else:
-            flash(f"{found.code} saved." if changed else "Nothing changed.")
+            flash(
+                f"{found.code} saved." if changed else "Nothing changed.",
+                "success" if changed else "info",
+            )
             return redirect(url_for("indicators.indicator", code=found.code))
     return render_template("indicators/indicator-form.html", form=form, indicator=found)
 
@@ -199,7 +202,7 @@ def new_target(code: str):
         except service.Conflict as conflict:
             form.effective_from.errors.append(str(conflict))
         else:
-            flash(f"Target for {found.code} added.")
+            flash(f"Target for {found.code} added.", "success")
             return redirect(url_for("indicators.indicator", code=found.code) + "#targets")
     return render_template(
         "indicators/target-form.html", form=form, indicator=found, target=None, unit=_unit(found)
@@ -226,7 +229,10 @@ def edit_target(code: str, target_id: int):
         except service.Conflict as conflict:
             form.effective_from.errors.append(str(conflict))
         else:
-            flash(f"Target for {found.code} saved." if changed else "Nothing changed.")
+            flash(
+                f"Target for {found.code} saved." if changed else "Nothing changed.",
+                "success" if changed else "info",
+            )
             return redirect(url_for("indicators.indicator", code=found.code) + "#targets")
     return render_template(
         "indicators/target-form.html",
@@ -278,7 +284,7 @@ def new_value(code: str):
                     source=f"Entered by {current_user.name}",
                 )
             label = Basis(form.basis.data).label.lower()
-            flash(f"{found.code} {form.period.month:%B %Y} ({label}) figure added.")
+            flash(f"{found.code} {form.period.month:%B %Y} ({label}) figure added.", "success")
             return redirect(url_for("indicators.indicator", code=found.code) + "#figures")
         form.period.errors.append(
             f"There is already a {Basis(existing.basis).label.lower()} figure for "
@@ -323,7 +329,8 @@ def edit_value(code: str, value_id: int):
             flash(
                 f"{what} figure changed; the previous figure is kept in its history."
                 if changed
-                else "Nothing changed."
+                else "Nothing changed.",
+                "success" if changed else "info",
             )
             return redirect(url_for("indicators.value", code=found.code, value_id=stored.id))
     return render_template(
@@ -362,7 +369,10 @@ def move_value(code: str, value_id: int):
         except service.Conflict as conflict:
             form.period.errors.append(str(conflict))
         else:
-            flash(f"{was} figure moved to {form.period.month:%B %Y}; the move is in its history.")
+            flash(
+                f"{was} figure moved to {form.period.month:%B %Y}; the move is in its history.",
+                "success",
+            )
             return redirect(url_for("indicators.value", code=found.code, value_id=stored.id))
     return render_template(
         "indicators/value-move.html",
@@ -390,7 +400,10 @@ def delete_value(code: str, value_id: int):
             form.reason.errors.append(STALE_MESSAGE.format(what="figure", where="above"))
             form.stamp.data = service.value_stamp(stored)
         else:
-            flash(f"{was} figure deleted; it is kept under Deleted figures with your reason.")
+            flash(
+                f"{was} figure deleted; it is kept under Deleted figures with your reason.",
+                "success",
+            )
             return redirect(url_for("indicators.indicator", code=found.code) + "#deleted")
     return render_template(
         "indicators/value-delete.html",
@@ -427,7 +440,7 @@ def links(code: str):
         except service.Conflict as conflict:
             form.recommendation_id.errors.append(str(conflict))
         else:
-            flash(f"{found.code} linked to {rec.reference}: {rec.title}.")
+            flash(f"{found.code} linked to {rec.reference}: {rec.title}.", "success")
             return redirect(url_for("indicators.links", code=found.code))
     return render_template(
         "indicators/links.html",
@@ -448,7 +461,7 @@ def unlink(code: str, recommendation_id: int):
     with unit_of_work():
         removed = service.unlink(found, rec)
     if removed:
-        flash(f"{found.code} is no longer linked to {rec.reference}: {rec.title}.")
+        flash(f"{found.code} is no longer linked to {rec.reference}: {rec.title}.", "success")
     return redirect(url_for("indicators.links", code=found.code))
 
 
@@ -509,7 +522,8 @@ def import_preview(upload_id: str):
     if plan is None:
         flash(
             "That file has already been imported, or it was uploaded more than a day ago. "
-            "Upload it again."
+            "Upload it again.",
+            "info",
         )
         return redirect(url_for("indicators.import_upload"))
     form = ConfirmImportForm()
@@ -519,7 +533,8 @@ def import_preview(upload_id: str):
         if form.sha256.data != plan.sha256 or form.digest.data != plan.digest:
             flash(
                 "The stored figures changed after you checked this file. Check the new "
-                "preview below, then import again."
+                "preview below, then import again.",
+                "info",
             )
             form.sha256.data, form.digest.data = plan.sha256, plan.digest
         else:
@@ -534,10 +549,10 @@ def import_preview(upload_id: str):
 def _confirm_import(upload_id: str, plan: importing.ImportPlan):
     folder = importing.PENDING_FOLDER
     if not plan.ok:
-        flash("Nothing was imported: correct the file and upload it again.")
+        flash("Nothing was imported: correct the file and upload it again.", "info")
         return redirect(url_for("indicators.import_preview", upload_id=upload_id))
     if pending.claim(folder, upload_id, current_user.id) is None:
-        flash("That file has already been imported.")
+        flash("That file has already been imported.", "info")
         return redirect(url_for("indicators.import_upload"))
     try:
         with unit_of_work():
@@ -546,7 +561,8 @@ def _confirm_import(upload_id: str, plan: importing.ImportPlan):
         pending.release(folder, upload_id)
         flash(
             "Someone saved figures from this file while it was being imported, so nothing was "
-            "imported. Check the new preview below, then import again."
+            "imported. Check the new preview below, then import again.",
+            "info",
         )
         return redirect(url_for("indicators.import_preview", upload_id=upload_id))
     except Exception:
@@ -555,7 +571,8 @@ def _confirm_import(upload_id: str, plan: importing.ImportPlan):
     pending.discard(folder, upload_id)
     flash(
         f"Imported {record.filename}: {record.rows_added} added, {record.rows_changed} changed, "
-        f"{record.rows_unchanged} unchanged."
+        f"{record.rows_unchanged} unchanged.",
+        "success",
     )
     return redirect(url_for("indicators.import_upload"))
 

@@ -101,7 +101,7 @@ def new_event(plan_id: int):
         except InspectionRuleError as error:
             _show_error(form, error)
         else:
-            flash(f"{event_label(event)} has been recorded.")
+            flash(f"{event_label(event)} has been recorded.", "success")
             return redirect(url_for("inspections.event", event_id=event.id))
     return render_template("inspections/event-form.html", form=form, plan=plan, event=None)
 
@@ -120,7 +120,7 @@ def edit_event(event_id: int):
         except InspectionRuleError as error:
             _show_error(form, error)
         else:
-            flash("Your changes have been saved.")
+            flash("Your changes have been saved.", "success")
             return redirect(url_for("inspections.event", event_id=event.id))
     return render_template("inspections/event-form.html", form=form, plan=event.plan, event=event)
 
@@ -144,7 +144,7 @@ def judgements(event_id: int):
         except InspectionRuleError as error:
             _show_error(form, error)
         else:
-            flash("The judgements have been saved.")
+            flash("The judgements have been saved.", "success")
             return redirect(url_for("inspections.event", event_id=event.id))
     return render_template(
         "inspections/judgements-form.html",
@@ -175,7 +175,7 @@ def new_finding(event_id: int):
         except InspectionRuleError as error:
             _show_error(form, error)
         else:
-            flash("The finding has been added.")
+            flash("The finding has been added.", "success")
             return redirect(url_for("inspections.event", event_id=event.id, _anchor="findings"))
     return render_template(
         "inspections/finding-form.html", form=form, event=event, label=event_label(event)
@@ -195,9 +195,9 @@ def remove_finding(finding_id: int):
         with unit_of_work():
             delete_finding(finding, current_user)
     except StaleDataError:
-        flash("Someone else removed that finding first.")
+        flash("Someone else removed that finding first.", "info")
     else:
-        flash("The finding has been removed.")
+        flash("The finding has been removed.", "success")
     return redirect(url_for("inspections.event", event_id=event.id, _anchor="findings"))
 
 
@@ -230,6 +230,6 @@ def submission(plan_id: int):
         except InspectionRuleError as error:
             _show_error(form, error)
         else:
-            flash("The plan's approval and submission have been saved.")
+            flash("The plan's approval and submission have been saved.", "success")
             return redirect(url_for("plans.plan", plan_id=plan.id, _anchor="deadlines"))
     return render_template("inspections/submission-form.html", form=form, plan=plan)

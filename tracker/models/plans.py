@@ -235,7 +235,17 @@ class Evidence(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     review_reason: Mapped[str | None] = mapped_column(Text)
+    # Withdrawn evidence keeps its title and checksum; its content (file bytes, note, address) is
+    # gone (see tracker.evidence.service.withdraw).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
     action: Mapped[Action] = relationship(back_populates="evidence")
     added_by: Mapped[User | None] = relationship(foreign_keys=[added_by_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

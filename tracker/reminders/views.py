@@ -49,7 +49,7 @@ def settings():
             audit.record(
                 "user.reminder_settings_changed", obj=user, before=before, after=_preferences(user)
             )
-        flash("Your reminder settings have been saved")
+        flash("Your reminder settings have been saved", "success")
         return redirect(url_for("reminders.settings"))
     return render_template("reminders/settings.html", form=form)
 
