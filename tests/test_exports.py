@@ -6,7 +6,6 @@ sheet: no formula, no character a spreadsheet would run or hide, and never a 500
 """
 
 import csv
-import inspect
 import io
 import re
 
@@ -17,7 +16,6 @@ from sqlalchemy import select
 from tests.conftest import sign_in
 from tracker import create_app
 from tracker.extensions import db
-from tracker.indicators import importing
 from tracker.models import (
     Action,
     CommitteeMeeting,
@@ -64,17 +62,6 @@ def _export_rules() -> list[str]:
 EXPORTS = _export_rules()
 
 
-def _not_yet_neutralised(rule: str):
-    """The indicator import template is rewritten on the importers' branch to use
-    spreadsheet_cell; until that lands here, its walk is expected to fail."""
-    pending = rule == "/indicators/import/template.xlsx" and "spreadsheet_cell" not in (
-        inspect.getsource(importing)
-    )
-    return pytest.param(
-        rule, marks=pytest.mark.xfail(pending, reason="importers' branch", strict=True)
-    )
-
-
 @pytest.fixture
 def hostile(seeded, backend):
     text = HOSTILE + ("\x00" if backend == "sqlite" else "")  # PostgreSQL refuses NUL in text
@@ -109,7 +96,7 @@ def _cells(response) -> list:
     return [cell for row in csv.reader(io.StringIO(body.decode("utf-8-sig"))) for cell in row]
 
 
-@pytest.mark.parametrize("rule", [_not_yet_neutralised(rule) for rule in EXPORTS])
+@pytest.mark.parametrize("rule", EXPORTS)
 def test_every_export_neutralises_hostile_stored_text(hostile, client, rule):
     plan = db.session.scalar(select(Plan))
     sign_in(client, ADMIN)
