@@ -221,6 +221,10 @@ def test_the_rag_reason_and_the_indicator_page_show_the_benchmark(seeded, client
         "60 per 10,000",
         "dfe-children-looked-after-rates.csv",
     ]
+    # The chart draws the latest year as two lines, named in its key and description.
+    assert "Statistical neighbours, 2015: 79 per 10,000" in html
+    assert "England, 2015: 60 per 10,000" in html
+    assert html.count('stroke="#4c2c92"') == 2  # the England line and its key swatch
     # Who may import: not a head of service.
     assert client.get("/benchmarks/import").status_code == 403
 

@@ -107,6 +107,26 @@ class Benchmarks:
         provisional = ", provisional" if year.provisional else ""
         return "; ".join(parts) + f" (published for {year.label}{provisional})"
 
+    def chart_lines(self) -> list[tuple[str, str, float]]:
+        """The latest published year as flat lines on the indicator's chart: (kind, name, level)."""
+        year = self.latest
+        if year is None:
+            return []
+        lines = []
+        if year.neighbour_average is not None:
+            shown = self.number(year.neighbour_average)
+            lines.append(
+                (
+                    "benchmark",
+                    f"Statistical neighbours, {year.label}: {shown}",
+                    year.neighbour_average,
+                )
+            )
+        if year.england is not None and year.england.value is not None:
+            shown = self.number(year.england.value)
+            lines.append(("england", f"England, {year.label}: {shown}", year.england.value))
+        return lines
+
     def _bare(self, value: float | None) -> str:
         if value is None:
             return "not published"
