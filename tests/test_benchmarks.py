@@ -258,3 +258,28 @@ def _file(data: bytes):
     import io
 
     return io.BytesIO(data)
+
+
+def test_a_file_with_problems_is_previewed_with_a_message_per_row_and_cannot_be_confirmed(
+    seeded, client
+):
+    sign_in(client, PERFORMANCE)
+    token = csrf_token(client, "/benchmarks/import")
+    data = published(
+        la_row("2016", "E06000031", "Peterborough", "74"),
+        la_row("2016", "E06000999", "Nowhere", "50"),
+    )
+    response = client.post(
+        "/benchmarks/import",
+        data={"csrf_token": token, "kind": "published_figures", "file": (_file(data), "b.csv")},
+        content_type="multipart/form-data",
+    )
+    preview_url = response.headers["Location"]
+    page = client.get(preview_url).get_data(as_text=True)
+    assert "1 problem in b.csv: nothing has been imported" in page
+    assert "Row 3: The local authority &#39;Nowhere&#39; (E06000999)" in page
+    assert 'name="digest"' not in page  # no way to confirm
+    before = stored()
+    token = csrf_token(client, preview_url)
+    client.post(preview_url, data={"csrf_token": token, "sha256": "x", "digest": "y"})
+    assert stored() == before
