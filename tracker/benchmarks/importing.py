@@ -390,8 +390,10 @@ class _FigureRows:
         )
 
 
-def apply_figures(plan: Plan, user: User | None) -> ImportRecord:
-    """Write every figure of a checked plan; the caller's unit of work commits all or nothing."""
+def apply_figures(plan: Plan, user: User | None, record: bool = True) -> ImportRecord | None:
+    """Write every figure of a checked plan; the caller's unit of work commits all or nothing.
+    The demo seed loads its files without an import record or audit event (record=False), as
+    it loads everything else."""
     _refuse_if_not_ok(plan)
     stored = {
         (f.measure, f.time_period, f.area_code): f
@@ -431,7 +433,7 @@ def apply_figures(plan: Plan, user: User | None) -> ImportRecord:
         for r in plan.rows
         if r.action != "unchanged"
     ]
-    return _record(plan, user, "benchmarks.figures_imported", changes)
+    return _record(plan, user, "benchmarks.figures_imported", changes) if record else None
 
 
 def _refuse_if_not_ok(plan: Plan) -> None:
@@ -587,7 +589,7 @@ def _plan_council(plan, number, cells, positions, code, councils, by_name) -> No
     plan.rows.extend(planned)
 
 
-def apply_neighbours(plan: Plan, user: User | None) -> ImportRecord:
+def apply_neighbours(plan: Plan, user: User | None, record: bool = True) -> ImportRecord | None:
     _refuse_if_not_ok(plan)
     for la_code, rank in plan.removed:
         db.session.execute(
@@ -621,7 +623,7 @@ def apply_neighbours(plan: Plan, user: User | None) -> ImportRecord:
         for r in plan.rows
         if r.action != "unchanged"
     ] + [{"action": "remove", "council": code, "rank": rank} for code, rank in plan.removed]
-    return _record(plan, user, "benchmarks.neighbours_imported", changes)
+    return _record(plan, user, "benchmarks.neighbours_imported", changes) if record else None
 
 
 PLANNERS = {FIGURES_KIND: plan_figures, NEIGHBOURS_KIND: plan_neighbours}

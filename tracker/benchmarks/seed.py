@@ -38,6 +38,6 @@ def load_benchmarks(report, indicators: dict[str, Indicator], seed_dir: Path) ->
         if plan.errors:
             raise ValueError(f"seed/{name}: " + "; ".join(map(str, plan.errors)))
         if plan.changes_anything:
-            importing.APPLIERS[kind](plan, None)
+            importing.APPLIERS[kind](plan, None, record=False)
             db.session.flush()
             report.add(plan.kind, len(plan.to_add) + len(plan.to_change))
