@@ -284,6 +284,18 @@ def samples() -> dict[str, tuple]:
             {"filename": "figures.csv", "added": 3, "changed": 1, "unchanged": 0},
             None,
         ),
+        "benchmarks.figures_imported": (
+            None,
+            None,
+            {"filename": "cla-rates.csv", "added": 24, "changed": 0, "unchanged": 0},
+            None,
+        ),
+        "benchmarks.neighbours_imported": (
+            None,
+            None,
+            {"filename": "neighbours.csv", "added": 10, "changed": 0, "unchanged": 0},
+            None,
+        ),
         "user.created": (owner, None, u_snap, None),
         "user.updated": (owner, u_snap, {**u_snap, "job_title": "Lead analyst"}, None),
         "user.role_changed": (owner, {"role": "head_of_service"}, {"role": "admin"}, None),

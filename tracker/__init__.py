@@ -111,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.admin import bp as admin_bp
     from tracker.auditlog import bp as auditlog_bp
     from tracker.auth import bp as auth_bp
+    from tracker.benchmarks import bp as benchmarks_bp
     from tracker.committee import bp as committee_bp
     from tracker.deputies import bp as deputies_bp
     from tracker.evidence import bp as evidence_bp
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     blueprints += [admin_bp]
     blueprints += [inspections_bp]
     blueprints += [deputies_bp]
+    blueprints += [benchmarks_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -70,6 +70,8 @@ EVENTS = {
     "indicator_value.moved": "moved {object} to another month",
     "indicator_value.deleted": "deleted {object}",
     "indicator_values.imported": "imported indicator figures",
+    "benchmarks.figures_imported": "imported published statistics for benchmarks",
+    "benchmarks.neighbours_imported": "imported the statistical-neighbour list",
     "user.created": "added {object} as a user",
     "user.updated": "updated the details of {object}",
     "user.role_changed": "changed the role of {object}",

@@ -14,7 +14,8 @@ def paper_charts(summary: PlanSummary) -> dict[str, object]:
     indicators = {s.indicator.id: s.indicator for row in summary.rows for s in row.indicators}
     charts = {}
     for full in latest_values_for(list(indicators.values()), per_series=24):
-        chart = build_chart(full.indicator, full.series, full.targets)
+        published = full.benchmarks.chart_lines() if full.benchmarks else None
+        chart = build_chart(full.indicator, full.series, full.targets, published=published)
         if chart is not None:
             charts[full.indicator.code] = chart
     return charts

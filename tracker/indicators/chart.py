@@ -213,9 +213,14 @@ def build_chart(
     series: dict[str, list[IndicatorValue]],
     targets: list[IndicatorTarget],
     months: int = 24,
+    published: list[tuple[str, str, float]] | None = None,
 ) -> LineChart | None:
     """The last `months` months of the judged figures (with their RAG) and of the month figures
-    when the indicator is judged on another basis; target and benchmark lines."""
+    when the indicator is judged on another basis; target and benchmark lines.
+
+    `published` is (kind, name, level) per published benchmark ("benchmark" for the
+    statistical-neighbour average, "england"); given, it replaces the indicator's own
+    benchmark figure."""
     basis = Basis(indicator.basis)
     judged = series.get(basis, [])
     shown = {basis: judged}
@@ -243,7 +248,9 @@ def build_chart(
         if getattr(t, name) is not None
     ]
     numbers = [v.value for values in in_window.values() for v in values] + levels
-    if indicator.benchmark is not None:
+    if published:
+        numbers += [level for _, _, level in published]
+    elif indicator.benchmark is not None:
         numbers.append(indicator.benchmark)
     low, high, step = _y_domain(numbers, unit)
     chart = LineChart(
@@ -287,7 +294,12 @@ def build_chart(
     for bound in bound_names:
         for run in _target_runs(targets, first, last, x, y, bound):
             chart.lines.append(ReferenceLine(name, kind, _step_path(run)))
-    if indicator.benchmark is not None:
+    if published:
+        for kind, label, level in published:
+            chart.lines.append(
+                ReferenceLine(label, kind, f"M{chart.left:.1f},{y(level):.1f} H{chart.right:.1f}")
+            )
+    elif indicator.benchmark is not None:
         level = y(indicator.benchmark)
         label = indicator.benchmark_label or "Statistical neighbours"
         chart.lines.append(
@@ -306,7 +318,7 @@ def build_chart(
             f"{format_value(latest_value.value, unit, indicator.decimals)} "
             f"{chart.latest.colour.label if chart.latest.colour else ''}"
         ).strip()
-    chart.description = describe_chart(indicator, in_window, targets, first, last)
+    chart.description = describe_chart(indicator, in_window, targets, first, last, published)
     return chart
 
 
@@ -322,6 +334,7 @@ def describe_chart(
     targets: list[IndicatorTarget],
     first: int,
     last: int,
+    published: list[tuple[str, str, float]] | None = None,
 ) -> str:
     """What the chart shows, in words, for screen readers (the table beneath has every figure)."""
     unit, decimals = indicator.unit, indicator.decimals
@@ -348,7 +361,9 @@ def describe_chart(
     changes = _target_changes(targets, first, last, indicator)
     if changes:
         parts.append(changes)
-    if indicator.benchmark is not None:
+    if published:
+        parts += [f"{label}." for _, label, _ in published]
+    elif indicator.benchmark is not None:
         label = indicator.benchmark_label or "Statistical neighbours"
         parts.append(f"{label}: {format_value(indicator.benchmark, unit, None)}.")
     parts.append("Every figure is in the table below the chart.")

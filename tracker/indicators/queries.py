@@ -1,6 +1,6 @@
 """Read queries for indicators: the latest figures of many indicators in constant queries."""
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from functools import cached_property
 
@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload
 
+from tracker.benchmarks.figures import Benchmarks, benchmarks_for
 from tracker.extensions import db
 from tracker.indicators.chart import Sparkline, build_sparkline
 from tracker.indicators.rag import IndicatorRating, rate_series, rate_value
@@ -36,6 +37,7 @@ class IndicatorSummary:
     rating: IndicatorRating | None = None
     sparkline: Sparkline | None = None
     sparkline_svg: Markup = Markup("")
+    benchmarks: Benchmarks | None = None  # published statistical-neighbour and England figures
 
     @property
     def judged(self) -> list[IndicatorValue]:
@@ -231,17 +233,29 @@ def latest_values_for(indicators: list[Indicator], per_series: int = 12) -> list
         worked[indicator.id] = _worked.put(
             keys[indicator.id], _work_out(indicator, series[indicator.id], targets[indicator.id])
         )
+    benchmarks = benchmarks_for(indicators)
     return [
         IndicatorSummary(
             i,
             worked[i.id].series,
             targets[i.id],
-            worked[i.id].rating,
+            with_benchmark(worked[i.id].rating, benchmarks.get(i.id)),
             worked[i.id].sparkline,
             worked[i.id].sparkline_svg,
+            benchmarks.get(i.id),
         )
         for i in indicators
     ]
+
+
+def with_benchmark(rating: IndicatorRating, benchmarks: Benchmarks | None) -> IndicatorRating:
+    """The rating with the published benchmarks appended to its reason ("...; statistical
+    neighbours 79; England 60 (published for 2015)"), when the indicator has any figures."""
+    clause = benchmarks.reason_clause() if benchmarks else ""
+    if not clause or rating.value is None:
+        return rating
+    rag = replace(rating.rag, reason=f"{rating.rag.reason}; {clause}")
+    return replace(rating, rag=rag)
 
 
 def _work_out(indicator: Indicator, series: dict[str, list[Figure]], targets: list[Target]):

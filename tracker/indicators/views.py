@@ -79,7 +79,8 @@ def index():
 def indicator(code: str):
     found = _found(code)
     summary = queries.latest_values_for([found], per_series=24)[0]
-    chart = build_chart(found, summary.series, summary.targets, months=24)
+    published = summary.benchmarks.chart_lines() if summary.benchmarks else None
+    chart = build_chart(found, summary.series, summary.targets, months=24, published=published)
     rows = indicator_rows(summary)
     revised = queries.revision_counts([v.id for values in summary.series.values() for v in values])
     return render_template(

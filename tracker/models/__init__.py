@@ -2,6 +2,7 @@
 
 from .api import ApiIdempotencyKey, ApiToken
 from .audit import AuditEvent
+from .benchmarks import BenchmarkMeasure, PublishedFigure, StatisticalNeighbour
 from .imports import AccountToken, ImportRecord
 from .indicators import (
     Basis,
@@ -39,6 +40,9 @@ from .types import utcnow
 from .users import Deputy, Role, User
 
 __all__ = [
+    "BenchmarkMeasure",
+    "PublishedFigure",
+    "StatisticalNeighbour",
     "ApiIdempotencyKey",
     "ApiToken",
     "AccountToken",

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from tracker.auth.passwords import hash_password
+from tracker.benchmarks.seed import load_benchmarks
 from tracker.extensions import db
 from tracker.inspections.seed import load_inspections
 from tracker.models import (
@@ -295,4 +296,5 @@ def load_seed(demo_password: str | None, seed_dir: Path = SEED_DIR) -> SeedRepor
     indicators = load_indicators(report, people, seed_dir)
     load_links(report, recs, indicators, seed_dir)
     load_inspections(report, plan, recs, seed_dir)
+    load_benchmarks(report, indicators, seed_dir)
     return report
