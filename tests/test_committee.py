@@ -160,10 +160,13 @@ def test_impact_indicators_improve_while_actions_lag(seeded, as_at):
     as_at(REPORT_DAY)
     impact = _impact("R4")  # neglect: 0 of 2 done, early help assessments rising
     assert impact.kind == "improving_actions_lag"
-    assert impact.text == "CSC-04 is improving while the actions lag: 0 of 2 done."
+    assert impact.text == (
+        "Early help assessments active per 10,000 children (CSC-04) is improving while the "
+        "actions lag: 0 of 2 done."
+    )
 
 
-def test_impact_actions_done_but_indicator_worsening(seeded, as_at):
+def test_impact_does_not_draw_on_a_caveated_figure(seeded, as_at):
     as_at(REPORT_DAY)
     for action in db.session.scalars(
         select(Action).join(Action.recommendation).where(Recommendation.reference == "R6")
@@ -171,8 +174,15 @@ def test_impact_actions_done_but_indicator_worsening(seeded, as_at):
         action.status = "completed"
     db.session.commit()
     impact = _impact("R6")
-    assert impact.kind == "done_worsened"
-    assert impact.text.startswith("All 3 actions are done, but CSC-14 is getting worse")
+    # CSC-14's and CSC-16's latest figures are caveated (§4.44, §4.52): they drive nothing, and
+    # the statement says why they were left out.
+    assert "getting worse" not in impact.text and "not moved" not in impact.text
+    assert (
+        "Initial health assessments within 20 working days (CSC-14): January 2016 figure "
+        "not comparable: see note" in impact.text
+    )
+    assert impact.text.startswith("3 of 3 actions done and Children looked after 12 months")
+    assert "Not judged:" in impact.text
 
 
 def test_impact_actions_done_but_indicators_not_moved(seeded, as_at):
@@ -272,3 +282,34 @@ def test_summary_queries_do_not_grow_with_the_plan(seeded, client, as_at):
     with count_queries() as large:
         get(client, url)
     assert len(small) == len(large)
+
+
+def _caveated_trend_claims(text: str) -> list[str]:
+    """Sentences that would draw a trend or an impact from CSC-14's caveated figures."""
+    claims = ["to 58.3% in January 2016", "CSC-14 is getting worse", "(CSC-14) is getting worse"]
+    return [claim for claim in claims if claim in text]
+
+
+def test_no_trend_or_impact_anywhere_draws_on_a_caveated_figure(seeded, client, as_at):
+    as_at(REPORT_DAY)
+    sign_in(client, COMMITTEE)
+    r6 = db.session.scalar(select(Recommendation).where(Recommendation.reference == "R6"))
+    pages = {
+        "summary": f"/plans/{plan_id()}/summary",
+        "recommendation": f"/recommendations/{r6.id}",
+        "indicator": "/indicators/CSC-14",
+    }
+    for name, url in pages.items():
+        text = get(client, url).get_data(as_text=True)
+        assert not _caveated_trend_claims(text), name
+        assert "January 2016 figure not comparable: see note" in text, name
+    book = load_workbook(io.BytesIO(get(client, f"/plans/{plan_id()}/summary.xlsx").data))
+    cells = " ".join(
+        str(cell)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
+    )
+    assert not _caveated_trend_claims(cells)
+    assert "January 2016 figure not comparable: see note" in cells
