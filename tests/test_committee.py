@@ -252,6 +252,45 @@ def test_pdf_committee_paper(seeded, client, as_at):
     green = get(client, f"/plans/{plan_id()}/paper.pdf?rag=green")
     green_text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(green.data)).pages)
     assert "R4: Neglect strategy" in green_text and "R1: Live performance" not in green_text
+    assert "Only recommendations rated green." in green_text
+
+
+def _all_codes() -> list[str]:
+    return list(db.session.scalars(select(Indicator.code).order_by(Indicator.code)))
+
+
+def test_pdf_lists_every_indicator_with_the_month_figure_beside_the_rolling_one(
+    seeded, client, as_at
+):
+    as_at(REPORT_DAY)
+    sign_in(client, COMMITTEE)
+    response = get(client, f"/plans/{plan_id()}/paper.pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    text = " ".join(text.split())  # table cells wrap: "73 per\n10,000"
+    all_indicators = text[text.index("All indicators") :]
+    codes = _all_codes()
+    assert len(codes) == 22
+    for code in codes:  # CSC-02, CSC-10, CSC-18 and CAMHS-01 are linked to no recommendation
+        assert code in all_indicators, code
+    assert "98.36%" in text  # CSC-05's January month figure beside its year-to-date rating
+    assert "73 per 10,000" in all_indicators  # CSC-10, linked to nothing
+    assert "This paper is filtered" not in text
+
+
+def test_xlsx_lists_every_indicator_with_its_month_figure(seeded, client, as_at):
+    as_at(REPORT_DAY)
+    sign_in(client, COMMITTEE)
+    book = load_workbook(io.BytesIO(get(client, f"/plans/{plan_id()}/summary.xlsx?rag=red").data))
+    about = dict(book["About"].iter_rows(values_only=True))
+    assert about["Filters"] == "Only recommendations rated red"
+    rows = list(book["Indicators"].iter_rows(values_only=True))
+    header, body = rows[0], {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert sorted(body) == _all_codes()
+    assert body["CSC-05"]["Month figure shown as"] == "98.36%"
+    assert body["CSC-05"]["Month figure"] == 98.36
+    assert body["CSC-10"]["Shown as"] == "73 per 10,000"
+    assert not body["CSC-10"]["Recommendations"]  # linked to no recommendation
+    assert "Data-quality note" in header and "Provisional" in header
 
 
 def _grow_plan(rec: Recommendation, owner_id: int, count: int, start: int) -> None:

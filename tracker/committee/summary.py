@@ -72,6 +72,15 @@ class PlanSummary:
     themes: list[Theme]
     since: date | None = None
     changes: dict[str, list[Change]] = field(default_factory=dict)
+    # Every indicator, linked to a recommendation or not, by code: the exports list them all.
+    indicators: list[IndicatorSummary] = field(default_factory=list)
+
+    def recommendations_using(self, code: str) -> str:
+        return ", ".join(
+            row.rec.reference
+            for row in self.rows
+            if any(s.indicator.code == code for s in row.indicators)
+        )
 
 
 def load_plan(plan_id: int, people: bool = True) -> Plan | None:
@@ -175,6 +184,8 @@ def build_summary(
 ) -> PlanSummary:
     recs = [r for r in plan.recommendations if not r.withdrawn_reason]
     indicators = {i.id: i for r in recs for i in r.indicators}
+    for indicator in db.session.scalars(select(Indicator)):
+        indicators.setdefault(indicator.id, indicator)
     summaries = {s.indicator.id: s for s in latest_values_for(list(indicators.values()))}
     notes = _latest_notes(plan.id)
     updates = _updates_by_action(plan.id) if since else {}
@@ -217,6 +228,7 @@ def build_summary(
         rating=rating,
         themes=themes,
         since=since,
+        indicators=sorted(summaries.values(), key=lambda s: s.indicator.code),
     )
     if since:
         summary.changes = changes_since(summary, updates, since, indicators)
