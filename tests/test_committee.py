@@ -352,3 +352,25 @@ def test_no_trend_or_impact_anywhere_draws_on_a_caveated_figure(seeded, client, 
     )
     assert not _caveated_trend_claims(cells)
     assert "January 2016 figure not comparable: see note" in cells
+
+
+def test_summary_opens_with_an_at_a_glance_table(seeded, client, as_at):
+    as_at(REPORT_DAY)
+    sign_in(client, COMMITTEE)
+    html = get(client, f"/plans/{plan_id()}/summary").get_data(as_text=True)
+    glance = html[
+        html.index('id="at-a-glance"') : html.index("</table>", html.index("at-a-glance"))
+    ]
+    assert html.index('id="at-a-glance"') < html.index(
+        ">Recommendations</h2>"
+    )  # first, then detail
+    recs = db.session.scalars(
+        select(Recommendation).where(Recommendation.withdrawn_reason.is_(None))
+    ).all()
+    assert glance.count('<th scope="row"') == len(recs) == 11
+    assert "R1: Live performance data for managers" in glance
+    assert ">CSC-14</abbr> not comparable" in glance  # its January figure is caveated
+    assert 'title="Initial health assessments within 20 working days"' in glance
+    summary = build_summary(load_plan(plan_id()), REPORT_DAY)
+    r3 = next(row for row in summary.rows if row.rec.reference == "R3")
+    assert r3.overdue == 2  # "by March two are overdue"

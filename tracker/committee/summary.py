@@ -50,6 +50,28 @@ class RecommendationRow:
     impact: ImpactStatement | None
     rag_then: Rag | None = None
 
+    @property
+    def overdue(self) -> int:
+        return sum(
+            1
+            for action, rag in zip(self.actions, self.action_rags, strict=True)
+            if not action.withdrawn_reason and rag.reason.startswith("Overdue")
+        )
+
+    @property
+    def indicator_directions(self) -> list[tuple[IndicatorSummary, str]]:
+        """Each linked indicator with which way it is going, in a word or two."""
+        return [(s, _direction_words(s)) for s in self.indicators]
+
+
+def _direction_words(summary: IndicatorSummary) -> str:
+    rating = summary.rating
+    if rating is None or rating.value is None:
+        return "no figures"
+    if rating.trend_direction != "unknown":
+        return rating.trend_direction
+    return "not comparable" if rating.trend_stopped_short else "no trend yet"
+
 
 @dataclass
 class Change:
