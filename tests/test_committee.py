@@ -368,7 +368,10 @@ def test_summary_opens_with_an_at_a_glance_table(seeded, client, as_at):
         select(Recommendation).where(Recommendation.withdrawn_reason.is_(None))
     ).all()
     assert glance.count('<th scope="row"') == len(recs) == 11
-    assert "R1: Live performance data for managers" in glance
+    assert (
+        'R1<span class="govuk-visually-hidden"> in detail below</span></a>: '
+        "Live performance data for managers" in glance
+    )
     assert ">CSC-14</abbr> not comparable" in glance  # its January figure is caveated
     assert 'title="Initial health assessments within 20 working days"' in glance
     summary = build_summary(load_plan(plan_id()), REPORT_DAY)
