@@ -160,10 +160,13 @@ def test_impact_indicators_improve_while_actions_lag(seeded, as_at):
     as_at(REPORT_DAY)
     impact = _impact("R4")  # neglect: 0 of 2 done, early help assessments rising
     assert impact.kind == "improving_actions_lag"
-    assert impact.text == "CSC-04 is improving while the actions lag: 0 of 2 done."
+    assert impact.text == (
+        "Early help assessments active per 10,000 children (CSC-04) is improving while the "
+        "actions lag: 0 of 2 done."
+    )
 
 
-def test_impact_actions_done_but_indicator_worsening(seeded, as_at):
+def test_impact_does_not_draw_on_a_caveated_figure(seeded, as_at):
     as_at(REPORT_DAY)
     for action in db.session.scalars(
         select(Action).join(Action.recommendation).where(Recommendation.reference == "R6")
@@ -171,8 +174,15 @@ def test_impact_actions_done_but_indicator_worsening(seeded, as_at):
         action.status = "completed"
     db.session.commit()
     impact = _impact("R6")
-    assert impact.kind == "done_worsened"
-    assert impact.text.startswith("All 3 actions are done, but CSC-14 is getting worse")
+    # CSC-14's and CSC-16's latest figures are caveated (§4.44, §4.52): they drive nothing, and
+    # the statement says why they were left out.
+    assert "getting worse" not in impact.text and "not moved" not in impact.text
+    assert (
+        "Initial health assessments within 20 working days (CSC-14): January 2016 figure "
+        "not comparable: see note" in impact.text
+    )
+    assert impact.text.startswith("3 of 3 actions done and Children looked after 12 months")
+    assert "Not judged:" in impact.text
 
 
 def test_impact_actions_done_but_indicators_not_moved(seeded, as_at):
@@ -242,6 +252,45 @@ def test_pdf_committee_paper(seeded, client, as_at):
     green = get(client, f"/plans/{plan_id()}/paper.pdf?rag=green")
     green_text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(green.data)).pages)
     assert "R4: Neglect strategy" in green_text and "R1: Live performance" not in green_text
+    assert "Only recommendations rated green." in green_text
+
+
+def _all_codes() -> list[str]:
+    return list(db.session.scalars(select(Indicator.code).order_by(Indicator.code)))
+
+
+def test_pdf_lists_every_indicator_with_the_month_figure_beside_the_rolling_one(
+    seeded, client, as_at
+):
+    as_at(REPORT_DAY)
+    sign_in(client, COMMITTEE)
+    response = get(client, f"/plans/{plan_id()}/paper.pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    text = " ".join(text.split())  # table cells wrap: "73 per\n10,000"
+    all_indicators = text[text.index("All indicators") :]
+    codes = _all_codes()
+    assert len(codes) == 22
+    for code in codes:  # CSC-02, CSC-10, CSC-18 and CAMHS-01 are linked to no recommendation
+        assert code in all_indicators, code
+    assert "98.36%" in text  # CSC-05's January month figure beside its year-to-date rating
+    assert "73 per 10,000" in all_indicators  # CSC-10, linked to nothing
+    assert "This paper is filtered" not in text
+
+
+def test_xlsx_lists_every_indicator_with_its_month_figure(seeded, client, as_at):
+    as_at(REPORT_DAY)
+    sign_in(client, COMMITTEE)
+    book = load_workbook(io.BytesIO(get(client, f"/plans/{plan_id()}/summary.xlsx?rag=red").data))
+    about = dict(book["About"].iter_rows(values_only=True))
+    assert about["Filters"] == "Only recommendations rated red"
+    rows = list(book["Indicators"].iter_rows(values_only=True))
+    header, body = rows[0], {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert sorted(body) == _all_codes()
+    assert body["CSC-05"]["Month figure shown as"] == "98.36%"
+    assert body["CSC-05"]["Month figure"] == 98.36
+    assert body["CSC-10"]["Shown as"] == "73 per 10,000"
+    assert not body["CSC-10"]["Recommendations"]  # linked to no recommendation
+    assert "Data-quality note" in header and "Provisional" in header
 
 
 def _grow_plan(rec: Recommendation, owner_id: int, count: int, start: int) -> None:
@@ -272,3 +321,59 @@ def test_summary_queries_do_not_grow_with_the_plan(seeded, client, as_at):
     with count_queries() as large:
         get(client, url)
     assert len(small) == len(large)
+
+
+def _caveated_trend_claims(text: str) -> list[str]:
+    """Sentences that would draw a trend or an impact from CSC-14's caveated figures."""
+    claims = ["to 58.3% in January 2016", "CSC-14 is getting worse", "(CSC-14) is getting worse"]
+    return [claim for claim in claims if claim in text]
+
+
+def test_no_trend_or_impact_anywhere_draws_on_a_caveated_figure(seeded, client, as_at):
+    as_at(REPORT_DAY)
+    sign_in(client, COMMITTEE)
+    r6 = db.session.scalar(select(Recommendation).where(Recommendation.reference == "R6"))
+    pages = {
+        "summary": f"/plans/{plan_id()}/summary",
+        "recommendation": f"/recommendations/{r6.id}",
+        "indicator": "/indicators/CSC-14",
+    }
+    for name, url in pages.items():
+        text = get(client, url).get_data(as_text=True)
+        assert not _caveated_trend_claims(text), name
+        assert "January 2016 figure not comparable: see note" in text, name
+    book = load_workbook(io.BytesIO(get(client, f"/plans/{plan_id()}/summary.xlsx").data))
+    cells = " ".join(
+        str(cell)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
+    )
+    assert not _caveated_trend_claims(cells)
+    assert "January 2016 figure not comparable: see note" in cells
+
+
+def test_summary_opens_with_an_at_a_glance_table(seeded, client, as_at):
+    as_at(REPORT_DAY)
+    sign_in(client, COMMITTEE)
+    html = get(client, f"/plans/{plan_id()}/summary").get_data(as_text=True)
+    glance = html[
+        html.index('id="at-a-glance"') : html.index("</table>", html.index("at-a-glance"))
+    ]
+    assert html.index('id="at-a-glance"') < html.index(
+        ">Recommendations</h2>"
+    )  # first, then detail
+    recs = db.session.scalars(
+        select(Recommendation).where(Recommendation.withdrawn_reason.is_(None))
+    ).all()
+    assert glance.count('<th scope="row"') == len(recs) == 11
+    assert (
+        'R1<span class="govuk-visually-hidden"> in detail below</span></a>: '
+        "Live performance data for managers" in glance
+    )
+    assert ">CSC-14</abbr> not comparable" in glance  # its January figure is caveated
+    assert 'title="Initial health assessments within 20 working days"' in glance
+    summary = build_summary(load_plan(plan_id()), REPORT_DAY)
+    r3 = next(row for row in summary.rows if row.rec.reference == "R3")
+    assert r3.overdue == 2  # "by March two are overdue"

@@ -141,6 +141,15 @@ def test_initial_health_assessments_carry_their_data_caveat(seeded):
     assert "known to be wrong" in s.latest.data_quality_note
 
 
+def test_a_caveated_figure_does_not_drive_the_trend(seeded):
+    # The report says health assessments have improved (§4.49) and that January's system
+    # figure is wrong (§4.44): the trend must not read "Worsening ... to 58.3%".
+    s = summary("CSC-14")
+    assert s.rating.trend == "No trend: January 2016 figure not comparable: see note"
+    assert s.rating.trend_direction == "unknown"
+    assert "58.3" not in s.rating.trend
+
+
 # --- The rules, on made-up figures ----------------------------------------------------------
 
 
@@ -217,6 +226,18 @@ def test_trend_takes_polarity_into_account():
     )
     assert trend(lower, _series(lower, [50, 50.1, 50])).startswith("Steady")
     assert trend(lower, _series(lower, [50])) == "Not enough figures for a trend"
+
+
+def test_trend_stops_short_of_a_caveated_figure_and_says_why():
+    indicator = _indicator()
+    series = _series(indicator, [60, 90, 93])
+    series[-1].data_quality_note = "System figure known to be wrong"
+    assert trend(indicator, series) == (
+        "Improving over the last 2 months: 90% in December 2015 to 93% in January 2016"
+        " (November 2015 figure not comparable: see note)"
+    )
+    series[0].data_quality_note = "Not comparable: new recording system"
+    assert trend(indicator, series) == "No trend: January 2016 figure not comparable: see note"
 
 
 def test_trend_for_a_range_is_judged_by_distance_from_the_range():

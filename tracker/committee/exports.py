@@ -78,12 +78,11 @@ def summary_workbook(summary: PlanSummary, filters) -> bytes:
     workbook = Workbook()
     about = workbook.active
     about.title = "About"
-    applied = filters.query_args()
     for values in (
         ["Plan", summary.plan.title],
         ["As at", summary.day],
         ["Overall rating", f"{summary.rating.label}: {summary.rating.reason}"],
-        ["Filters", ", ".join(f"{k}={v}" for k, v in applied.items()) or "None"],
+        ["Filters", filters.describe(summary.themes) or "None: every recommendation"],
     ):
         about.append([spreadsheet_cell(v) for v in values])
     about["B2"].number_format = "dd/mm/yyyy"
@@ -121,7 +120,6 @@ def summary_workbook(summary: PlanSummary, filters) -> bytes:
         ),
     )
     _sheet(workbook, "Actions", ACTION_HEADERS, _action_rows(summary))
-    indicators = {s.indicator.code: s for row in summary.rows for s in row.indicators}
     _sheet(
         workbook,
         "Indicators",
@@ -131,31 +129,19 @@ def summary_workbook(summary: PlanSummary, filters) -> bytes:
             "Judged on",
             "Latest period",
             "Latest value",
+            "Shown as",
             "RAG",
             "RAG reason",
+            "Month figure period",
+            "Month figure",
+            "Month figure shown as",
+            "Month figure RAG reason",
             "Trend",
             "Data-quality note",
+            "Provisional",
             "Recommendations",
         ],
-        (
-            [
-                code,
-                s.indicator.name,
-                Basis(s.indicator.basis).label,
-                s.latest.period if s.latest else None,
-                s.latest.value if s.latest else None,
-                s.rating.rag.label,
-                s.rating.rag.reason,
-                s.rating.trend,
-                (s.latest.data_quality_note or "") if s.latest else "",
-                ", ".join(
-                    row.rec.reference
-                    for row in summary.rows
-                    if any(i.indicator.code == code for i in row.indicators)
-                ),
-            ]
-            for code, s in sorted(indicators.items())
-        ),
+        (_indicator_row(summary, s) for s in summary.indicators),
     )
     _sheet(
         workbook,
@@ -163,7 +149,7 @@ def summary_workbook(summary: PlanSummary, filters) -> bytes:
         ["Code", "Period", "Basis", "Value", "Shown as", "Provisional", "Data-quality note"],
         (
             [
-                code,
+                s.indicator.code,
                 value.period,
                 Basis(value.basis).label,
                 value.value,
@@ -171,7 +157,7 @@ def summary_workbook(summary: PlanSummary, filters) -> bytes:
                 "Yes" if value.provisional else "No",
                 value.data_quality_note or "",
             ]
-            for code, s in sorted(indicators.items())
+            for s in summary.indicators
             for basis_values in s.series.values()
             for value in sorted(basis_values, key=lambda v: v.period)
         ),
@@ -190,3 +176,32 @@ def actions_csv(summary: PlanSummary) -> str:
             [v.isoformat() if hasattr(v, "isoformat") else spreadsheet_cell(v) for v in values]
         )
     return "\ufeff" + buffer.getvalue()  # the BOM makes Excel read UTF-8 correctly
+
+
+def _shown(s, value) -> str:
+    return format_value(value.value, s.indicator.unit, s.indicator.decimals) if value else ""
+
+
+def _indicator_row(summary: PlanSummary, s) -> list:
+    """One indicator: its rated figure and, where it is judged on a rolling or year-to-date
+    basis, the month's own figure beside it (the committee is told both)."""
+    latest, month = s.latest, (None if s.judged_on_month else s.latest_month)
+    notes = [v.data_quality_note for v in (latest, month) if v and v.data_quality_note]
+    return [
+        s.indicator.code,
+        s.indicator.name,
+        Basis(s.indicator.basis).label,
+        latest.period if latest else None,
+        latest.value if latest else None,
+        _shown(s, latest),
+        s.rating.rag.label,
+        s.rating.rag.reason,
+        month.period if month else None,
+        month.value if month else None,
+        _shown(s, month),
+        s.month_rag.reason if month and s.month_rag else "",
+        s.rating.trend,
+        " ".join(dict.fromkeys(notes)),
+        "Yes" if any(v and v.provisional for v in (latest, month)) else "No",
+        summary.recommendations_using(s.indicator.code),
+    ]

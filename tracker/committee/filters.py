@@ -28,6 +28,28 @@ class SummaryFilters:
             args["since"] = self.since.isoformat()
         return args
 
+    def describe(self, themes) -> str | None:
+        """The filters in plain words, for the paper and the exports: "Only recommendations
+        rated red in the theme Health". None when nothing is filtered out."""
+        if not (self.theme_id or self.colour):
+            return None
+        words = ["Only recommendations"]
+        if self.colour:
+            words.append(RATED[Colour(self.colour)])
+        if self.theme_id:
+            name = next((t.name for t in themes if t.id == self.theme_id), None)
+            words.append(f"in the theme {name}" if name else "in the chosen theme")
+        return " ".join(words)
+
+
+RATED = {
+    Colour.RED: "rated red",
+    Colour.AMBER: "rated amber",
+    Colour.GREEN: "rated green",
+    Colour.BLUE: "that are complete",
+    Colour.GREY: "with no rating",
+}
+
 
 # Changes since a day before any plan, or after today, mean nothing (and date.max overflows).
 EARLIEST_SINCE = date(1900, 1, 1)

@@ -14,41 +14,92 @@ DONE = {ActionStatus.COMPLETED.value, ActionStatus.VERIFIED.value}
 
 @dataclass(frozen=True)
 class ImpactStatement:
-    # done_not_moved, done_worsened, worsening_actions_open, improving_actions_lag, on_course
+    # done_not_moved, done_worsened, worsening_actions_open, improving_actions_lag, on_course,
+    # not_comparable (every linked indicator's recent figures are caveated)
     kind: str
     text: str
 
 
-def _direction(trend: str) -> str:
-    word = trend.split(" ", 1)[0].lower()
-    return word if word in {"improving", "worsening", "steady"} else "unknown"
+def indicator_label(indicator) -> str:
+    """How a sentence names an indicator: "Single assessments within 42 days (CSC-05)"."""
+    return f"{indicator.name} ({indicator.code})"
+
+
+def _judged_on_comparable_figures(summary) -> bool:
+    rating = summary.rating
+    return not (rating.trend_stopped_short and rating.trend_direction == "unknown")
+
+
+def _left_out(summaries) -> str:
+    """Why indicators whose figures are caveated take no part in the statement."""
+    if not summaries:
+        return ""
+    reasons = "; ".join(
+        f"{indicator_label(s.indicator)}: {s.rating.trend.removeprefix('No trend: ')}"
+        for s in summaries
+    )
+    return f" Not judged: {reasons}."
+
+
+def _verb(labels: list[str], singular: str, plural: str) -> str:
+    return singular if len(labels) == 1 else plural
+
+
+def _names(labels: list[str]) -> str:
+    if len(labels) <= 1:
+        return "".join(labels)
+    return f"{', '.join(labels[:-1])} and {labels[-1]}"
 
 
 def impact_statement(actions, indicator_summaries, action_rags) -> ImpactStatement | None:
-    """`actions` and `action_rags` line up; `indicator_summaries` are IndicatorSummary objects."""
+    """`actions` and `action_rags` line up; `indicator_summaries` are IndicatorSummary objects.
+
+    An indicator whose trend stops short of a caveated figure (a data-quality note) does not
+    drive the statement; the statement says it was left out and why."""
     live = [(a, r) for a, r in zip(actions, action_rags, strict=True) if not a.withdrawn_reason]
-    rated = [s for s in indicator_summaries if s.rating and s.rating.value is not None]
-    if not live or not rated:
+    with_figures = [s for s in indicator_summaries if s.rating and s.rating.value is not None]
+    rated = [s for s in with_figures if _judged_on_comparable_figures(s)]
+    left_out = _left_out([s for s in with_figures if not _judged_on_comparable_figures(s)])
+    if not live or not with_figures:
         return None
+    if not rated:
+        return ImpactStatement("not_comparable", left_out.strip())
     done = sum(1 for a, _ in live if a.status in DONE)
     all_done = done == len(live)
     lagging = any(r.colour is Colour.RED for _, r in live) or done * 2 < len(live)
-    directions = {s.indicator.code: _direction(s.rating.trend) for s in rated}
-    off_target = [
-        s.indicator.code for s in rated if s.rating.rag.colour in (Colour.RED, Colour.AMBER)
+    ordered = sorted(rated, key=lambda s: s.indicator.code)
+    worsening = [
+        indicator_label(s.indicator) for s in ordered if s.rating.trend_direction == "worsening"
     ]
-    worsening = sorted(code for code, d in directions.items() if d == "worsening")
-    improving = sorted(code for code, d in directions.items() if d == "improving")
-    names = ", ".join
+    improving = [
+        indicator_label(s.indicator) for s in ordered if s.rating.trend_direction == "improving"
+    ]
+    off_target = [
+        indicator_label(s.indicator)
+        for s in ordered
+        if s.rating.rag.colour in (Colour.RED, Colour.AMBER)
+    ]
     all_text = "The only action is done" if len(live) == 1 else f"All {len(live)} actions are done"
+    statement = _statement(
+        live, done, all_done, lagging, worsening, improving, off_target, all_text
+    )
+    if statement is None:
+        return ImpactStatement("not_comparable", left_out.strip()) if left_out else None
+    return ImpactStatement(statement.kind, statement.text + left_out)
+
+
+def _statement(live, done, all_done, lagging, worsening, improving, off_target, all_text):
     if all_done and worsening:
         return ImpactStatement(
             "done_worsened",
-            f"{all_text}, but {names(worsening)} "
-            f"{'is' if len(worsening) == 1 else 'are'} getting worse.",
+            f"{all_text}, but {_names(worsening)} {_verb(worsening, 'is', 'are')} getting worse.",
         )
     if all_done and not improving:
-        still = f"; {names(off_target)} still off target" if off_target else ""
+        still = (
+            f"; {_names(off_target)} {_verb(off_target, 'is', 'are')} still off target"
+            if off_target
+            else ""
+        )
         return ImpactStatement(
             "done_not_moved",
             f"{all_text}, but the linked indicators have not moved{still}.",
@@ -56,18 +107,19 @@ def impact_statement(actions, indicator_summaries, action_rags) -> ImpactStateme
     if worsening:
         return ImpactStatement(
             "worsening_actions_open",
-            f"{names(worsening)} {'is' if len(worsening) == 1 else 'are'} getting worse with "
+            f"{_names(worsening)} {_verb(worsening, 'is', 'are')} getting worse with "
             f"{done} of {len(live)} actions done.",
         )
     if improving and lagging:
         return ImpactStatement(
             "improving_actions_lag",
-            f"{names(improving)} {'is' if len(improving) == 1 else 'are'} improving while the "
+            f"{_names(improving)} {_verb(improving, 'is', 'are')} improving while the "
             f"actions lag: {done} of {len(live)} done.",
         )
     if improving:
         return ImpactStatement(
             "on_course",
-            f"{done} of {len(live)} actions done and {names(improving)} improving.",
+            f"{done} of {len(live)} actions done and {_names(improving)} "
+            f"{_verb(improving, 'is', 'are')} improving.",
         )
     return None

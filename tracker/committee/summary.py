@@ -50,6 +50,28 @@ class RecommendationRow:
     impact: ImpactStatement | None
     rag_then: Rag | None = None
 
+    @property
+    def overdue(self) -> int:
+        return sum(
+            1
+            for action, rag in zip(self.actions, self.action_rags, strict=True)
+            if not action.withdrawn_reason and rag.reason.startswith("Overdue")
+        )
+
+    @property
+    def indicator_directions(self) -> list[tuple[IndicatorSummary, str]]:
+        """Each linked indicator with which way it is going, in a word or two."""
+        return [(s, _direction_words(s)) for s in self.indicators]
+
+
+def _direction_words(summary: IndicatorSummary) -> str:
+    rating = summary.rating
+    if rating is None or rating.value is None:
+        return "no figures"
+    if rating.trend_direction != "unknown":
+        return rating.trend_direction
+    return "not comparable" if rating.trend_stopped_short else "no trend yet"
+
 
 @dataclass
 class Change:
@@ -72,6 +94,15 @@ class PlanSummary:
     themes: list[Theme]
     since: date | None = None
     changes: dict[str, list[Change]] = field(default_factory=dict)
+    # Every indicator, linked to a recommendation or not, by code: the exports list them all.
+    indicators: list[IndicatorSummary] = field(default_factory=list)
+
+    def recommendations_using(self, code: str) -> str:
+        return ", ".join(
+            row.rec.reference
+            for row in self.rows
+            if any(s.indicator.code == code for s in row.indicators)
+        )
 
 
 def load_plan(plan_id: int, people: bool = True) -> Plan | None:
@@ -175,6 +206,8 @@ def build_summary(
 ) -> PlanSummary:
     recs = [r for r in plan.recommendations if not r.withdrawn_reason]
     indicators = {i.id: i for r in recs for i in r.indicators}
+    for indicator in db.session.scalars(select(Indicator)):
+        indicators.setdefault(indicator.id, indicator)
     summaries = {s.indicator.id: s for s in latest_values_for(list(indicators.values()))}
     notes = _latest_notes(plan.id)
     updates = _updates_by_action(plan.id) if since else {}
@@ -217,6 +250,7 @@ def build_summary(
         rating=rating,
         themes=themes,
         since=since,
+        indicators=sorted(summaries.values(), key=lambda s: s.indicator.code),
     )
     if since:
         summary.changes = changes_since(summary, updates, since, indicators)

@@ -167,11 +167,44 @@ def trend(
     """Improving, steady or worsening over the last three periods, by the indicator's polarity.
 
     For example "Improving over the last 3 months: 91.87% in November 2015 to 92.52% in
-    January 2016". Compares the oldest of the three with the newest.
+    January 2016". Compares the oldest of the three with the newest. A caveated figure (one
+    with a data-quality note) ends the window, and the words say so.
     """
-    recent = newest_first[:3]
+    recent, caveated = trend_window(newest_first)
     if len(recent) < 2:
+        if caveated is not None:
+            return f"No trend: {stops_short(caveated)}"
         return "Not enough figures for a trend"
+    suffix = f" ({stops_short(caveated)})" if caveated is not None else ""
+    return _trend_words(indicator, recent, targets) + suffix
+
+
+def is_caveated(value: IndicatorValue) -> bool:
+    """A figure with a data-quality note is not comparable with its neighbours: it never drives
+    a trend or an action-versus-impact statement."""
+    return bool((value.data_quality_note or "").strip())
+
+
+def stops_short(value: IndicatorValue) -> str:
+    return f"{value.period:%B %Y} figure not comparable: see note"
+
+
+def trend_window(
+    newest_first: list[IndicatorValue],
+) -> tuple[list[IndicatorValue], IndicatorValue | None]:
+    """The last three figures, cut at the first caveated one (counting back from the newest),
+    and that caveated figure (None when the window is clean)."""
+    recent: list[IndicatorValue] = []
+    for value in newest_first[:3]:
+        if is_caveated(value):
+            return recent, value
+        recent.append(value)
+    return recent, None
+
+
+def _trend_words(
+    indicator: Indicator, recent: list[IndicatorValue], targets: list[IndicatorTarget] | None
+) -> str:
     newest, oldest = recent[0], recent[-1]
     unit, decimals = indicator.unit, indicator.decimals
     window = f"the last {len(recent)} {'months' if _consecutive(recent) else 'figures'}"
@@ -204,6 +237,9 @@ class IndicatorRating:
     trend: str
     value: IndicatorValue | None
     target: IndicatorTarget | None
+    # True when the trend stopped short of a caveated figure: it cannot say whether things moved.
+    trend_stopped_short: bool = False
+    trend_direction: str = "unknown"  # improving, worsening, steady or unknown
 
 
 def rate_series(
@@ -214,4 +250,18 @@ def rate_series(
     latest = newest_first[0]
     target = target_in_force(targets, latest.period)
     rag = value_rag(indicator, latest.value, target, basis=latest.basis)
-    return IndicatorRating(rag, trend(indicator, newest_first, targets), latest, target)
+    words = trend(indicator, newest_first, targets)
+    _, caveated = trend_window(newest_first)
+    return IndicatorRating(
+        rag,
+        words,
+        latest,
+        target,
+        trend_stopped_short=caveated is not None,
+        trend_direction=_direction(words),
+    )
+
+
+def _direction(words: str) -> str:
+    word = words.split(" ", 1)[0].lower()
+    return word if word in {"improving", "worsening", "steady"} else "unknown"
