@@ -8,7 +8,7 @@ from flask import current_app, render_template
 from tracker.api import bp, spec
 from tracker.api.problems import PROBLEM_JSON
 from tracker.api.schemas import MAX_BATCH
-from tracker.permissions import Permission
+from tracker.permissions import Permission, permission_required
 
 GET_HEADERS = [
     {
@@ -103,11 +103,9 @@ def openapi_document() -> dict:
 
 
 @bp.get("/openapi.json")
+@permission_required(Permission.PUBLIC)
 def openapi():
     return current_app.json.response(openapi_document())
-
-
-openapi.permission = Permission.PUBLIC
 
 
 def type_text(schema: dict) -> str:
@@ -122,6 +120,7 @@ def type_text(schema: dict) -> str:
 
 
 @bp.get("/reference")
+@permission_required(Permission.PUBLIC)
 def reference():
     document = openapi_document()
     operations = [
@@ -138,6 +137,3 @@ def reference():
         operations=operations,
         schemas=document["components"]["schemas"],
     )
-
-
-reference.permission = Permission.PUBLIC
