@@ -58,6 +58,14 @@ def paginate(query: Select, size: int, number: int | None = None) -> Page:
     return Page(items=list(items), number=number, size=size, total=total)
 
 
+def same_query_url(endpoint: str, **values) -> str:
+    """Another page's address with this request's query arguments, built without passing them
+    to url_for as keywords (for the same reason as page_url)."""
+    path = url_for(endpoint, **values)
+    args = list(request.args.items(multi=True))
+    return f"{path}?{urlencode(args)}" if args else path
+
+
 def page_url(number: int) -> str:
     """This page's address with `page` set, keeping every other query argument (filters, and
     repeated ones such as a date's day, month and year).

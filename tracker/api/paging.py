@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import json
+from urllib.parse import urlencode
 
 from flask import request, url_for
 from sqlalchemy import Select
@@ -58,8 +59,11 @@ def _key_of(row, key_column):
 def page_body(items: list, next_cursor: str | None) -> dict:
     following = None
     if next_cursor:
-        args = {**request.args.to_dict(), "cursor": next_cursor}
-        following = url_for(request.endpoint, **(request.view_args or {}), **args, _external=True)
+        # The query string is built here: a query argument never reaches url_for as a keyword.
+        args = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
+        args.append(("cursor", next_cursor))
+        path = url_for(request.endpoint, **(request.view_args or {}), _external=True)
+        following = f"{path}?{urlencode(args)}"
     return {"items": items, "next_cursor": next_cursor, "next": following}
 
 

@@ -5,7 +5,7 @@ import io
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
@@ -16,7 +16,7 @@ from tracker.auditlog.forms import AuditFilterForm
 from tracker.clock import local, today
 from tracker.extensions import db
 from tracker.models import Action, AuditEvent, Evidence, Plan, ProgressUpdate, Recommendation, User
-from tracker.pagination import Page, paginate
+from tracker.pagination import Page, paginate, same_query_url
 from tracker.permissions import Permission, permission_required
 from tracker.text import spreadsheet_cell
 
@@ -86,7 +86,7 @@ def recent():
         described=describe_all(page.items),
         filters=form,
         filtered=bool(request.args),
-        csv_url=url_for("auditlog.recent_csv", **request.args.to_dict(flat=False)),
+        csv_url=same_query_url("auditlog.recent_csv"),
     )
 
 
