@@ -54,7 +54,13 @@ def test_the_uploader_withdraws_a_wrong_file_and_its_bytes_are_gone(seeded, clie
     response = withdraw(client, evidence)
     assert response.status_code == 302
     assert not stored.exists()
-    assert list(Path(seeded.config["UPLOAD_FOLDER"]).iterdir()) == []
+    # No copy anywhere in storage (other tests' uploads may share the folder).
+    copies = [
+        path
+        for path in Path(seeded.config["UPLOAD_FOLDER"]).rglob("*")
+        if path.is_file() and path.read_bytes() == PDF
+    ]
+    assert copies == []
     db.session.expire_all()
     evidence = db.session.get(Evidence, evidence.id)
     assert evidence.withdrawn and evidence.stored_name is None
