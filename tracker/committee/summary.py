@@ -205,41 +205,17 @@ def build_summary(
     since: date | None = None,
 ) -> PlanSummary:
     recs = [r for r in plan.recommendations if not r.withdrawn_reason]
-    indicators = {i.id: i for r in recs for i in r.indicators}
-    for indicator in db.session.scalars(select(Indicator)):
-        indicators.setdefault(indicator.id, indicator)
+    indicators = _all_indicators(recs)
     summaries = {s.indicator.id: s for s in latest_values_for(list(indicators.values()))}
     notes = _latest_notes(plan.id)
     updates = _updates_by_action(plan.id) if since else {}
-    rows = []
-    for rec in recs:
-        rags = [action_rag(a, day) for a in rec.actions]
-        open_dues = [
-            a.current_due_date
-            for a in rec.actions
-            if a.status not in ("completed", "verified") and a.current_due_date
-        ]
-        rec_indicators = [summaries[i.id] for i in rec.indicators]
-        row = RecommendationRow(
-            rec=rec,
-            rag=recommendation_rag(rec.actions, day, rags),
-            actions=list(rec.actions),
-            action_rags=rags,
-            done=sum(1 for a in rec.actions if a.status in ("completed", "verified")),
-            next_due=min(open_dues) if open_dues else None,
-            latest_note=notes.get(rec.id),
-            indicators=rec_indicators,
-            impact=impact_statement(rec.actions, rec_indicators, rags),
-        )
-        if since:
-            then = [state_at(a, updates.get(a.id, []), since) for a in rec.actions]
+    rows = [_recommendation_row(rec, day, summaries, notes.get(rec.id)) for rec in recs]
+    if since:
+        for row in rows:
+            then = [state_at(a, updates.get(a.id, []), since) for a in row.rec.actions]
             row.rag_then = recommendation_rag(then, since)
-        rows.append(row)
     rating = plan_rag([row.rag for row in rows])
-    if theme_id:
-        rows = [row for row in rows if row.rec.theme_id == theme_id]
-    if colour:
-        rows = [row for row in rows if row.rag.colour.value == colour]
+    rows = _filtered(rows, theme_id, colour)
     themes = sorted({r.theme.id: r.theme for r in recs if r.theme}.values(), key=lambda t: t.name)
     summary = PlanSummary(
         plan=plan,
@@ -255,6 +231,50 @@ def build_summary(
     if since:
         summary.changes = changes_since(summary, updates, since, indicators)
     return summary
+
+
+def _all_indicators(recs: list[Recommendation]) -> dict[int, Indicator]:
+    """The plan's indicators (as loaded with it), then every other one: one statement."""
+    indicators = {i.id: i for r in recs for i in r.indicators}
+    for indicator in db.session.scalars(select(Indicator)):
+        indicators.setdefault(indicator.id, indicator)
+    return indicators
+
+
+def _recommendation_row(
+    rec: Recommendation,
+    day: date,
+    summaries: dict[int, IndicatorSummary],
+    latest_note: Note | None,
+) -> RecommendationRow:
+    rags = [action_rag(a, day) for a in rec.actions]
+    open_dues = [
+        a.current_due_date
+        for a in rec.actions
+        if a.status not in ("completed", "verified") and a.current_due_date
+    ]
+    rec_indicators = [summaries[i.id] for i in rec.indicators]
+    return RecommendationRow(
+        rec=rec,
+        rag=recommendation_rag(rec.actions, day, rags),
+        actions=list(rec.actions),
+        action_rags=rags,
+        done=sum(1 for a in rec.actions if a.status in ("completed", "verified")),
+        next_due=min(open_dues) if open_dues else None,
+        latest_note=latest_note,
+        indicators=rec_indicators,
+        impact=impact_statement(rec.actions, rec_indicators, rags),
+    )
+
+
+def _filtered(
+    rows: list[RecommendationRow], theme_id: int | None, colour: str | None
+) -> list[RecommendationRow]:
+    if theme_id:
+        rows = [row for row in rows if row.rec.theme_id == theme_id]
+    if colour:
+        rows = [row for row in rows if row.rag.colour.value == colour]
+    return rows
 
 
 def _values_before(indicator_ids: list[int], before: date) -> dict[int, list[IndicatorValue]]:
