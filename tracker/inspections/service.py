@@ -233,6 +233,29 @@ def delete_finding(finding: InspectionFinding, actor: User | None) -> None:
 
 
 def save_submission(plan: Plan, details: SubmissionDetails, actor: User | None) -> PlanSubmission:
+    _check_submission(plan, details)
+    submission = plan_submission(plan.id) or PlanSubmission(plan=plan)
+    before = _submission_snapshot(submission)
+    submission.draft_sent_on = details.draft_sent_on
+    submission.approved_on = details.approved_on
+    submission.approved_by = clean_line(details.approved_by or "")
+    submission.approved_meeting_id = details.approved_meeting_id
+    submission.submitted_on = details.submitted_on
+    submission.submitted = details.submitted_on is not None or submission.submitted
+    db.session.add(submission)
+    record(
+        "plan.submission_recorded",
+        obj=plan,
+        actor=actor,
+        before=before,
+        after=_submission_snapshot(submission),
+    )
+    return submission
+
+
+def _check_submission(plan: Plan, details: SubmissionDetails) -> None:
+    """The approving meeting is the plan's own (its date is the approval date unless one is
+    given); an approver needs a date; the final plan follows the draft and the approval."""
     if details.approved_meeting_id is not None:
         meeting = db.session.get(CommitteeMeeting, details.approved_meeting_id)
         if meeting is None or meeting.plan_id != plan.id:
@@ -256,23 +279,6 @@ def save_submission(plan: Plan, details: SubmissionDetails, actor: User | None) 
             "Ofsted before it was approved",
             "submitted_on",
         )
-    submission = plan_submission(plan.id) or PlanSubmission(plan=plan)
-    before = _submission_snapshot(submission)
-    submission.draft_sent_on = details.draft_sent_on
-    submission.approved_on = details.approved_on
-    submission.approved_by = clean_line(details.approved_by or "")
-    submission.approved_meeting_id = details.approved_meeting_id
-    submission.submitted_on = details.submitted_on
-    submission.submitted = details.submitted_on is not None or submission.submitted
-    db.session.add(submission)
-    record(
-        "plan.submission_recorded",
-        obj=plan,
-        actor=actor,
-        before=before,
-        after=_submission_snapshot(submission),
-    )
-    return submission
 
 
 def _submission_snapshot(submission: PlanSubmission) -> dict:
