@@ -44,9 +44,10 @@ reset-demo: python-check ## Put the demo back as new: delete the local SQLite da
 	$(FLASK) db upgrade
 	$(FLASK) seed
 
-lint: python-check ## Check lint and formatting with ruff
+lint: python-check ## Check lint and formatting with ruff, and complexity with radon
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python tools/check_complexity.py tracker
 
 format: $(STAMP) ## Fix formatting and safe lint findings
 	$(BIN)/ruff format .

@@ -143,10 +143,15 @@ def recommendation_rag(
         return Rag(Colour.RED, "; ".join(r for r in reasons), reasons)
     if Colour.AMBER in colours:
         return Rag(Colour.AMBER, "; ".join(reasons), reasons)
+    return _on_track(ratings, len(live))
+
+
+def _on_track(ratings: list[Rag], live: int) -> Rag:
+    """Green, saying how many of the live actions are complete, if any."""
     done = sum(1 for r in ratings if r.colour is Colour.BLUE)
     text = "All open actions on track"
     if done:
-        text += f"; {done} of {len(live)} complete"
+        text += f"; {done} of {live} complete"
     return Rag(Colour.GREEN, text)
 
 

@@ -109,26 +109,44 @@ def check_update(
     date_changes = request.new_due_date is not None and request.new_due_date != (
         action.current_due_date
     )
-    if date_changes and not request.due_change_reason.strip():
-        problems.add("due_change_reason", "Enter the reason the due date is changing")
-    if date_changes and request.new_due_date < today and not may_correct_history(author):
-        problems.add("new_due_date", f"New due date must be today ({today:%-d %B %Y}) or later")
+    if date_changes:
+        _check_new_due_date(problems, request, today, author)
     if not note:
-        if status == ActionStatus.BLOCKED and action.status != ActionStatus.BLOCKED:
-            problems.add("note", "Enter a progress note saying what is blocking the action")
-        elif status == ActionStatus.COMPLETED and action.status != ActionStatus.COMPLETED:
-            problems.add("note", "Enter a progress note saying how the action was completed")
-        elif date_changes:
-            problems.add("note", "Enter a progress note explaining the new due date")
-    nothing_changes = status == action.status and not date_changes and not note
-    if nothing_changes:
+        _check_note_needed(problems, action, status, date_changes)
+    _check_completion(problems, action, status)
+    return problems
+
+
+def _check_new_due_date(
+    problems: UpdateProblems, request: UpdateRequest, today: date, author: User
+) -> None:
+    if not request.due_change_reason.strip():
+        problems.add("due_change_reason", "Enter the reason the due date is changing")
+    if request.new_due_date < today and not may_correct_history(author):
+        problems.add("new_due_date", f"New due date must be today ({today:%-d %B %Y}) or later")
+
+
+def _check_note_needed(
+    problems: UpdateProblems, action: Action, status: str, date_changes: bool
+) -> None:
+    """Without a note: blocking, completing or moving the due date each need one, and an
+    update that changes nothing is no update."""
+    if status == ActionStatus.BLOCKED and action.status != ActionStatus.BLOCKED:
+        problems.add("note", "Enter a progress note saying what is blocking the action")
+    elif status == ActionStatus.COMPLETED and action.status != ActionStatus.COMPLETED:
+        problems.add("note", "Enter a progress note saying how the action was completed")
+    elif date_changes:
+        problems.add("note", "Enter a progress note explaining the new due date")
+    if status == action.status and not date_changes:
         problems.add("note", "Enter a progress note, or change the status or due date")
+
+
+def _check_completion(problems: UpdateProblems, action: Action, status: str) -> None:
     completing = status == ActionStatus.COMPLETED and action.status != ActionStatus.COMPLETED
     if completing and not any(supports_completion(e) for e in action.evidence):
         problems.add(
             "status", "Add at least one piece of evidence before marking the action as completed"
         )
-    return problems
 
 
 def apply_update(

@@ -135,7 +135,25 @@ class Benchmarks:
 
 def benchmarks_for(indicators: list[Indicator]) -> dict[int, Benchmarks]:
     """Each mapped indicator's published years, in two statements however many there are."""
-    ids = [i.id for i in indicators]
+    measures, neighbours = _measures_and_neighbours([i.id for i in indicators])
+    if not measures:
+        return {}
+    by_key, england = _published_figures(measures, neighbours)
+    by_indicator = {i.id: i for i in indicators}
+    return {
+        indicator_id: Benchmarks(
+            by_indicator[indicator_id],
+            measure,
+            _years(measure, neighbours[indicator_id], by_key, england),
+        )
+        for indicator_id, measure in measures.items()
+    }
+
+
+def _measures_and_neighbours(
+    ids: list[int],
+) -> tuple[dict[int, BenchmarkMeasure], dict[int, list[str]]]:
+    """Each indicator's measure, and its council's statistical neighbours in rank order."""
     rows = db.session.execute(
         select(BenchmarkMeasure, StatisticalNeighbour.neighbour_code)
         .outerjoin(StatisticalNeighbour, StatisticalNeighbour.la_code == BenchmarkMeasure.la_code)
@@ -148,8 +166,14 @@ def benchmarks_for(indicators: list[Indicator]) -> dict[int, Benchmarks]:
         measures[measure.indicator_id] = measure
         if neighbour_code:
             neighbours[measure.indicator_id].append(neighbour_code)
-    if not measures:
-        return {}
+    return measures, neighbours
+
+
+def _published_figures(
+    measures: dict[int, BenchmarkMeasure], neighbours: dict[int, list[str]]
+) -> tuple[dict[tuple, PublishedFigure], dict[tuple, PublishedFigure]]:
+    """The figures of the councils concerned by (measure, period, area), and England's by
+    (measure, period)."""
     codes = {m.la_code for m in measures.values()} | {c for n in neighbours.values() for c in n}
     published = db.session.scalars(
         select(PublishedFigure).where(
@@ -167,24 +191,26 @@ def benchmarks_for(indicators: list[Indicator]) -> dict[int, Benchmarks]:
             england[(figure.measure, figure.time_period)] = figure
         else:
             by_key[(figure.measure, figure.time_period, figure.area_code)] = figure
-    by_indicator = {i.id: i for i in indicators}
-    result = {}
-    for indicator_id, measure in measures.items():
-        mine = neighbours[indicator_id]
-        periods = {p for (m, p, code) in by_key if m == measure.measure and code == measure.la_code}
-        periods |= {p for (m, p) in england if m == measure.measure}
-        periods |= {p for (m, p, code) in by_key if m == measure.measure and code in mine}
-        years = [
-            BenchmarkYear(
-                time_period=period,
-                council=by_key.get((measure.measure, period, measure.la_code)),
-                neighbours=[
-                    f for code in mine if (f := by_key.get((measure.measure, period, code)))
-                ],
-                neighbours_listed=len(mine),
-                england=england.get((measure.measure, period)),
-            )
-            for period in sorted(periods, reverse=True)
-        ]
-        result[indicator_id] = Benchmarks(by_indicator[indicator_id], measure, years)
-    return result
+    return by_key, england
+
+
+def _years(
+    measure: BenchmarkMeasure,
+    mine: list[str],
+    by_key: dict[tuple, PublishedFigure],
+    england: dict[tuple, PublishedFigure],
+) -> list[BenchmarkYear]:
+    """Every period anyone published the measure for, newest first."""
+    periods = {p for (m, p, code) in by_key if m == measure.measure and code == measure.la_code}
+    periods |= {p for (m, p) in england if m == measure.measure}
+    periods |= {p for (m, p, code) in by_key if m == measure.measure and code in mine}
+    return [
+        BenchmarkYear(
+            time_period=period,
+            council=by_key.get((measure.measure, period, measure.la_code)),
+            neighbours=[f for code in mine if (f := by_key.get((measure.measure, period, code)))],
+            neighbours_listed=len(mine),
+            england=england.get((measure.measure, period)),
+        )
+        for period in sorted(periods, reverse=True)
+    ]

@@ -57,28 +57,18 @@ def impact_statement(actions, indicator_summaries, action_rags) -> ImpactStateme
     An indicator whose trend stops short of a caveated figure (a data-quality note) does not
     drive the statement; the statement says it was left out and why."""
     live = [(a, r) for a, r in zip(actions, action_rags, strict=True) if not a.withdrawn_reason]
-    with_figures = [s for s in indicator_summaries if s.rating and s.rating.value is not None]
-    rated = [s for s in with_figures if _judged_on_comparable_figures(s)]
-    left_out = _left_out([s for s in with_figures if not _judged_on_comparable_figures(s)])
+    with_figures, rated, left_out = _split_by_comparability(indicator_summaries)
     if not live or not with_figures:
         return None
     if not rated:
         return ImpactStatement("not_comparable", left_out.strip())
     done = sum(1 for a, _ in live if a.status in DONE)
     all_done = done == len(live)
-    lagging = any(r.colour is Colour.RED for _, r in live) or done * 2 < len(live)
+    lagging = _lagging(live, done)
     ordered = sorted(rated, key=lambda s: s.indicator.code)
-    worsening = [
-        indicator_label(s.indicator) for s in ordered if s.rating.trend_direction == "worsening"
-    ]
-    improving = [
-        indicator_label(s.indicator) for s in ordered if s.rating.trend_direction == "improving"
-    ]
-    off_target = [
-        indicator_label(s.indicator)
-        for s in ordered
-        if s.rating.rag.colour in (Colour.RED, Colour.AMBER)
-    ]
+    worsening = _trending(ordered, "worsening")
+    improving = _trending(ordered, "improving")
+    off_target = _off_target(ordered)
     all_text = "The only action is done" if len(live) == 1 else f"All {len(live)} actions are done"
     statement = _statement(
         live, done, all_done, lagging, worsening, improving, off_target, all_text
@@ -86,6 +76,34 @@ def impact_statement(actions, indicator_summaries, action_rags) -> ImpactStateme
     if statement is None:
         return ImpactStatement("not_comparable", left_out.strip()) if left_out else None
     return ImpactStatement(statement.kind, statement.text + left_out)
+
+
+def _split_by_comparability(indicator_summaries):
+    """The indicators with a rated figure; those judged on comparable figures; and the
+    sentence saying which were left out and why."""
+    with_figures = [s for s in indicator_summaries if s.rating and s.rating.value is not None]
+    rated = [s for s in with_figures if _judged_on_comparable_figures(s)]
+    left_out = _left_out([s for s in with_figures if not _judged_on_comparable_figures(s)])
+    return with_figures, rated, left_out
+
+
+def _lagging(live, done: int) -> bool:
+    """Actions lag when any is red or fewer than half are done."""
+    return any(r.colour is Colour.RED for _, r in live) or done * 2 < len(live)
+
+
+def _trending(summaries, direction: str) -> list[str]:
+    return [
+        indicator_label(s.indicator) for s in summaries if s.rating.trend_direction == direction
+    ]
+
+
+def _off_target(summaries) -> list[str]:
+    return [
+        indicator_label(s.indicator)
+        for s in summaries
+        if s.rating.rag.colour in (Colour.RED, Colour.AMBER)
+    ]
 
 
 def _statement(live, done, all_done, lagging, worsening, improving, off_target, all_text):

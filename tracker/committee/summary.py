@@ -3,7 +3,7 @@ and what changed since a chosen meeting. A fixed number of queries whatever the 
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
@@ -205,41 +205,17 @@ def build_summary(
     since: date | None = None,
 ) -> PlanSummary:
     recs = [r for r in plan.recommendations if not r.withdrawn_reason]
-    indicators = {i.id: i for r in recs for i in r.indicators}
-    for indicator in db.session.scalars(select(Indicator)):
-        indicators.setdefault(indicator.id, indicator)
+    indicators = _all_indicators(recs)
     summaries = {s.indicator.id: s for s in latest_values_for(list(indicators.values()))}
     notes = _latest_notes(plan.id)
     updates = _updates_by_action(plan.id) if since else {}
-    rows = []
-    for rec in recs:
-        rags = [action_rag(a, day) for a in rec.actions]
-        open_dues = [
-            a.current_due_date
-            for a in rec.actions
-            if a.status not in ("completed", "verified") and a.current_due_date
-        ]
-        rec_indicators = [summaries[i.id] for i in rec.indicators]
-        row = RecommendationRow(
-            rec=rec,
-            rag=recommendation_rag(rec.actions, day, rags),
-            actions=list(rec.actions),
-            action_rags=rags,
-            done=sum(1 for a in rec.actions if a.status in ("completed", "verified")),
-            next_due=min(open_dues) if open_dues else None,
-            latest_note=notes.get(rec.id),
-            indicators=rec_indicators,
-            impact=impact_statement(rec.actions, rec_indicators, rags),
-        )
-        if since:
-            then = [state_at(a, updates.get(a.id, []), since) for a in rec.actions]
+    rows = [_recommendation_row(rec, day, summaries, notes.get(rec.id)) for rec in recs]
+    if since:
+        for row in rows:
+            then = [state_at(a, updates.get(a.id, []), since) for a in row.rec.actions]
             row.rag_then = recommendation_rag(then, since)
-        rows.append(row)
     rating = plan_rag([row.rag for row in rows])
-    if theme_id:
-        rows = [row for row in rows if row.rec.theme_id == theme_id]
-    if colour:
-        rows = [row for row in rows if row.rag.colour.value == colour]
+    rows = _filtered(rows, theme_id, colour)
     themes = sorted({r.theme.id: r.theme for r in recs if r.theme}.values(), key=lambda t: t.name)
     summary = PlanSummary(
         plan=plan,
@@ -255,6 +231,50 @@ def build_summary(
     if since:
         summary.changes = changes_since(summary, updates, since, indicators)
     return summary
+
+
+def _all_indicators(recs: list[Recommendation]) -> dict[int, Indicator]:
+    """The plan's indicators (as loaded with it), then every other one: one statement."""
+    indicators = {i.id: i for r in recs for i in r.indicators}
+    for indicator in db.session.scalars(select(Indicator)):
+        indicators.setdefault(indicator.id, indicator)
+    return indicators
+
+
+def _recommendation_row(
+    rec: Recommendation,
+    day: date,
+    summaries: dict[int, IndicatorSummary],
+    latest_note: Note | None,
+) -> RecommendationRow:
+    rags = [action_rag(a, day) for a in rec.actions]
+    open_dues = [
+        a.current_due_date
+        for a in rec.actions
+        if a.status not in ("completed", "verified") and a.current_due_date
+    ]
+    rec_indicators = [summaries[i.id] for i in rec.indicators]
+    return RecommendationRow(
+        rec=rec,
+        rag=recommendation_rag(rec.actions, day, rags),
+        actions=list(rec.actions),
+        action_rags=rags,
+        done=sum(1 for a in rec.actions if a.status in ("completed", "verified")),
+        next_due=min(open_dues) if open_dues else None,
+        latest_note=latest_note,
+        indicators=rec_indicators,
+        impact=impact_statement(rec.actions, rec_indicators, rags),
+    )
+
+
+def _filtered(
+    rows: list[RecommendationRow], theme_id: int | None, colour: str | None
+) -> list[RecommendationRow]:
+    if theme_id:
+        rows = [row for row in rows if row.rec.theme_id == theme_id]
+    if colour:
+        rows = [row for row in rows if row.rag.colour.value == colour]
+    return rows
 
 
 def _values_before(indicator_ids: list[int], before: date) -> dict[int, list[IndicatorValue]]:
@@ -340,14 +360,26 @@ def changes_since(
 ) -> dict[str, list[Change]]:
     cutoff = end_of(since)
     actions = {a.id: a for row in summary.rows for a in row.actions}
+    completed, moved = _update_changes(actions, updates, cutoff)
     found: dict[str, list[Change]] = {
-        "completed": [],
-        "overdue": [],
-        "moved": [],
-        "rag": [],
-        "evidence": [],
-        "indicators": [],
+        "completed": completed,
+        "overdue": _newly_overdue(summary, updates, since),
+        "moved": moved,
+        "rag": _rag_changes(summary),
+        "evidence": _evidence_changes(summary, actions, cutoff),
+        "indicators": _indicator_changes(summary, since, indicators),
     }
+    for items in found.values():
+        items.sort(key=lambda c: (str(c.when), c.reference))
+    return found
+
+
+def _update_changes(
+    actions: dict[int, Action], updates: dict[int, list[ProgressUpdate]], cutoff: datetime
+) -> tuple[list[Change], list[Change]]:
+    """Actions completed, and due dates moved, by progress updates since the cutoff."""
+    completed: list[Change] = []
+    moved: list[Change] = []
     for action_id, action_updates in updates.items():
         action = actions.get(action_id)
         if action is None:
@@ -356,61 +388,88 @@ def changes_since(
             if u.created_at < cutoff:
                 continue
             if u.status_to in ("completed", "verified") and u.status_from != u.status_to:
-                found["completed"].append(
-                    Change(
-                        "completed",
-                        u.created_at,
-                        action.reference,
-                        f"{u.status_to.capitalize()}: {action.description}",
-                        "action",
-                        action.id,
-                    )
-                )
+                completed.append(_completed_change(action, u))
             if u.due_to and u.due_from != u.due_to:
-                reason = f" Reason given: {u.due_change_reason}" if u.due_change_reason else ""
-                found["moved"].append(
-                    Change(
-                        "moved",
-                        u.created_at,
-                        action.reference,
-                        f"Due date moved from {u.due_from:%-d %B %Y} to {u.due_to:%-d %B %Y}."
-                        f"{reason}",
-                        "action",
-                        action.id,
-                    )
-                )
+                moved.append(_moved_change(action, u))
+    return completed, moved
+
+
+def _completed_change(action: Action, u: ProgressUpdate) -> Change:
+    return Change(
+        "completed",
+        u.created_at,
+        action.reference,
+        f"{u.status_to.capitalize()}: {action.description}",
+        "action",
+        action.id,
+    )
+
+
+def _moved_change(action: Action, u: ProgressUpdate) -> Change:
+    reason = f" Reason given: {u.due_change_reason}" if u.due_change_reason else ""
+    return Change(
+        "moved",
+        u.created_at,
+        action.reference,
+        f"Due date moved from {u.due_from:%-d %B %Y} to {u.due_to:%-d %B %Y}.{reason}",
+        "action",
+        action.id,
+    )
+
+
+def _newly_overdue(
+    summary: PlanSummary, updates: dict[int, list[ProgressUpdate]], since: date
+) -> list[Change]:
+    """Actions overdue now that were not overdue on `since`."""
+    found: list[Change] = []
     for row in summary.rows:
         for action, rag in zip(row.actions, row.action_rags, strict=True):
             if not rag.reason.startswith("Overdue"):
                 continue
-            then = state_at(action, updates.get(action.id, []), since)
-            was_overdue = (
-                then.current_due_date is not None
-                and then.current_due_date < since
-                and then.status not in ("completed", "verified")
-            )
-            if not was_overdue:
-                found["overdue"].append(
-                    Change(
-                        "overdue",
-                        action.current_due_date,
-                        action.reference,
-                        f"{rag.reason}: {action.description}",
-                        "action",
-                        action.id,
-                    )
-                )
-        if row.rag_then is not None and row.rag_then.colour is not row.rag.colour:
-            found["rag"].append(
+            if _was_overdue(action, updates.get(action.id, []), since):
+                continue
+            found.append(
                 Change(
-                    "rag",
-                    summary.day,
-                    row.rec.reference,
-                    f"{row.rec.title}: {row.rag_then.label} to {row.rag.label}. {row.rag.reason}",
-                    "recommendation",
-                    row.rec.id,
+                    "overdue",
+                    action.current_due_date,
+                    action.reference,
+                    f"{rag.reason}: {action.description}",
+                    "action",
+                    action.id,
                 )
             )
+    return found
+
+
+def _was_overdue(action: Action, updates: list[ProgressUpdate], since: date) -> bool:
+    then = state_at(action, updates, since)
+    return (
+        then.current_due_date is not None
+        and then.current_due_date < since
+        and then.status not in ("completed", "verified")
+    )
+
+
+def _rag_changes(summary: PlanSummary) -> list[Change]:
+    """Recommendations whose RAG colour differs from the one they had on the earlier day."""
+    return [
+        Change(
+            "rag",
+            summary.day,
+            row.rec.reference,
+            f"{row.rec.title}: {row.rag_then.label} to {row.rag.label}. {row.rag.reason}",
+            "recommendation",
+            row.rec.id,
+        )
+        for row in summary.rows
+        if row.rag_then is not None and row.rag_then.colour is not row.rag.colour
+    ]
+
+
+def _evidence_changes(
+    summary: PlanSummary, actions: dict[int, Action], cutoff: datetime
+) -> list[Change]:
+    """Evidence added since the cutoff and not withdrawn: one statement."""
     evidence = db.session.scalars(
         select(Evidence)
         .join(Action, Action.id == Evidence.action_id)
@@ -432,21 +491,15 @@ def changes_since(
             )
         )
     )
-    for item in evidence:
-        action = actions.get(item.action_id)
-        if action is None:
-            continue
-        found["evidence"].append(
-            Change(
-                "evidence",
-                item.added_at,
-                action.reference,
-                evidence_change_text(item),
-                "action",
-                action.id,
-            )
+    return [
+        Change(
+            "evidence",
+            item.added_at,
+            actions[item.action_id].reference,
+            evidence_change_text(item),
+            "action",
+            item.action_id,
         )
-    found["indicators"] = _indicator_changes(summary, since, indicators)
-    for items in found.values():
-        items.sort(key=lambda c: (str(c.when), c.reference))
-    return found
+        for item in evidence
+        if item.action_id in actions
+    ]

@@ -6,6 +6,7 @@ chart never relies on colour alone.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -222,36 +223,17 @@ def build_chart(
     statistical-neighbour average, "england"); given, it replaces the indicator's own
     benchmark figure."""
     basis = Basis(indicator.basis)
-    judged = series.get(basis, [])
-    shown = {basis: judged}
-    if basis is not Basis.MONTH and series.get(Basis.MONTH):
-        shown[Basis.MONTH] = series[Basis.MONTH]
+    shown = _shown_series(basis, series)
     window = _window([v for values in shown.values() for v in values], months)
     if window is None:
         return None
     first, last = window
-    in_window = {
-        b: sorted(
-            (v for v in values if first <= month_index(v.period) <= last),
-            key=lambda v: v.period,
-        )
-        for b, values in shown.items()
-    }
-    unit, polarity = indicator.unit, Polarity(indicator.polarity)
-    within = polarity is Polarity.WITHIN_RANGE
-    bound_names = ("lower_bound", "upper_bound") if within else ("target",)
-    levels = [
-        getattr(t, name)
-        for index in range(first, last + 1)
-        if (t := target_in_force(targets, month_from_index(index))) is not None
-        for name in bound_names
-        if getattr(t, name) is not None
-    ]
-    numbers = [v.value for values in in_window.values() for v in values] + levels
-    if published:
-        numbers += [level for _, _, level in published]
-    elif indicator.benchmark is not None:
-        numbers.append(indicator.benchmark)
+    in_window = _in_window(shown, first, last)
+    unit = indicator.unit
+    bound_names = _bound_names(indicator)
+    numbers = [v.value for values in in_window.values() for v in values]
+    numbers += _target_levels(targets, first, last, bound_names)
+    numbers += _benchmark_levels(indicator, published)
     low, high, step = _y_domain(numbers, unit)
     chart = LineChart(
         title=f"{indicator.code}: {indicator.name}, {Basis(basis).label.lower()}",
@@ -259,6 +241,74 @@ def build_chart(
         y_title=AXIS_TITLES[Unit(unit)],
     )
     y = Scale(low, high, chart.top, chart.bottom)
+    x = _x_scale(chart, first, last)
+    chart.y_ticks = _y_ticks(y, low, high, step, unit)
+    chart.x_ticks = _x_ticks(x, first, last)
+    chart.series = [
+        _figure_series(indicator, b, values, b == basis, targets, x, y)
+        for b, values in in_window.items()
+    ]
+    chart.lines = _target_lines(indicator, targets, first, last, x, y)
+    chart.lines += _benchmark_lines(chart, indicator, published, y)
+    _mark_latest(chart, indicator, in_window[basis])
+    chart.description = describe_chart(indicator, in_window, targets, first, last, published)
+    return chart
+
+
+def _shown_series(
+    basis: Basis, series: dict[str, list[IndicatorValue]]
+) -> dict[str, list[IndicatorValue]]:
+    """The judged figures, and the month figures too when judged on another basis."""
+    shown = {basis: series.get(basis, [])}
+    if basis is not Basis.MONTH and series.get(Basis.MONTH):
+        shown[Basis.MONTH] = series[Basis.MONTH]
+    return shown
+
+
+def _in_window(
+    shown: dict[str, list[IndicatorValue]], first: int, last: int
+) -> dict[str, list[IndicatorValue]]:
+    return {
+        b: sorted(
+            (v for v in values if first <= month_index(v.period) <= last),
+            key=lambda v: v.period,
+        )
+        for b, values in shown.items()
+    }
+
+
+def _bound_names(indicator: Indicator) -> tuple[str, ...]:
+    """The target's columns drawn as lines: both bounds of a range, else the target."""
+    if Polarity(indicator.polarity) is Polarity.WITHIN_RANGE:
+        return ("lower_bound", "upper_bound")
+    return ("target",)
+
+
+def _target_levels(
+    targets: list[IndicatorTarget], first: int, last: int, bound_names: tuple[str, ...]
+) -> list[float]:
+    """Every target level in force during the window, so the y axis reaches each of them."""
+    return [
+        getattr(t, name)
+        for index in range(first, last + 1)
+        if (t := target_in_force(targets, month_from_index(index))) is not None
+        for name in bound_names
+        if getattr(t, name) is not None
+    ]
+
+
+def _benchmark_levels(
+    indicator: Indicator, published: list[tuple[str, str, float]] | None
+) -> list[float]:
+    if published:
+        return [level for _, _, level in published]
+    if indicator.benchmark is not None:
+        return [indicator.benchmark]
+    return []
+
+
+def _x_scale(chart: LineChart, first: int, last: int) -> Callable[[int], float]:
+    """Month index to x position; a single month sits in the middle."""
     span = last - first
 
     def x(index: int) -> float:
@@ -266,60 +316,106 @@ def build_chart(
             return (chart.left + chart.right) / 2
         return chart.left + (index - first) / span * (chart.right - chart.left)
 
+    return x
+
+
+def _y_ticks(y: Scale, low: float, high: float, step: float, unit: str) -> list[Tick]:
     tick_count = round((high - low) / step)
-    chart.y_ticks = [
+    return [
         Tick(y(low + i * step), _tick_label(low + i * step, unit, step))
         for i in range(tick_count + 1)
     ]
+
+
+def _x_ticks(x: Callable[[int], float], first: int, last: int) -> list[Tick]:
+    """Counted back from the latest month, thinned to every second or third month on long
+    windows."""
+    span = last - first
     every = 1 if span < 6 else (2 if span < 12 else 3)
-    chart.x_ticks = [
+    return [
         Tick(x(index), f"{month_from_index(index):%b %Y}")
         for index in range(last, first - 1, -every)
     ]
-    for b, values in in_window.items():
-        is_judged = b == basis
-        points = []
-        for value in values:
-            text = f"{value.period:%B %Y}: {format_value(value.value, unit, indicator.decimals)}"
-            colour = None
-            if is_judged:
-                rag = rate_value(indicator, value, targets)
-                colour = rag.colour
-                text += f", {rag.label.lower()}"
-            points.append(
-                Point(x(month_index(value.period)), y(value.value), value.period, text, colour)
-            )
-        chart.series.append(Series(f"{Basis(b).label} figure", points, is_judged))
-    name, kind = ("Expected range (between the lines)", "range") if within else ("Target", "target")
-    for bound in bound_names:
-        for run in _target_runs(targets, first, last, x, y, bound):
-            chart.lines.append(ReferenceLine(name, kind, _step_path(run)))
-    if published:
-        for kind, label, level in published:
-            chart.lines.append(
-                ReferenceLine(label, kind, f"M{chart.left:.1f},{y(level):.1f} H{chart.right:.1f}")
-            )
-    elif indicator.benchmark is not None:
-        level = y(indicator.benchmark)
-        label = indicator.benchmark_label or "Statistical neighbours"
-        chart.lines.append(
-            ReferenceLine(
-                f"{label}: {format_value(indicator.benchmark, unit, None)}",
-                "benchmark",
-                f"M{chart.left:.1f},{level:.1f} H{chart.right:.1f}",
-            )
+
+
+def _figure_series(
+    indicator: Indicator,
+    basis: str,
+    values: list[IndicatorValue],
+    is_judged: bool,
+    targets: list[IndicatorTarget],
+    x: Callable[[int], float],
+    y: Scale,
+) -> Series:
+    """One basis's figures as points; the judged ones carry their RAG rating."""
+    unit = indicator.unit
+    points = []
+    for value in values:
+        text = f"{value.period:%B %Y}: {format_value(value.value, unit, indicator.decimals)}"
+        colour = None
+        if is_judged:
+            rag = rate_value(indicator, value, targets)
+            colour = rag.colour
+            text += f", {rag.label.lower()}"
+        points.append(
+            Point(x(month_index(value.period)), y(value.value), value.period, text, colour)
         )
+    return Series(f"{Basis(basis).label} figure", points, is_judged)
+
+
+def _target_lines(
+    indicator: Indicator,
+    targets: list[IndicatorTarget],
+    first: int,
+    last: int,
+    x: Callable[[int], float],
+    y: Scale,
+) -> list[ReferenceLine]:
+    within = Polarity(indicator.polarity) is Polarity.WITHIN_RANGE
+    name, kind = ("Expected range (between the lines)", "range") if within else ("Target", "target")
+    return [
+        ReferenceLine(name, kind, _step_path(run))
+        for bound in _bound_names(indicator)
+        for run in _target_runs(targets, first, last, x, y, bound)
+    ]
+
+
+def _benchmark_lines(
+    chart: LineChart,
+    indicator: Indicator,
+    published: list[tuple[str, str, float]] | None,
+    y: Scale,
+) -> list[ReferenceLine]:
+    """The published benchmarks if given, else the indicator's own benchmark figure."""
+    if published:
+        return [
+            ReferenceLine(label, kind, f"M{chart.left:.1f},{y(level):.1f} H{chart.right:.1f}")
+            for kind, label, level in published
+        ]
+    if indicator.benchmark is None:
+        return []
+    level = y(indicator.benchmark)
+    label = indicator.benchmark_label or "Statistical neighbours"
+    return [
+        ReferenceLine(
+            f"{label}: {format_value(indicator.benchmark, indicator.unit, None)}",
+            "benchmark",
+            f"M{chart.left:.1f},{level:.1f} H{chart.right:.1f}",
+        )
+    ]
+
+
+def _mark_latest(chart: LineChart, indicator: Indicator, judged: list[IndicatorValue]) -> None:
+    """The latest judged figure is labelled on the chart, above the points near it."""
     judged_series = chart.judged
-    if judged_series and judged_series.points:
-        chart.latest = judged_series.points[-1]
-        chart.latest_label_y = _label_y(judged_series.points[-4:], chart.top)
-        latest_value = in_window[basis][-1]
-        chart.latest_text = (
-            f"{format_value(latest_value.value, unit, indicator.decimals)} "
-            f"{chart.latest.colour.label if chart.latest.colour else ''}"
-        ).strip()
-    chart.description = describe_chart(indicator, in_window, targets, first, last, published)
-    return chart
+    if not (judged_series and judged_series.points):
+        return
+    chart.latest = judged_series.points[-1]
+    chart.latest_label_y = _label_y(judged_series.points[-4:], chart.top)
+    chart.latest_text = (
+        f"{format_value(judged[-1].value, indicator.unit, indicator.decimals)} "
+        f"{chart.latest.colour.label if chart.latest.colour else ''}"
+    ).strip()
 
 
 def _label_y(nearby: list[Point], top: float) -> float:

@@ -73,12 +73,7 @@ def value_history(indicator: Indicator, stored: IndicatorValue) -> list[Change]:
     revisions = revisions_of(stored)
     if not revisions:
         return []
-    ids = {r.changed_by_id for r in revisions if r.changed_by_id}
-    names = (
-        {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
-        if ids
-        else {}
-    )
+    names = _names_of({r.changed_by_id for r in revisions if r.changed_by_id})
     states = [
         (r.previous_value, r.previous_provisional, r.previous_data_quality_note) for r in revisions
     ]
@@ -88,20 +83,11 @@ def value_history(indicator: Indicator, stored: IndicatorValue) -> list[Change]:
         (old, old_prov, old_note), (new, new_prov, new_note) = states[index], states[index + 1]
         details = []
         if revision.change == RevisionChange.MOVED:
-            moved_to = next(
-                (r.previous_period for r in revisions[index + 1 :] if r.change == "moved"),
-                stored.period,
-            )
+            moved_to = _moved_to(revisions[index + 1 :], stored)
             details.append(f"Moved from {revision.previous_period:%B %Y} to {moved_to:%B %Y}")
         if bool(old_prov) != bool(new_prov):
             details.append("Marked provisional" if new_prov else "No longer provisional")
-        if (old_note or None) != (new_note or None):
-            if not new_note:
-                details.append("Data-quality note removed")
-            elif not old_note:
-                details.append(f"Data-quality note added: {new_note}")
-            else:
-                details.append(f"Data-quality note changed from: {old_note}")
+        details += _note_change(old_note, new_note)
         if revision.reason:
             details.append(f"Reason: {revision.reason}")
         changes.append(
@@ -114,6 +100,27 @@ def value_history(indicator: Indicator, stored: IndicatorValue) -> list[Change]:
             )
         )
     return list(reversed(changes))
+
+
+def _names_of(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def _moved_to(later: list[IndicatorValueRevision], stored: IndicatorValue) -> date:
+    """Where a moved figure went: the period the next move took it from, else where it is."""
+    return next((r.previous_period for r in later if r.change == "moved"), stored.period)
+
+
+def _note_change(old_note: str | None, new_note: str | None) -> list[str]:
+    if (old_note or None) == (new_note or None):
+        return []
+    if not new_note:
+        return ["Data-quality note removed"]
+    if not old_note:
+        return [f"Data-quality note added: {new_note}"]
+    return [f"Data-quality note changed from: {old_note}"]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from tracker.extensions import db
-from tracker.inspections.deadlines import deadlines_for, event_label
+from tracker.inspections.deadlines import Deadline, deadlines_for, event_label
 from tracker.models import (
     InspectionEvent,
     Plan,
@@ -55,6 +55,19 @@ def deadline_notices(day: date) -> list[tuple[DeadlineNotice, list[User]]]:
             select(PlanSubmission).where(PlanSubmission.plan_id.in_(by_plan))
         )
     }
+    admins, leads = _admins_and_leads(events)
+    found = []
+    for plan_id, plan_events in by_plan.items():
+        plan = plan_events[0].plan
+        for deadline in deadlines_for(plan_events, submissions.get(plan_id), day):
+            if deadline.sent or deadline.rag.colour not in (Colour.RED, Colour.AMBER):
+                continue
+            found.append((_notice(plan, deadline), _told(leads.get(plan.lead_id), admins)))
+    return found
+
+
+def _admins_and_leads(events: list[InspectionEvent]) -> tuple[list[User], dict[int, User]]:
+    """The active admins, and every active lead or admin by id: one statement."""
     lead_ids = {e.plan.lead_id for e in events if e.plan.lead_id}
     people = list(
         db.session.scalars(
@@ -65,23 +78,23 @@ def deadline_notices(day: date) -> list[tuple[DeadlineNotice, list[User]]]:
     )
     admins = [p for p in people if p.role == Role.ADMIN.value]
     leads = {p.id: p for p in people}
-    found = []
-    for plan_id, plan_events in by_plan.items():
-        plan = plan_events[0].plan
-        for deadline in deadlines_for(plan_events, submissions.get(plan_id), day):
-            if deadline.sent or deadline.rag.colour not in (Colour.RED, Colour.AMBER):
-                continue
-            notice = DeadlineNotice(
-                plan_id=plan.id,
-                plan_title=plan.title,
-                label=f"{deadline.label} ({event_label(deadline.event)})",
-                due=deadline.due,
-                overdue=deadline.rag.colour is Colour.RED,
-                reason=deadline.rag.reason,
-                rule=deadline.how_counted,
-            )
-            lead = leads.get(plan.lead_id)
-            told = [lead] if lead and lead.role != Role.COMMITTEE_MEMBER.value else []
-            told += [a for a in admins if a not in told]
-            found.append((notice, told))
-    return found
+    return admins, leads
+
+
+def _notice(plan: Plan, deadline: Deadline) -> DeadlineNotice:
+    return DeadlineNotice(
+        plan_id=plan.id,
+        plan_title=plan.title,
+        label=f"{deadline.label} ({event_label(deadline.event)})",
+        due=deadline.due,
+        overdue=deadline.rag.colour is Colour.RED,
+        reason=deadline.rag.reason,
+        rule=deadline.how_counted,
+    )
+
+
+def _told(lead: User | None, admins: list[User]) -> list[User]:
+    """The plan's lead (unless only a committee member) and every admin."""
+    told = [lead] if lead and lead.role != Role.COMMITTEE_MEMBER.value else []
+    told += [a for a in admins if a not in told]
+    return told

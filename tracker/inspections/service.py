@@ -58,6 +58,23 @@ def check_event(details: EventDetails) -> None:
     event_kind = KINDS.get(details.kind)
     if event_kind is None:
         raise InspectionRuleError("Select what kind of inspection, visit or review it was", "kind")
+    _check_days_on_site(details)
+    _check_after_visit(details)
+    if details.report_url and not details.report_url.startswith(("https://", "http://")):
+        raise InspectionRuleError(
+            "Enter the link to the published report as a full web address starting with https://",
+            "report_url",
+        )
+    if details.priority_actions and not event_kind.may_set_priority_actions:
+        raise InspectionRuleError(
+            f"Priority actions are not set at this kind of event ({event_kind.label}): untick "
+            "priority actions, or choose the kind of visit that set them",
+            "priority_actions",
+        )
+
+
+def _check_days_on_site(details: EventDetails) -> None:
+    """At least one date, and the days on site in order."""
     dates = (details.started_on, details.ended_on, details.received_on, details.published_on)
     if not any(dates):
         raise InspectionRuleError(
@@ -73,28 +90,23 @@ def check_event(details: EventDetails) -> None:
             f"({_on(details.started_on)})",
             "ended_on",
         )
+
+
+def _check_after_visit(details: EventDetails) -> None:
+    """The letter and the report come after the visit, never before it."""
     visit_ended = details.ended_on or details.started_on
-    if visit_ended and details.received_on and details.received_on < visit_ended:
+    if not visit_ended:
+        return
+    if details.received_on and details.received_on < visit_ended:
         raise InspectionRuleError(
             f"The report or letter cannot have been received before the visit ended: the "
             f"visit ended on {_on(visit_ended)}, the letter is dated {_on(details.received_on)}",
             "received_on",
         )
-    if visit_ended and details.published_on and details.published_on < visit_ended:
+    if details.published_on and details.published_on < visit_ended:
         raise InspectionRuleError(
             f"The report cannot have been published before the visit ended on {_on(visit_ended)}",
             "published_on",
-        )
-    if details.report_url and not details.report_url.startswith(("https://", "http://")):
-        raise InspectionRuleError(
-            "Enter the link to the published report as a full web address starting with https://",
-            "report_url",
-        )
-    if details.priority_actions and not event_kind.may_set_priority_actions:
-        raise InspectionRuleError(
-            f"Priority actions are not set at this kind of event ({event_kind.label}): untick "
-            "priority actions, or choose the kind of visit that set them",
-            "priority_actions",
         )
 
 
@@ -221,6 +233,29 @@ def delete_finding(finding: InspectionFinding, actor: User | None) -> None:
 
 
 def save_submission(plan: Plan, details: SubmissionDetails, actor: User | None) -> PlanSubmission:
+    _check_submission(plan, details)
+    submission = plan_submission(plan.id) or PlanSubmission(plan=plan)
+    before = _submission_snapshot(submission)
+    submission.draft_sent_on = details.draft_sent_on
+    submission.approved_on = details.approved_on
+    submission.approved_by = clean_line(details.approved_by or "")
+    submission.approved_meeting_id = details.approved_meeting_id
+    submission.submitted_on = details.submitted_on
+    submission.submitted = details.submitted_on is not None or submission.submitted
+    db.session.add(submission)
+    record(
+        "plan.submission_recorded",
+        obj=plan,
+        actor=actor,
+        before=before,
+        after=_submission_snapshot(submission),
+    )
+    return submission
+
+
+def _check_submission(plan: Plan, details: SubmissionDetails) -> None:
+    """The approving meeting is the plan's own (its date is the approval date unless one is
+    given); an approver needs a date; the final plan follows the draft and the approval."""
     if details.approved_meeting_id is not None:
         meeting = db.session.get(CommitteeMeeting, details.approved_meeting_id)
         if meeting is None or meeting.plan_id != plan.id:
@@ -244,23 +279,6 @@ def save_submission(plan: Plan, details: SubmissionDetails, actor: User | None) 
             "Ofsted before it was approved",
             "submitted_on",
         )
-    submission = plan_submission(plan.id) or PlanSubmission(plan=plan)
-    before = _submission_snapshot(submission)
-    submission.draft_sent_on = details.draft_sent_on
-    submission.approved_on = details.approved_on
-    submission.approved_by = clean_line(details.approved_by or "")
-    submission.approved_meeting_id = details.approved_meeting_id
-    submission.submitted_on = details.submitted_on
-    submission.submitted = details.submitted_on is not None or submission.submitted
-    db.session.add(submission)
-    record(
-        "plan.submission_recorded",
-        obj=plan,
-        actor=actor,
-        before=before,
-        after=_submission_snapshot(submission),
-    )
-    return submission
 
 
 def _submission_snapshot(submission: PlanSubmission) -> dict:

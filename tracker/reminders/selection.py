@@ -261,21 +261,45 @@ def select_reminders(day: date, settings: Settings | None = None) -> Selection:
         if action.owner is None:
             selection.unowned.append(action)
         elif wanted_by_owner(action.owner, item.reason):
-            _digest(reminders, action.owner, Kind.REMINDER).items.append(item)
-            for deputy in deputies.get(action.owner.id, ()):
-                if deputy.id != action.owner.id:
-                    _digest(reminders, deputy, Kind.REMINDER).items.append(item)
+            _add_reminder(reminders, item, action.owner, deputies)
         if escalates(item, day, settings):
-            lead = escalation_recipient(action)
-            if lead is not None:
-                _digest(escalations, lead, Kind.ESCALATION).items.append(item)
-                for deputy in deputies.get(lead.id, ()):
-                    if deputy.id != action.owner_id:  # never escalated to its own owner
-                        _digest(escalations, deputy, Kind.ESCALATION).items.append(item)
+            _add_escalation(escalations, item, action, deputies)
     if settings.statutory_deadlines:
         _add_deadlines(reminders, day)
     _add_notices(reminders, day)
-    for digest in [*reminders.values(), *escalations.values()]:
+    _send_or_skip(selection, [*reminders.values(), *escalations.values()])
+    return selection
+
+
+def _add_reminder(
+    reminders: dict[int, Digest], item: Item, owner: User, deputies: dict[int, list[User]]
+) -> None:
+    """The owner's reminder, copied to whoever deputises for them."""
+    _digest(reminders, owner, Kind.REMINDER).items.append(item)
+    for deputy in deputies.get(owner.id, ()):
+        if deputy.id != owner.id:
+            _digest(reminders, deputy, Kind.REMINDER).items.append(item)
+
+
+def _add_escalation(
+    escalations: dict[int, Digest],
+    item: Item,
+    action: OpenAction,
+    deputies: dict[int, list[User]],
+) -> None:
+    """The escalation to the action's lead, copied to their deputies."""
+    lead = escalation_recipient(action)
+    if lead is None:
+        return
+    _digest(escalations, lead, Kind.ESCALATION).items.append(item)
+    for deputy in deputies.get(lead.id, ()):
+        if deputy.id != action.owner_id:  # never escalated to its own owner
+            _digest(escalations, deputy, Kind.ESCALATION).items.append(item)
+
+
+def _send_or_skip(selection: Selection, digests: list[Digest]) -> None:
+    """Each digest is sent, or skipped with the reason its recipient cannot receive it."""
+    for digest in digests:
         problem = cannot_receive(digest.recipient)
         if problem:
             selection.skips.append(
@@ -286,7 +310,6 @@ def select_reminders(day: date, settings: Settings | None = None) -> Selection:
             selection.digests.append(digest)
     selection.digests.sort(key=lambda d: (d.kind != Kind.REMINDER, d.recipient.email))
     selection.skips.sort(key=lambda s: (s.kind != Kind.REMINDER, s.user.email))
-    return selection
 
 
 def _add_deadlines(reminders: dict[int, Digest], day: date) -> None:
