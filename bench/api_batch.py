@@ -11,10 +11,12 @@ indicators x 100 months) are then written
   from sending the request to reading the answer (authentication, validation of the request and
   response, the import's row checks, the bulk insert, the import record and its audit event).
 The figures are deleted (and PostgreSQL vacuumed) between runs; the median of --repeat runs is
-reported, with the ratio. Prints JSON. Not part of `make test` or `make bench` (bench/run.py).
+reported, with the ratio. Prints JSON. `make bench` runs it after bench/run.py; not part of
+`make test`.
 """
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -169,6 +171,7 @@ def bench(backend: str, repeat: int) -> dict:
     )
     secret, ids, user_id = prepare(app)
     body = batch_body()
+    gc.freeze()  # as wsgi.py does in every web process once the app is built
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
