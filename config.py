@@ -113,6 +113,10 @@ class Config:
     PAPER_WAIT_SECONDS = _env_int("PAPER_WAIT_SECONDS", 20)
     PAPER_KEEP_DAYS = _env_int("PAPER_KEEP_DAYS", 7)
 
+    # A verified recommendation is embedded once its indicators have held their targets for
+    # this many consecutive months (docs/rag.md, "Embedded").
+    EMBEDDED_MONTHS = _env_int("EMBEDDED_MONTHS", 3)
+
     # Reminder emails (docs/reminders.md).
     REMINDER_TIME = os.environ.get("REMINDER_TIME", "07:00")
     REMINDER_DUE_SOON_DAYS = _env_int("REMINDER_DUE_SOON_DAYS", 7)

@@ -148,7 +148,10 @@ def test_indicators_whose_rating_changed_since_a_meeting(seeded, as_at):
     summary = build_summary(load_plan(plan_id()), REPORT_DAY, since=date(2015, 11, 16))
     changed = {c.reference: c.text for c in summary.changes["indicators"]}
     # Placement moves were amber at the November report and are green again (§4.40).
-    assert "CSC-11" in changed and "Amber" in changed["CSC-11"] and "to Green" in changed["CSC-11"]
+    # Named, with the code in brackets: "Placement moves ... (CSC-11): Amber (...) to Green".
+    placements = next(label for label in changed if label.endswith("(CSC-11)"))
+    assert not placements.startswith("CSC-11")
+    assert changed[placements].startswith("Amber") and "to Green" in changed[placements]
 
 
 def _impact(reference: str):
@@ -372,8 +375,8 @@ def test_summary_opens_with_an_at_a_glance_table(seeded, client, as_at):
         'R1<span class="govuk-visually-hidden"> in detail below</span></a>: '
         "Live performance data for managers" in glance
     )
-    assert ">CSC-14</abbr> not comparable" in glance  # its January figure is caveated
-    assert 'title="Initial health assessments within 20 working days"' in glance
+    # Its January figure is caveated; named, with the code in brackets.
+    assert "Initial health assessments within 20 working days (CSC-14): not comparable" in glance
     summary = build_summary(load_plan(plan_id()), REPORT_DAY)
     r3 = next(row for row in summary.rows if row.rec.reference == "R3")
     assert r3.overdue == 2  # "by March two are overdue"

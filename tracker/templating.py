@@ -37,6 +37,15 @@ def rag_tag(rag: Rag) -> Markup:
     return Markup(f'<strong class="govuk-tag app-rag app-rag--{colour}">{label}</strong>')  # noqa: S704 (escaped above)
 
 
+def embedding_tag(embedding) -> Markup:
+    """A complete recommendation's embedding state as a GOV.UK tag (tracker/embedding.py)."""
+    if embedding is None:
+        return Markup("")
+    return Markup('<strong class="govuk-tag govuk-tag--{}">{}</strong>').format(
+        embedding.colour, embedding.label
+    )
+
+
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
 
@@ -126,6 +135,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(paragraphs)
     app.add_template_global(navigation)
     app.add_template_global(rag_tag)
+    app.add_template_global(embedding_tag)
     app.add_template_global(govuk)
     app.add_template_global(page_url)
     app.add_template_global(RAG_KEY, "rag_key")

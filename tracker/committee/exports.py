@@ -33,6 +33,42 @@ ACTION_HEADERS = [
 ]
 
 
+RECOMMENDATION_HEADERS = [
+    "Reference",
+    "Title",
+    "Theme",
+    "Lead",
+    "Actions done",
+    "Actions",
+    "Next due",
+    "RAG",
+    "RAG reason",
+    "Latest note",
+    "Action and impact",
+    "Embedded",
+    "Embedded: what it rests on or still needs",
+]
+
+
+def _recommendation_rows(summary: PlanSummary):
+    for row in summary.rows:
+        yield [
+            row.rec.reference,
+            row.rec.title,
+            row.rec.theme.name if row.rec.theme else "",
+            row.rec.lead.name if row.rec.lead else "",
+            row.done,
+            len(row.actions),
+            row.next_due,
+            row.rag.label,
+            row.rag.reason,
+            row.latest_note.text if row.latest_note else "",
+            row.impact.text if row.impact else "",
+            row.embedding.label if row.embedding else "",
+            row.embedding.text if row.embedding else "",
+        ]
+
+
 def _action_rows(summary: PlanSummary):
     for row in summary.rows:
         for action, rag in zip(row.actions, row.action_rags, strict=True):
@@ -86,39 +122,7 @@ def summary_workbook(summary: PlanSummary, filters) -> bytes:
     ):
         about.append([spreadsheet_cell(v) for v in values])
     about["B2"].number_format = "dd/mm/yyyy"
-    _sheet(
-        workbook,
-        "Recommendations",
-        [
-            "Reference",
-            "Title",
-            "Theme",
-            "Lead",
-            "Actions done",
-            "Actions",
-            "Next due",
-            "RAG",
-            "RAG reason",
-            "Latest note",
-            "Action and impact",
-        ],
-        (
-            [
-                row.rec.reference,
-                row.rec.title,
-                row.rec.theme.name if row.rec.theme else "",
-                row.rec.lead.name if row.rec.lead else "",
-                row.done,
-                len(row.actions),
-                row.next_due,
-                row.rag.label,
-                row.rag.reason,
-                row.latest_note.text if row.latest_note else "",
-                row.impact.text if row.impact else "",
-            ]
-            for row in summary.rows
-        ),
-    )
+    _sheet(workbook, "Recommendations", RECOMMENDATION_HEADERS, _recommendation_rows(summary))
     _sheet(workbook, "Actions", ACTION_HEADERS, _action_rows(summary))
     _sheet(
         workbook,

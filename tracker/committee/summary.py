@@ -10,7 +10,8 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from tracker.clock import local
 from tracker.committee.history import end_of, state_at
-from tracker.committee.impact import ImpactStatement, impact_statement
+from tracker.committee.impact import ImpactStatement, impact_statement, indicator_label
+from tracker.embedding import Embedding, embedding
 from tracker.extensions import db
 from tracker.indicators.queries import IndicatorSummary, latest_values_for
 from tracker.indicators.rag import rate_series
@@ -49,6 +50,8 @@ class RecommendationRow:
     indicators: list[IndicatorSummary]
     impact: ImpactStatement | None
     rag_then: Rag | None = None
+    # Complete recommendations only: embedded, not yet, fallen back (tracker/embedding.py).
+    embedding: Embedding | None = None
 
     @property
     def overdue(self) -> int:
@@ -254,9 +257,10 @@ def _recommendation_row(
         if a.status not in ("completed", "verified") and a.current_due_date
     ]
     rec_indicators = [summaries[i.id] for i in rec.indicators]
+    rag = recommendation_rag(rec.actions, day, rags)
     return RecommendationRow(
         rec=rec,
-        rag=recommendation_rag(rec.actions, day, rags),
+        rag=rag,
         actions=list(rec.actions),
         action_rags=rags,
         done=sum(1 for a in rec.actions if a.status in ("completed", "verified")),
@@ -264,6 +268,7 @@ def _recommendation_row(
         latest_note=latest_note,
         indicators=rec_indicators,
         impact=impact_statement(rec.actions, rec_indicators, rags),
+        embedding=embedding(rag, rec.actions, rec_indicators),
     )
 
 
@@ -330,8 +335,8 @@ def _indicator_changes(
                 Change(
                     "indicator_rag",
                     current.value.period,
-                    indicator.code,
-                    f"{indicator.name}: {then.rag.label} ({then.value.period:%B %Y}) to "
+                    indicator_label(indicator),
+                    f"{then.rag.label} ({then.value.period:%B %Y}) to "
                     f"{current.rag.label} ({current.value.period:%B %Y}). {current.rag.reason}.",
                     "indicator",
                     None,

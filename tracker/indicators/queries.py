@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from tracker.benchmarks.figures import Benchmarks, benchmarks_for
 from tracker.extensions import db
 from tracker.indicators.chart import Sparkline, build_sparkline
-from tracker.indicators.rag import IndicatorRating, rate_series, rate_value
+from tracker.indicators.rag import IndicatorRating, rate_series, rate_value, window_words
 from tracker.lru import LRU
 from tracker.models import (
     Basis,
@@ -261,6 +261,11 @@ def with_benchmark(rating: IndicatorRating, benchmarks: Benchmarks | None) -> In
 def _work_out(indicator: Indicator, series: dict[str, list[Figure]], targets: list[Target]):
     judged = series.get(indicator.basis, [])
     sparkline = build_sparkline(indicator, judged[:12])
+    if sparkline is not None:
+        # The window's words say when it starts on an illustrative figure (issue 14: "from
+        # 29.5 FTE" where the report's own figure is 29).
+        window = list(reversed(judged[:12]))
+        sparkline = replace(sparkline, label=window_words(indicator, window))
     return _Worked(
         series=series,
         rating=rate_series(indicator, judged, targets),

@@ -185,6 +185,27 @@ def is_caveated(value: IndicatorValue) -> bool:
     return bool((value.data_quality_note or "").strip())
 
 
+def is_illustrative(value: IndicatorValue) -> bool:
+    """A figure made up to show the shape of a series (the demo seed's source says
+    "Illustrative (not in the report)"), not one anybody reported. A sentence that starts from
+    one says so, rather than quote it as if it were the report's own figure."""
+    return not value.quoted and (value.source or "").lower().startswith("illustrative")
+
+
+def window_words(indicator: Indicator, oldest_first: list[IndicatorValue]) -> str:
+    """A window of figures in words: "Month figures, March 2015 to February 2016: from 29.5 FTE
+    (an illustrative figure, not a reported one) to 20 FTE"."""
+    unit, decimals = indicator.unit, indicator.decimals
+    first, last = oldest_first[0], oldest_first[-1]
+    start = format_value(first.value, unit, decimals)
+    if is_illustrative(first):
+        start += " (an illustrative figure, not a reported one)"
+    return (
+        f"{Basis(indicator.basis).label} figures, {first.period:%B %Y} to {last.period:%B %Y}: "
+        f"from {start} to {format_value(last.value, unit, decimals)}"
+    )
+
+
 def stops_short(value: IndicatorValue) -> str:
     return f"{value.period:%B %Y} figure not comparable: see note"
 

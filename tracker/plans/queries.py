@@ -51,6 +51,7 @@ def plan_with_recommendations(plan_id: int) -> Plan | None:
                 joinedload(Recommendation.theme),
                 joinedload(Recommendation.lead),
                 selectinload(Recommendation.actions),
+                selectinload(Recommendation.indicators),  # for the embedded state
             ),
         )
     )

@@ -3,6 +3,7 @@ from collections import Counter
 from flask import abort, render_template
 
 from tracker.clock import today
+from tracker.embedding import embedding, embeddings_for
 from tracker.indicators.queries import latest_values_for
 from tracker.inspections.queries import findings_for_recommendation
 from tracker.inspections.timeline import plan_inspections
@@ -67,6 +68,9 @@ def plan(plan_id: int):
             }
         )
     rating = plan_rag([row["rag"] for row in rows])
+    embedded = embeddings_for([(row["rec"], row["rag"]) for row in rows])
+    for row in rows:
+        row["embedding"] = embedded.get(row["rec"].id)
     return render_template(
         "plans/plan.html",
         plan=plan,
@@ -83,12 +87,15 @@ def recommendation(recommendation_id: int):
     day = today()
     rags = [action_rag(a, day) for a in rec.actions]
     actions = [{"action": a, "rag": rag} for a, rag in zip(rec.actions, rags, strict=True)]
+    rating = recommendation_rag(rec.actions, day, rags)
+    indicators = latest_values_for(rec.indicators)
     return render_template(
         "plans/recommendation.html",
         rec=rec,
         actions=actions,
-        rating=recommendation_rag(rec.actions, day, rags),
-        indicators=latest_values_for(rec.indicators),
+        rating=rating,
+        embedding=embedding(rating, rec.actions, indicators),
+        indicators=indicators,
         rationales=link_rationales(rec.id),
         findings=findings_for_recommendation(rec.id),
     )
