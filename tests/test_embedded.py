@@ -94,7 +94,9 @@ def test_a_recommendation_through_verified_to_embedded_then_falling_back(seeded,
     sign_in(client, COMMITTEE)
     # R11 (care leavers) is linked to CSC-15 only: 94.6% against 95% in January 2016 (§4.51).
     assert _row("R11", REPORT_DAY).embedding is None  # actions still open: no embedding yet
-    assert "Not yet embedded" not in _pages(client, "R11")[f"/plans/{_plan_id()}/summary"]
+    assert (
+        "Not yet embedded All actions" not in _pages(client, "R11")[f"/plans/{_plan_id()}/summary"]
+    )
 
     _verify_all("R11", REPORT_DAY)
     _says_everywhere(
