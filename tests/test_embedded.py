@@ -137,6 +137,19 @@ def test_a_recommendation_through_verified_to_embedded_then_falling_back(seeded,
     assert r11[headers.index("Embedded")] == "Fallen back"
     assert fell_back in r11
 
+    # Back on target: still flagged until it has held for 3 months again, then embedded anew.
+    for month, count in ((date(2016, 6, 1), 1), (date(2016, 7, 1), 2)):
+        _add_figure("CSC-15", month, 95.0)
+        row = _row("R11", REPORT_DAY)
+        assert row.embedding.label == "Fallen back"
+        assert row.embedding.text == (
+            f"Embedded in April 2016, {HEALTH} (CSC-15) back on target {count} of 3 months"
+        )
+    _add_figure("CSC-15", date(2016, 8, 1), 95.0)
+    row = _row("R11", REPORT_DAY)
+    assert row.embedding.label == "Embedded"
+    assert row.embedding.text.startswith("Since August 2016: all actions verified")
+
 
 def test_embedding_needs_its_indicators_to_hold_after_the_actions_are_verified(seeded, as_at):
     """Months on target before the last action was verified do not make a recommendation that

@@ -167,16 +167,20 @@ def _not_judged_text(left_out: list[str]) -> str:
     return f"All actions verified; no indicator to judge embedding{why}"
 
 
-def _needed(series: list[_Series], now: int, n: int) -> list[str]:
+def _needed(series: list[_Series], now: int, n: int, again: bool = False) -> str:
+    """What each judged indicator short of `n` months on target still needs."""
     parts = []
     for s in series:
         streak = s.streak_at(now)
+        if streak >= n:
+            continue
         off = s.off_since(now)
         if off is not None:
             parts.append(f"{s.label} off target since {off}")
         else:
-            parts.append(f"{s.label} on target {min(streak, n)} of {n} months")
-    return parts
+            back = "back " if again else ""
+            parts.append(f"{s.label} {back}on target {streak} of {n} months")
+    return "; ".join(parts)
 
 
 def embedding(rag: Rag, actions, indicator_summaries, months: int | None = None):
@@ -200,16 +204,13 @@ def embedding(rag: Rag, actions, indicator_summaries, months: int | None = None)
             f"for {n} consecutive months{not_judged}",
             _month(since),
         )
-    needed = [
-        p for p, s in zip(_needed(series, now, n), series, strict=True) if s.streak_at(now) < n
-    ]
     if since is not None:
         return Embedding(
             State.FELL_BACK,
-            f"Embedded in {_month(since):%B %Y}, {', '.join(needed)}{not_judged}",
+            f"Embedded in {_month(since):%B %Y}, {_needed(series, now, n, again=True)}{not_judged}",
             _month(since),
         )
-    return Embedding(State.NOT_YET, f"All actions verified; {'; '.join(needed)}{not_judged}")
+    return Embedding(State.NOT_YET, f"All actions verified; {_needed(series, now, n)}{not_judged}")
 
 
 def embeddings_for(recommendations_and_ratings) -> dict[int, Embedding]:
