@@ -94,9 +94,7 @@ def test_sign_out_of_another_device_from_your_account(seeded, app):
     sign_in(phone, PERSON)
     phone_record = open_records(PERSON)[1]
     token = csrf_token(laptop, "/account")
-    answer = laptop.post(
-        f"/account/sessions/{phone_record.id}/end", data={"csrf_token": token}
-    )
+    answer = laptop.post(f"/account/sessions/{phone_record.id}/end", data={"csrf_token": token})
     assert answer.status_code == 302
     assert "Safari on an iPhone has been signed out" in laptop.get("/account").get_data(
         as_text=True

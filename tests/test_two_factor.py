@@ -281,9 +281,7 @@ def test_an_admin_resets_someones_two_factor(seeded, client):
     assert "Reset two-factor authentication" in page_text(client.get(f"/admin/people/{target.id}"))
     form_post(client, f"/admin/people/{target.id}/reset-two-factor", {})
     assert person(PERSON).totp_enabled_at is None
-    assert db.session.scalar(
-        select(AuditEvent).where(AuditEvent.event == "user.two_factor_reset")
-    )
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.event == "user.two_factor_reset"))
 
 
 @pytest.mark.parametrize("value", ["", "12345", "1234567", "abcdef", "x" * 40])

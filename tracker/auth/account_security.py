@@ -98,9 +98,7 @@ def two_factor_set_up():
                 audit.record("user.two_factor_turned_on", obj=user)
         if codes:
             return _show_recovery_codes(codes, first_time=True)
-        form.code.errors.append(
-            "Enter the code your authenticator app shows now for this account"
-        )
+        form.code.errors.append("Enter the code your authenticator app shows now for this account")
         form.code.data = ""
     with unit_of_work():
         secret = pending_secret(user)

@@ -30,14 +30,20 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 SIGNED_OUT = "signed_out"
 ENDED_FROM_ANOTHER_DEVICE = "ended_from_another_device"
 ALL_OTHERS_ENDED = "all_others_ended"
-PASSWORD_CHANGED = "password_changed"
-PASSWORD_RESET = "password_reset"
+PASSWORD_CHANGED = "password_changed"  # noqa: S105 (a reason, not a password)
+PASSWORD_RESET = "password_reset"  # noqa: S105 (a reason, not a password)
 DEACTIVATED = "deactivated"
 ENDED_BY_ADMIN = "ended_by_admin"
 IDLE = "idle"
 EXPIRED = "expired"
 # What someone who must set up two-factor can reach before they have (None: not found).
-TWO_FACTOR_SET_UP_ALLOWS = {None, "static", "auth.two_factor_set_up", "auth.sign_out", "auth.signed_out"}
+TWO_FACTOR_SET_UP_ALLOWS = {
+    None,
+    "static",
+    "auth.two_factor_set_up",
+    "auth.sign_out",
+    "auth.signed_out",
+}
 REASON_WORDS = {
     SIGNED_OUT: "signed out",
     ENDED_FROM_ANOTHER_DEVICE: "signed out from another device",
@@ -203,9 +209,12 @@ def register_session_rules(app: Flask) -> None:
         if expired:
             reason, message = expired
             if reason != SIGNED_OUT:
-                audit.record("session.timed_out", actor=user, obj=user, after={
-                    "reason": REASON_WORDS[reason]
-                })
+                audit.record(
+                    "session.timed_out",
+                    actor=user,
+                    obj=user,
+                    after={"reason": REASON_WORDS[reason]},
+                )
             end_session(user, reason)
             db.session.commit()
             flash(message, "info")
