@@ -120,7 +120,7 @@ def end_session(user: User | None, reason: str = SIGNED_OUT) -> None:
 
 
 def end_sessions(user: User, reason: str, keep: UserSession | None = None) -> int:
-    """End every open session of this person (but `keep`, if given) and record it in the audit
+    """End every open session of this person (but `keep`, if given) and record any in the audit
     trail; how many ended. The caller commits."""
     query = update(UserSession).where(
         UserSession.user_id == user.id, UserSession.ended_at.is_(None)
@@ -132,9 +132,9 @@ def end_sessions(user: User, reason: str, keep: UserSession | None = None) -> in
             synchronize_session=False
         )
     ).rowcount
-    audit.record(
-        "sessions.ended", obj=user, after={"reason": REASON_WORDS[reason], "sessions": ended}
-    )
+    if ended:
+        after = {"reason": REASON_WORDS[reason], "sessions": ended}
+        audit.record("sessions.ended", obj=user, after=after)
     return ended
 
 
