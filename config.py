@@ -70,6 +70,13 @@ class Config:
     # Judge dates "as at" a fixed day instead of today (demo: the date of the source report).
     AS_AT_DATE = os.environ.get("TRACKER_AS_AT") or None
 
+    # Two-factor authentication (docs/security.md, "Two-factor authentication"): required of
+    # admins in production unless turned off here; development and tests (demo accounts) leave
+    # it optional. REQUIRE_2FA_FOR_EVERYONE asks it of every local account. Neither applies to
+    # people who sign in through the council's identity provider.
+    REQUIRE_2FA_FOR_ADMINS = _env_bool("REQUIRE_2FA_FOR_ADMINS", True)
+    REQUIRE_2FA_FOR_EVERYONE = _env_bool("REQUIRE_2FA_FOR_EVERYONE", False)
+
     # Sign-in limits (docs/security.md, "Sign-in and upload limits").
     SIGN_IN_MAX_FAILURES_PER_ACCOUNT = _env_int("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", 10)
     SIGN_IN_MAX_FAILURES_PER_CLIENT = _env_int("SIGN_IN_MAX_FAILURES_PER_CLIENT", 30)
@@ -138,6 +145,7 @@ class DevelopmentConfig(Config):
     # No SMTP server is needed to try the service: emails (invites, resets, reminders) are
     # printed where `make run` runs. MAIL_BACKEND=smtp (or file) sends or keeps them instead.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
+    REQUIRE_2FA_FOR_ADMINS = _env_bool("REQUIRE_2FA_FOR_ADMINS", False)  # demo accounts
 
 
 class TestConfig(Config):
@@ -153,6 +161,9 @@ class TestConfig(Config):
     # count; the tests of these limits set their own values and folder.
     IMPORT_PENDING_MAX_PER_PERSON = 1000
     IMPORT_PENDING_MAX_TOTAL = 1000
+    # Tests sign in as the demo admin; the tests of two-factor turn this on.
+    REQUIRE_2FA_FOR_ADMINS = False
+    REQUIRE_2FA_FOR_EVERYONE = False
 
 
 class ProductionConfig(Config):

@@ -16,6 +16,9 @@ PUBLIC_ENDPOINTS = {
     "auth.forgot_password",
     "auth.reset_link_sent",
     "auth.set_password",
+    # The second step of signing in (two-factor): it grants nothing without the right password
+    # moments before in the same browser (tests/test_two_factor.py).
+    "auth.sign_in_code",
     # The data API's OpenAPI document and its reference page (the API itself needs a token).
     "api.openapi",
     "api.reference",

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tracker import audit
 from tracker.auth.passwords import hash_password, password_problem
+from tracker.auth.sessions import DEACTIVATED, end_sessions
 from tracker.extensions import db
 from tracker.models import Role, User
 from tracker.seeding.loader import load_seed
@@ -115,7 +116,7 @@ def deactivate(email: str) -> None:
     user = _find(email)
     with unit_of_work():
         user.active = False
-        user.session_token = None
+        end_sessions(user, DEACTIVATED)
         audit.record("user.deactivated", obj=user)
     click.echo(f"{user.email} can no longer sign in")
 

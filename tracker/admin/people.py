@@ -5,7 +5,6 @@ themselves; deactivating signs the person out everywhere; a deactivated person's
 listed so that it can be handed to someone else.
 """
 
-import secrets
 from dataclasses import asdict, dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -14,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker import audit
 from tracker.admin.structure import CLOSED, touch
+from tracker.auth.sessions import DEACTIVATED, end_sessions
 from tracker.extensions import db
 from tracker.models import Action, Plan, PlanStatus, Recommendation, Role, User
 from tracker.permissions import WORK_ROLES, may_own_work
@@ -164,8 +164,8 @@ def deactivate(user: User, actor: User) -> None:
     if user.role == Role.ADMIN and _active_admins() <= 1:
         raise PeopleRuleError(f"{user.name} is the only active admin")
     user.active = False
-    # A new token means every session cookie they hold stops loading them: signed out now.
-    user.session_token = secrets.token_urlsafe(32)
+    # Every session they hold ends: signed out now, on every device.
+    end_sessions(user, DEACTIVATED)
     audit.record("user.deactivated", obj=user, before={"active": True}, after={"active": False})
 
 

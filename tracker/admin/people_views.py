@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from tracker import audit
 from tracker.admin import bp
 from tracker.admin.forms import (
     ROLE_HINTS,
@@ -34,6 +35,8 @@ from tracker.admin.people import (
 from tracker.admin.plan_details import possible_leads
 from tracker.args import text_arg
 from tracker.auth.account_tokens import INVITE, RESET, queue_account_email, valid_for_words
+from tracker.auth.sessions import ENDED_BY_ADMIN, end_sessions, open_sessions
+from tracker.auth.two_factor import turn_off
 from tracker.extensions import db
 from tracker.models import Role, User
 from tracker.pagination import paginate
@@ -149,6 +152,7 @@ def person(user_id: int):
         recommendations=recommendations_led_by(person.id),
         button_form=ConfirmForm(),
         is_self=person.id == current_user.id,
+        session_count=len(open_sessions(person)),
     )
 
 
@@ -246,6 +250,35 @@ def send_link(user_id: int):
         f"once, within {valid_for_words(purpose)}; earlier links stop working when it is sent.",
         "info",
     )
+    return redirect(url_for("admin.person", user_id=person.id))
+
+
+@bp.route("/people/<int:user_id>/end-sessions", methods=["POST"])
+@permission_required(Permission.ADMINISTER)
+def end_person_sessions(user_id: int):
+    """Sign the person out on every device (a lost laptop, a suspected compromise)."""
+    person = load_person(user_id)
+    if ConfirmForm().validate_on_submit():
+        with unit_of_work():
+            ended = end_sessions(person, ENDED_BY_ADMIN)
+        flash(
+            f"{person.name} has been signed out of {ended} session{'' if ended == 1 else 's'}.",
+            "success",
+        )
+    return redirect(url_for("admin.person", user_id=person.id))
+
+
+@bp.route("/people/<int:user_id>/reset-two-factor", methods=["POST"])
+@permission_required(Permission.ADMINISTER)
+def reset_person_two_factor(user_id: int):
+    """For someone who has lost their phone and their recovery codes: two-factor is turned off
+    (and, where it is required, set up again at their next sign-in)."""
+    person = load_person(user_id)
+    if ConfirmForm().validate_on_submit() and person.has_two_factor:
+        with unit_of_work():
+            turn_off(person)
+            audit.record("user.two_factor_reset", obj=person)
+        flash(f"{person.name}'s two-factor authentication has been reset.", "success")
     return redirect(url_for("admin.person", user_id=person.id))
 
 

@@ -93,6 +93,17 @@ EVENTS = {
     "sign_in.failed": "failed to sign in",
     "sign_in.throttled": "was refused sign-in after too many failed attempts",
     "sign_out": "signed out",
+    "sign_in.password_accepted": "gave the right password and was asked for a two-factor code",
+    "sign_in.code_failed": "entered a wrong two-factor code for {object}",
+    "sign_in.code_reused": "entered an already used two-factor code for {object}",
+    "sign_in.recovery_code_used": "signed in with a recovery code",
+    "session.ended": "signed {object} out of one device",
+    "session.timed_out": "was signed out after a timeout",
+    "sessions.ended": "ended the sessions of {object}",
+    "user.two_factor_turned_on": "turned on two-factor authentication for {object}",
+    "user.two_factor_turned_off": "turned off two-factor authentication for {object}",
+    "user.two_factor_reset": "reset the two-factor authentication of {object}",
+    "user.recovery_codes_renewed": "made new recovery codes for {object}",
     "seed.loaded": "loaded the demonstration plan",
     "reminders.queued": "queued the day's reminder emails",
     "reminder.sent": "sent {object}",
@@ -125,7 +136,7 @@ KINDS = {
         ("user.", "account_link.", "account_email.", "password_", "api_token.", "deputy."),
     ),
     "inspections": ("Inspections and visits", ("inspection.", "plan.submission_")),
-    "sign_ins": ("Signing in and out", ("sign_in.", "sign_out")),
+    "sign_ins": ("Signing in and out", ("sign_in.", "sign_out", "session.", "sessions.")),
     "reminders": ("Reminder emails", ("reminder.", "reminders.", "seed.")),
 }
 
@@ -217,6 +228,9 @@ FIELD_LABELS = {
     "evidence_rejected": "Told when evidence is rejected",
     "completed": "Told when an action is completed",
     "verified": "Told when an action is verified",
+    "sessions": "Sessions ended",
+    "device": "Device",
+    "recovery_codes_left": "Recovery codes left",
 }
 # Fields that only repeat what the sentence already says, or carry an internal id.
 HIDDEN = {"recommendation_id", "action_id", "on_behalf_of_id", "person_id", "deputy_id"}

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 
 from tracker import audit
 from tracker.auth.passwords import hash_password
+from tracker.auth.sessions import PASSWORD_RESET, end_sessions
 from tracker.extensions import db
 from tracker.models import AccountToken, ReminderOutbox, User, utcnow
 
@@ -97,7 +98,7 @@ def set_password_with_token(found: AccountToken, password: str) -> LinkProblem |
         return LinkProblem.USED if found.used_at else LinkProblem.EXPIRED
     user = found.user
     user.password_hash = hash_password(password)
-    user.session_token = secrets.token_urlsafe(32)  # any other session ends
+    end_sessions(user, PASSWORD_RESET)  # every session ends: sign in with the new password
     db.session.execute(
         update(AccountToken)
         .where(

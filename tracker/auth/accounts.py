@@ -4,12 +4,11 @@
 an email only when one does.
 """
 
-import secrets
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from sqlalchemy import func, select
 
 from tracker import audit
@@ -26,7 +25,8 @@ from tracker.auth.account_tokens import (
     valid_for_words,
 )
 from tracker.auth.passwords import hash_password, verify_password
-from tracker.auth.service import normalise_email
+from tracker.auth.service import FAILURE_EVENTS, normalise_email
+from tracker.auth.sessions import PASSWORD_CHANGED, end_sessions, open_sessions
 from tracker.extensions import db
 from tracker.models import AuditEvent, User, utcnow
 from tracker.permissions import Permission, permission_required
@@ -128,7 +128,7 @@ def sign_in_history(user: User, limit: int = 5) -> list[AuditEvent]:
 
 def failed_sign_ins_since(user: User, since) -> int:
     query = select(func.count(AuditEvent.id)).where(
-        AuditEvent.event == "sign_in.failed", AuditEvent.subject == user.email.lower()
+        AuditEvent.event.in_(FAILURE_EVENTS), AuditEvent.subject == user.email.lower()
     )
     if since is not None:
         query = query.where(AuditEvent.occurred_at > since)
@@ -150,10 +150,12 @@ def account():
         failed_since_previous=failed_sign_ins_since(
             user, previous.occurred_at if previous else None
         ),
+        sessions=open_sessions(user),
+        current_session=user.current_session,
     )
 
 
-def _wrong_current_passwords(user: User) -> int:
+def wrong_current_passwords(user: User) -> int:
     since = utcnow() - WRONG_CURRENT_WINDOW
     query = select(func.count(AuditEvent.id)).where(
         AuditEvent.event == "password_change.failed",
@@ -169,7 +171,7 @@ def change_password():
     form = ChangePasswordForm()
     user = current_user._get_current_object()
     if form.validate_on_submit():
-        if _wrong_current_passwords(user) >= MAX_WRONG_CURRENT_PASSWORDS:
+        if wrong_current_passwords(user) >= MAX_WRONG_CURRENT_PASSWORDS:
             form.current_password.errors.append(
                 "Too many wrong passwords have been entered. Wait 15 minutes, then try again."
             )
@@ -183,9 +185,8 @@ def change_password():
             with unit_of_work():
                 user.password_hash = hash_password(form.password.data)
                 audit.record("user.password_changed", obj=user)
-                # A fresh session token signs out every other device; this browser carries on.
-                user.session_token = secrets.token_urlsafe(32)
-            login_user(user)
+                # Every other device is signed out; this browser carries on.
+                end_sessions(user, PASSWORD_CHANGED, keep=user.current_session)
             flash(
                 "Your password has been changed. You have been signed out on any other device.",
                 "success",

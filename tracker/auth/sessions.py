@@ -1,94 +1,252 @@
-"""Signed-in sessions: loading the user, rotating tokens, idle and absolute timeouts."""
+"""Signed-in sessions, one record per device (UserSession), with idle and absolute timeouts.
 
+Each sign-in creates a record; the cookie carries its random id and the database keeps only
+the id's SHA-256. The user loader finds the record, so ending it (signing out, "sign out of all
+other devices", a password change or reset, deactivation, an admin's "End all sessions", a
+timeout) signs out every copy of that cookie, and signing in on a second device leaves the first
+signed in.
+"""
+
+import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask import Flask, flash, redirect, request, session, url_for
+from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager
 
-from tracker.args import whole_number
+from tracker import audit
+from tracker.auth.devices import device_from_user_agent
+from tracker.auth.two_factor import must_set_up
 from tracker.extensions import db, login_manager
-from tracker.models import User, utcnow
+from tracker.models import User, UserSession, utcnow
 
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN_AT = "last_seen_at"
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
+# Why a session ended (UserSession.ended_reason), in words for the audit trail.
+SIGNED_OUT = "signed_out"
+ENDED_FROM_ANOTHER_DEVICE = "ended_from_another_device"
+ALL_OTHERS_ENDED = "all_others_ended"
+PASSWORD_CHANGED = "password_changed"  # noqa: S105 (a reason, not a password)
+PASSWORD_RESET = "password_reset"  # noqa: S105 (a reason, not a password)
+DEACTIVATED = "deactivated"
+ENDED_BY_ADMIN = "ended_by_admin"
+IDLE = "idle"
+EXPIRED = "expired"
+# What someone who must set up two-factor can reach before they have (None: not found).
+TWO_FACTOR_SET_UP_ALLOWS = {
+    None,
+    "static",
+    "auth.two_factor_set_up",
+    "auth.sign_out",
+    "auth.signed_out",
+}
+REASON_WORDS = {
+    SIGNED_OUT: "signed out",
+    ENDED_FROM_ANOTHER_DEVICE: "signed out from another device",
+    ALL_OTHERS_ENDED: "signed out of all other devices",
+    PASSWORD_CHANGED: "password changed",
+    PASSWORD_RESET: "password set from an email link",
+    DEACTIVATED: "account deactivated",
+    ENDED_BY_ADMIN: "ended by an admin",
+    IDLE: "inactive for too long",
+    EXPIRED: "signed in for too long",
+}
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    user_id, _, token = session_id.partition(":")
-    user_id = whole_number(user_id)
-    if user_id is None or not token:
+def load_user(session_key: str) -> User | None:
+    if not session_key or len(session_key) > 100:
         return None
-    user = db.session.get(User, user_id)
-    if (
-        user is None
-        or not user.active
-        or not secrets.compare_digest(user.session_token or "", token)
-    ):
+    query = (
+        select(UserSession)
+        .join(UserSession.user)
+        .options(contains_eager(UserSession.user))
+        .where(
+            UserSession.token_hash == key_hash(session_key),
+            UserSession.ended_at.is_(None),
+            User.active.is_(True),
+        )
+    )
+    record = db.session.scalar(query)
+    if record is None:
         return None
+    user = record.user
+    user.session_key = session_key
+    user.current_session = record
     return user
 
 
-def start_session(user: User) -> None:
-    """A fresh session for a fresh sign-in: nothing carried over from before it."""
+def start_session(user: User, method: str = "password") -> UserSession:
+    """A fresh session for a fresh sign-in: nothing carried over from before it. The only way
+    anyone is signed in (passwords, two-factor, OpenID Connect). The caller commits."""
     session.clear()
-    user.session_token = secrets.token_urlsafe(32)
-    user.last_signed_in_at = utcnow()
+    now = utcnow()
+    key = secrets.token_urlsafe(32)
+    record = UserSession(
+        user_id=user.id,
+        token_hash=key_hash(key),
+        created_at=now,
+        last_seen_at=now,
+        device=device_from_user_agent(request.headers.get("User-Agent")),
+        method=method,
+    )
+    db.session.add(record)
+    user.last_signed_in_at = now
+    user.session_key = key
+    user.current_session = record
     login_user(user)
     session.permanent = True
-    now = utcnow().isoformat()
-    session[SIGNED_IN_AT] = now
-    session[LAST_SEEN_AT] = now
+    session[SIGNED_IN_AT] = now.isoformat()
+    session[LAST_SEEN_AT] = now.isoformat()
+    return record
 
 
-def end_session(user: User | None) -> None:
-    """Sign out everywhere this cookie has been copied: the old token no longer loads anyone."""
-    if user is not None and user.is_authenticated:
-        user.session_token = secrets.token_urlsafe(32)
+def end_session(user: User | None, reason: str = SIGNED_OUT) -> None:
+    """Sign this browser out: its session record ends, so no copy of the cookie loads anyone."""
+    record = getattr(user, "current_session", None) if user is not None else None
+    if record is not None and record.ended_at is None:
+        record.ended_at = utcnow()
+        record.ended_reason = reason
     logout_user()
     session.clear()
 
 
-def _expired(app: Flask) -> str | None:
+def end_sessions(user: User, reason: str, keep: UserSession | None = None) -> int:
+    """End every open session of this person (but `keep`, if given) and record any in the audit
+    trail; how many ended. The caller commits."""
+    query = update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.ended_at.is_(None)
+    )
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
+    ended = db.session.execute(
+        query.values(ended_at=utcnow(), ended_reason=reason).execution_options(
+            synchronize_session=False
+        )
+    ).rowcount
+    if ended:
+        after = {"reason": REASON_WORDS[reason], "sessions": ended}
+        audit.record("sessions.ended", obj=user, after=after)
+    return ended
+
+
+def end_one_session(user: User, session_id: int) -> UserSession | None:
+    """End one of this person's other sessions (from "Your account"); None if it is not theirs
+    or has already ended. The caller commits."""
+    record = db.session.get(UserSession, session_id)
+    if record is None or record.user_id != user.id or record.ended_at is not None:
+        return None
+    record.ended_at = utcnow()
+    record.ended_reason = ENDED_FROM_ANOTHER_DEVICE
+    audit.record("session.ended", obj=user, after={"device": record.device})
+    return record
+
+
+def open_sessions(user: User) -> list[UserSession]:
+    """This person's sessions that can still be used, most recently seen first."""
     now = utcnow()
+    config = current_app.config
+    idle = config["SESSION_IDLE_TIMEOUT"] + LAST_SEEN_RESOLUTION
+    query = (
+        select(UserSession)
+        .where(
+            UserSession.user_id == user.id,
+            UserSession.ended_at.is_(None),
+            UserSession.created_at > now - config["PERMANENT_SESSION_LIFETIME"],
+            UserSession.last_seen_at > now - idle,
+        )
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+# --- Timeouts ---------------------------------------------------------------------------------
+
+
+def _moment(key: str) -> datetime | None:
     try:
-        signed_in = datetime.fromisoformat(session[SIGNED_IN_AT])
-        last_seen = datetime.fromisoformat(session[LAST_SEEN_AT])
-    except (KeyError, ValueError):
-        return "You have been signed out. Sign in again to continue."
+        return datetime.fromisoformat(session[key])
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+def _expired(app: Flask, record: UserSession | None) -> tuple[str, str] | None:
+    """(reason, message) if this session has timed out, by its cookie or its record."""
+    signed_in, last_seen = _moment(SIGNED_IN_AT), _moment(LAST_SEEN_AT)
+    if signed_in is None or last_seen is None or record is None:
+        return SIGNED_OUT, "You have been signed out. Sign in again to continue."
+    now = utcnow()
+    signed_in = min(signed_in, record.created_at)
     if now - signed_in > app.config["PERMANENT_SESSION_LIFETIME"]:
-        return "You have been signed out because you signed in more than 12 hours ago."
+        return EXPIRED, "You have been signed out because you signed in more than 12 hours ago."
+    # The record's last-seen time lags by up to a minute; the cookie's is this browser's own.
+    last_seen = min(last_seen, record.last_seen_at + LAST_SEEN_RESOLUTION)
     if now - last_seen > app.config["SESSION_IDLE_TIMEOUT"]:
         minutes = int(app.config["SESSION_IDLE_TIMEOUT"].total_seconds() // 60)
-        return f"You have been signed out because you were inactive for {minutes} minutes."
+        return IDLE, f"You have been signed out because you were inactive for {minutes} minutes."
     return None
 
 
 def register_session_rules(app: Flask) -> None:
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to continue."
-    login_manager.session_protection = None  # we rotate tokens ourselves
+    login_manager.session_protection = None  # each sign-in has its own server-side record
 
     @app.before_request
     def enforce_session_timeouts():
         if request.endpoint == "static" or not current_user.is_authenticated:
             return None
-        reason = _expired(app)
-        if reason:
-            end_session(current_user._get_current_object())
+        user = current_user._get_current_object()
+        expired = _expired(app, user.current_session)
+        if expired:
+            reason, message = expired
+            if reason != SIGNED_OUT:
+                audit.record(
+                    "session.timed_out",
+                    actor=user,
+                    obj=user,
+                    after={"reason": REASON_WORDS[reason]},
+                )
+            end_session(user, reason)
             db.session.commit()
-            flash(reason, "info")
+            flash(message, "info")
             return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-        _note_activity()
+        _note_activity(user.current_session)
         return None
 
+    @app.before_request
+    def set_up_two_factor_first():
+        """Someone who must have two-factor and has not set it up does that before anything."""
+        if request.endpoint in TWO_FACTOR_SET_UP_ALLOWS or not current_user.is_authenticated:
+            return None
+        user = current_user._get_current_object()
+        if not must_set_up(user, user.current_session):
+            return None
+        flash("You need to set up two-factor authentication before you continue.", "info")
+        return redirect(url_for("auth.two_factor_set_up"))
 
-def _note_activity() -> None:
+
+def _note_activity(record: UserSession) -> None:
     """Move the idle clock on, at most once a minute: the session cookie is only rewritten (and
-    sent back) when it changes, so most requests need not sign and send a new one. The idle
-    timeout can therefore come up to a minute early, never late."""
+    sent back) when it changes, so most requests need not sign and send a new one, and the
+    record's last-seen time is written at most once a minute too. The idle timeout can
+    therefore come up to a minute early, never late."""
     now = utcnow()
     if now - datetime.fromisoformat(session[LAST_SEEN_AT]) >= LAST_SEEN_RESOLUTION:
         session[LAST_SEEN_AT] = now.isoformat()
+    if now - record.last_seen_at >= LAST_SEEN_RESOLUTION:
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.id == record.id)
+            .values(last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()

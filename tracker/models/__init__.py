@@ -36,10 +36,14 @@ from .plans import (
     Theme,
 )
 from .reminders import JobRun, ReminderOutbox, ReminderSkip
+from .sessions import METHOD_LABELS, RecoveryCode, UserSession
 from .types import utcnow
 from .users import Deputy, Role, User
 
 __all__ = [
+    "METHOD_LABELS",
+    "RecoveryCode",
+    "UserSession",
     "BenchmarkMeasure",
     "PublishedFigure",
     "StatisticalNeighbour",

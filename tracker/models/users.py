@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -48,8 +48,12 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Rotated on sign-in and sign-out so that a copied session cookie stops working.
-    session_token: Mapped[str | None] = mapped_column(String(64))
+    # Two-factor authentication (tracker/auth/two_factor.py): the TOTP secret (base32), set while
+    # setting up and kept once confirmed (totp_enabled_at); the last time step a code was
+    # accepted for, so that a code cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     wants_due_soon_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     wants_no_update_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     # Notices (issue 13.15, tracker/notices.py); being given an action cannot be turned off.
@@ -72,9 +76,19 @@ class User(UserMixin, db.Model):
     def role_label(self) -> str:
         return ROLE_LABELS[Role(self.role)]
 
+    # The raw id of the session this request signed in with (tracker/auth/sessions.py); never
+    # stored: the database keeps only its hash.
+    session_key = None
+    current_session = None
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
+
     def get_id(self) -> str:
-        # The session token is part of the id, so rotating it signs every copy of the cookie out.
-        return f"{self.id}:{self.session_token or ''}"
+        # Flask-Login keeps this in the cookie and hands it to the user loader: the session's
+        # raw id, so ending the session record signs every copy of the cookie out.
+        return self.session_key or ""
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
