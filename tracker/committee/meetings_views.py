@@ -87,7 +87,7 @@ def publish(meeting_id: int):
     try:
         made = paper_for_meeting(meeting, url_for("main.home", _external=True), current_user.id)
     except PublishRuleError as error:
-        flash(str(error), "error")
+        flash(f"{error}.", "info")
         return back
     except PaperBusy:
         flash("The paper could not be printed just now: try publishing again in a minute.", "info")
