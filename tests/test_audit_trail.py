@@ -403,6 +403,19 @@ def samples() -> dict[str, tuple]:
             },
             None,
         ),
+        "plan.paper_published": (
+            plan,
+            None,
+            {
+                "kind": "committee_paper",
+                "meeting": "2016-03-14",
+                "version": 1,
+                "since": "2015-11-16",
+                "sha256": "9f2c" * 16,
+                "word_sha256": None,
+            },
+            None,
+        ),
         "deputy.named": (cover, None, cover_snap, None),
         "deputy.ended": (cover, cover_snap, {}, None),
         "reminder.attempt_failed": (

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.models import CommitteeMeeting, Plan, PlanStatus, User
+from tracker.models import CommitteeMeeting, Plan, PlanStatus, PublishedPaper, User
 from tracker.permissions import may_own_work, may_own_work_clause
 
 MEETING_TITLE = "Scrutiny committee meeting"
@@ -166,12 +166,31 @@ def _set_meetings(plan: Plan, dates: list[date]) -> None:
     existing = list(
         db.session.scalars(select(CommitteeMeeting).where(CommitteeMeeting.plan_id == plan.id))
     )
-    for meeting in existing:
-        if meeting.meeting_on not in wanted:
-            db.session.delete(meeting)
+    removed = [m for m in existing if m.meeting_on not in wanted]
+    _check_no_published_paper(removed)
+    for meeting in removed:
+        db.session.delete(meeting)
     have = {m.meeting_on for m in existing}
     for day in sorted(wanted - have):
         db.session.add(CommitteeMeeting(plan_id=plan.id, meeting_on=day, title=MEETING_TITLE))
+
+
+def _check_no_published_paper(meetings: list[CommitteeMeeting]) -> None:
+    """What a committee was sent stays with its meeting: such a meeting cannot be removed."""
+    if not meetings:
+        return
+    published = db.session.scalars(
+        select(CommitteeMeeting.meeting_on)
+        .join(PublishedPaper, PublishedPaper.meeting_id == CommitteeMeeting.id)
+        .where(CommitteeMeeting.id.in_([m.id for m in meetings]))
+        .order_by(CommitteeMeeting.meeting_on)
+    ).first()
+    if published is not None:
+        raise PlanRuleError(
+            f"A paper has been published for the meeting on {published.day} {published:%B %Y}: "
+            "keep that date in the list",
+            "meeting_dates",
+        )
 
 
 def archive_plan(plan: Plan) -> None:

@@ -120,6 +120,7 @@ EVENTS = {
     "inspection.finding_added": "added a finding to {object}",
     "inspection.finding_removed": "removed a finding from {object}",
     "plan.submission_recorded": "recorded the approval and submission of the plan {object}",
+    "plan.paper_published": "published a paper of the plan {object}",
     "deputy.named": "named {object}",
     "deputy.ended": "ended {object}",
 }
@@ -221,6 +222,10 @@ FIELD_LABELS = {
     "approved_on": "Approved on",
     "approved_by": "Approved by",
     "submitted_on": "Sent to Ofsted",
+    "meeting": "For the meeting of",
+    "version": "Version",
+    "since": "Changes since",
+    "word_sha256": "Word file SHA-256",
     "owner": "Held by",
     "scopes": "May",
     "expires_at": "Expires",
@@ -263,6 +268,8 @@ LABELS_BY_VALUE = {
         "escalation": "Escalation",
         "invite": "Invitation",
         "reset": "Password reset",
+        "committee_paper": "Committee paper",
+        "submitted_plan": "Plan as submitted to Ofsted",
     }
     | {key: kind.label for key, kind in frameworks.KINDS.items()},
 }

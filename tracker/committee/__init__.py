@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("committee", __name__)
 
-from tracker.committee import views  # noqa: E402,F401
+from tracker.committee import meetings_views, views  # noqa: E402,F401

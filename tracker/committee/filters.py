@@ -17,6 +17,8 @@ class SummaryFilters:
     colour: str | None
     since: date | None
     since_label: str | None
+    # True when nobody chose: "since" is the default (tracker.committee.publishing.default_since).
+    since_default: bool = False
 
     def query_args(self) -> dict[str, str]:
         args = {}
@@ -24,8 +26,8 @@ class SummaryFilters:
             args["theme"] = str(self.theme_id)
         if self.colour:
             args["rag"] = self.colour
-        if self.since:
-            args["since"] = self.since.isoformat()
+        # Always explicit, so an export shows the same changes as the page it was linked from.
+        args["since"] = self.since.isoformat() if self.since else NO_CHANGES
         return args
 
     def describe(self, themes) -> str | None:
@@ -51,6 +53,9 @@ RATED = {
 }
 
 
+# The query value that asks for no changes section ("Do not show changes").
+NO_CHANGES = "none"
+
 # Changes since a day before any plan, or after today, mean nothing (and date.max overflows).
 EARLIEST_SINCE = date(1900, 1, 1)
 
@@ -63,18 +68,29 @@ def _since(text: str) -> date | None:
     return since if EARLIEST_SINCE <= since <= today() else None
 
 
+def since_label(plan: Plan, since: date | None) -> str | None:
+    if since is None:
+        return None
+    meeting = next((m for m in plan.meetings if m.meeting_on == since), None)
+    return f"the meeting of {since.day} {since:%B %Y}" if meeting else f"{since.day} {since:%B %Y}"
+
+
 def read_filters(plan: Plan) -> SummaryFilters:
+    """The filters asked for. With no (or no usable) "since", changes are shown since the last
+    meeting the plan's paper was published for, else its latest past meeting; "since=none"
+    asks for no changes section."""
+    from tracker.committee.publishing import default_since
+
     colour = request.args.get("rag", "")
-    since = _since(request.args.get("since", ""))
-    label = None
-    if since:
-        meeting = next((m for m in plan.meetings if m.meeting_on == since), None)
-        label = (
-            f"the meeting of {since.day} {since:%B %Y}" if meeting else f"{since.day} {since:%B %Y}"
-        )
+    asked = request.args.get("since", "")
+    since = None if asked == NO_CHANGES else _since(asked)
+    chosen = asked == NO_CHANGES or since is not None
+    if not chosen:
+        since = default_since(plan, today())
     return SummaryFilters(
         theme_id=number_arg("theme"),
         colour=colour if colour in {c.value for c in Colour} else None,
         since=since,
-        since_label=label,
+        since_label=since_label(plan, since),
+        since_default=not chosen,
     )

@@ -4,7 +4,7 @@ from flask_login import current_user
 from tracker.clock import today
 from tracker.committee import bp
 from tracker.committee.exports import actions_csv, summary_workbook
-from tracker.committee.filters import read_filters
+from tracker.committee.filters import NO_CHANGES, read_filters
 from tracker.committee.paper import render_paper
 from tracker.committee.paper_store import PaperBusy
 from tracker.committee.summary import build_summary, load_plan
@@ -41,7 +41,8 @@ def summary(plan_id: int):
         since_items=_items(
             "Do not show changes",
             [(m.meeting_on.isoformat(), f"{m.title}, {m.meeting_on:%-d %B %Y}") for m in meetings],
-            filters.since.isoformat() if filters.since else "",
+            filters.since.isoformat() if filters.since else NO_CHANGES,
+            empty_value=NO_CHANGES,
         ),
         theme_items=_items(
             "All themes", [(str(t.id), t.name) for t in summary.themes], str(filters.theme_id or "")
@@ -51,8 +52,10 @@ def summary(plan_id: int):
     )
 
 
-def _items(empty: str, options: list[tuple[str, str]], selected: str) -> list[dict]:
-    return [{"value": "", "text": empty, "selected": selected == ""}] + [
+def _items(
+    empty: str, options: list[tuple[str, str]], selected: str, empty_value: str = ""
+) -> list[dict]:
+    return [{"value": empty_value, "text": empty, "selected": selected == empty_value}] + [
         {"value": value, "text": text, "selected": value == selected} for value, text in options
     ]
 

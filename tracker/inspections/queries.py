@@ -7,7 +7,9 @@ from tracker.extensions import db
 from tracker.models import (
     InspectionEvent,
     InspectionFinding,
+    PaperKind,
     PlanSubmission,
+    PublishedPaper,
     finding_recommendations,
 )
 
@@ -62,3 +64,19 @@ def submission_of(plan_id: int) -> PlanSubmission | None:
         .options(joinedload(PlanSubmission.approved_meeting))
     )
     return db.session.scalar(query)
+
+
+def papers_of_plan(plan_id: int) -> list[PublishedPaper]:
+    """Every paper published for the plan, oldest first, without their files."""
+    query = (
+        select(PublishedPaper)
+        .where(PublishedPaper.plan_id == plan_id)
+        .options(joinedload(PublishedPaper.meeting), joinedload(PublishedPaper.published_by))
+        .order_by(PublishedPaper.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def submitted_copy(papers: list[PublishedPaper]) -> PublishedPaper | None:
+    """The plan as frozen when it was first recorded as sent to Ofsted."""
+    return next((p for p in papers if p.kind == PaperKind.SUBMITTED_PLAN), None)

@@ -4,9 +4,10 @@ committee meetings, in date order. Plain data; the plan page and the summary ren
 from dataclasses import dataclass
 from datetime import date
 
+from tracker.clock import local
 from tracker.inspections.deadlines import Deadline, deadlines_for, event_label
-from tracker.inspections.queries import events_of, submission_of
-from tracker.models import InspectionEvent, Plan, PlanSubmission
+from tracker.inspections.queries import events_of, papers_of_plan, submission_of, submitted_copy
+from tracker.models import InspectionEvent, PaperKind, Plan, PlanSubmission, PublishedPaper
 from tracker.rag import Rag
 
 
@@ -28,6 +29,8 @@ class PlanInspections:
     submission: PlanSubmission | None
     deadlines: list[Deadline]
     timeline: list[Entry]
+    # The plan as frozen when recorded as sent to Ofsted (tracker/committee/publishing.py).
+    submitted_paper: PublishedPaper | None = None
 
 
 def _visit_entries(event: InspectionEvent) -> list[Entry]:
@@ -67,6 +70,20 @@ def _submission_entries(submission: PlanSubmission | None) -> list[Entry]:
     return entries
 
 
+def _paper_entries(papers: list[PublishedPaper]) -> list[Entry]:
+    entries = []
+    for paper in papers:
+        day = local(paper.published_at).date()
+        if paper.kind == PaperKind.SUBMITTED_PLAN:
+            entries.append(Entry(day, "Plan as submitted kept", "Published paper", order=6))
+        else:
+            meeting = paper.meeting.meeting_on
+            version = f" (version {paper.version})" if paper.version > 1 else ""
+            what = f"Paper published for the meeting of {meeting.day} {meeting:%B %Y}{version}"
+            entries.append(Entry(day, what, "Published paper", order=6))
+    return entries
+
+
 def plan_inspections(plan: Plan, today: date) -> PlanInspections:
     events = events_of(plan.id)
     submission = submission_of(plan.id)
@@ -78,5 +95,7 @@ def plan_inspections(plan: Plan, today: date) -> PlanInspections:
         for d in deadlines
     ]
     entries += [Entry(m.meeting_on, m.title, "Committee meeting", order=5) for m in plan.meetings]
+    papers = papers_of_plan(plan.id)
+    entries += _paper_entries(papers)
     entries.sort(key=lambda e: (e.day, e.order))
-    return PlanInspections(events, submission, deadlines, entries)
+    return PlanInspections(events, submission, deadlines, entries, submitted_copy(papers))

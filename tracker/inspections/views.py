@@ -216,6 +216,7 @@ def submission(plan_id: int):
     if request.method == "GET" and existing and existing.approved_meeting_id:
         form.approved_meeting_id.data = str(existing.approved_meeting_id)
     if form.validate_on_submit():
+        was_sent = (existing.submitted, existing.submitted_on) if existing else (False, None)
         meeting = form.approved_meeting_id.data or ""
         details = SubmissionDetails(
             draft_sent_on=form.draft_sent_on.data,
@@ -231,5 +232,16 @@ def submission(plan_id: int):
             _show_error(form, error)
         else:
             flash("The plan's approval and submission have been saved.", "success")
+            if _newly_sent(was_sent, details):
+                from tracker.committee.meetings_views import flash_frozen  # (import cycle)
+
+                flash_frozen(plan)  # the version sent to Ofsted, kept like a published paper
             return redirect(url_for("plans.plan", plan_id=plan.id, _anchor="deadlines"))
     return render_template("inspections/submission-form.html", form=form, plan=plan)
+
+
+def _newly_sent(was_sent: tuple[bool, object], details: SubmissionDetails) -> bool:
+    """Whether this save records the plan as sent to Ofsted (or dates a sending for the first
+    time): the moment its submitted version is frozen."""
+    submitted, submitted_on = was_sent
+    return details.submitted_on is not None and (not submitted or submitted_on is None)

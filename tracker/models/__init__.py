@@ -22,6 +22,7 @@ from .inspections import (
     PlanSubmission,
     finding_recommendations,
 )
+from .papers import PaperKind, PublishedPaper, PublishedPaperIsFinal
 from .plans import (
     Action,
     ActionStatus,
@@ -56,6 +57,9 @@ __all__ = [
     "InspectionJudgement",
     "PlanSubmission",
     "finding_recommendations",
+    "PaperKind",
+    "PublishedPaper",
+    "PublishedPaperIsFinal",
     "JobRun",
     "ReminderOutbox",
     "ReminderSkip",
