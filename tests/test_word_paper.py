@@ -296,3 +296,18 @@ def test_only_signed_in_people_get_the_word_paper(seeded, client, as_at):
         sign_in(reader, email)
         assert reader.get(url).mimetype == DOCX, email
     assert reader.get("/plans/999999/paper.docx").status_code == 404
+
+
+def test_a_plan_with_nothing_in_it_yet_still_gets_a_paper(seeded, client, as_at):
+    as_at(REPORT_DAY)
+    plan = Plan(title="Focused visit 2016: improvement plan", inspectorate="Ofsted")
+    db.session.add(plan)
+    db.session.commit()
+    sign_in(client, COMMITTEE)
+    response = client.get(f"/plans/{plan.id}/paper.docx")
+    assert response.status_code == 200
+    doc = Document(io.BytesIO(response.data))
+    headings = [text for _, text in _headings(doc)]
+    assert "Summary" in headings and "All indicators" in headings
+    assert not doc.inline_shapes
+    assert "0 actions: 0 verified" in _all_text(doc)
