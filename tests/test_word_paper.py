@@ -161,12 +161,13 @@ def test_every_chart_is_a_picture_with_alt_text_followed_by_its_figures(committe
     assert figures[0] == [
         "Month",
         "Year to date figure and rating",
-        "The month's own figure",
+        "Month's own figure",
         "Target in force",
         "Notes",
     ]
     january = next(row for row in figures if row[0] == "January 2016")
-    assert "98.36% against a 95% target" in january[2]
+    assert january[1:3] == ["92.52% ▲ Amber", "98.36% ● Green"]
+    assert len(figures) == 1 + 12  # the chart's twelve months, as its points
     # A later recommendation that uses an indicator already charted says where the chart is.
     assert any(
         "The chart and figures for " in p.text and " are under R" in p.text for p in doc.paragraphs

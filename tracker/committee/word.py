@@ -22,6 +22,7 @@ from tracker.committee.summary import PlanSummary, RecommendationRow
 from tracker.indicators.chart import LineChart, build_chart
 from tracker.indicators.pages import MonthRow, indicator_rows
 from tracker.indicators.queries import IndicatorSummary, latest_values_for
+from tracker.indicators.rag import format_value
 from tracker.inspections import inspection_kind
 from tracker.inspections.timeline import PlanInspections, plan_inspections
 from tracker.models import Basis, Indicator, IndicatorValue
@@ -31,6 +32,7 @@ from tracker.templating import govuk_date, govuk_datetime, month_label
 # A piece of text and the character style it is set in (None: the paragraph's own).
 Piece = tuple[str, str | None]
 Content = str | list[Piece]
+Columns = list[tuple[str, float]]  # a table's headings, each with its width in centimetres
 
 STRONG = "Strong"
 BULLET = "List Bullet"
@@ -156,16 +158,22 @@ class Writer:
                 if style:
                     run._r.style = self.ids[style]
 
-    def table(self, headers: list[str], rows: list[list[Content]], caption: str) -> Table:
-        """A table in a built-in style whose first row repeats on every page as its header."""
+    def table(self, columns: Columns, rows: list[list[Content]], caption: str) -> Table:
+        """A table in a built-in style whose first row repeats on every page as its header.
+        `columns`: each column's heading and width in centimetres (17 across)."""
         self.paragraph(caption, CAPTION).paragraph_format.keep_with_next = True
-        table = self.doc.add_table(rows=1 + len(rows), cols=len(headers))
+        table = self.doc.add_table(rows=1 + len(rows), cols=len(columns))
         table._tbl.tblPr.style = self.ids[TABLE_STYLE]
         _describe_table(table, caption)
+        widths = [Cm(width) for _, width in columns]
+        for grid_column, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
+            grid_column.w = width
         trs = table._tbl.tr_lst
         trs[0].get_or_add_trPr().append(OxmlElement("w:tblHeader"))
-        for tr, values in zip(trs, [[[(h, STRONG)] for h in headers], *rows], strict=True):
-            for tc, value in zip(tr.tc_lst, values, strict=True):
+        header = [[(heading, STRONG)] for heading, _ in columns]
+        for tr, values in zip(trs, [header, *rows], strict=True):
+            for tc, value, width in zip(tr.tc_lst, values, widths, strict=True):
+                tc.width = width
                 # The cell's own empty paragraph, reached through the XML: python-docx's
                 # row.cells rebuilds the whole grid each time (quadratic in a long table).
                 self.add(Paragraph(tc.p_lst[0], table), value)
@@ -222,8 +230,14 @@ def _summary_section(w: Writer, summary: PlanSummary) -> None:
         ]
         for row in summary.rows
     ]
-    headers = ["Ref", "Recommendation", "Actions done", "Next due", "Rating and reason"]
-    w.table(headers, rows, "At a glance: each recommendation, its actions and its rating")
+    columns = [
+        ("Ref", 1.2),
+        ("Recommendation", 4.3),
+        ("Actions done", 2.2),
+        ("Next due", 2.8),
+        ("Rating and reason", 6.5),
+    ]
+    w.table(columns, rows, "At a glance: each recommendation, its actions and its rating")
 
 
 def _changes_section(w: Writer, summary: PlanSummary, label: str | None) -> None:
@@ -261,8 +275,13 @@ def _deadlines(w: Writer, inspections: PlanInspections) -> None:
         ]
         for d in inspections.deadlines
     ]
-    headers = ["Deadline", "Due", "Rule and source", "Rating and reason"]
-    w.table(headers, rows, "Statutory deadlines, with how each date was counted")
+    columns = [
+        ("Deadline", 4.0),
+        ("Due", 2.5),
+        ("Rule and source", 6.5),
+        ("Rating and reason", 4.0),
+    ]
+    w.table(columns, rows, "Statutory deadlines, with how each date was counted")
 
 
 def _findings(w: Writer, event) -> None:
@@ -286,7 +305,7 @@ def _timeline_entry(entry) -> list[Piece]:
 def _rating_key(w: Writer) -> None:
     w.heading("What the ratings mean", 2)
     rows = [[[(MARKS.get(c, "") + c.label, STRONG)], meaning] for c, meaning in RAG_KEY]
-    w.table(["Rating", "What it means"], rows, "What each rating means")
+    w.table([("Rating", 3.0), ("What it means", 14.0)], rows, "What each rating means")
 
 
 def _recommendation(w: Writer, row: RecommendationRow, charts: "ChartBook") -> None:
@@ -300,8 +319,15 @@ def _recommendation(w: Writer, row: RecommendationRow, charts: "ChartBook") -> N
         w.paragraphs(row.impact.text)
     w.heading("Actions", 3)
     rows = [_action_cells(a, rag) for a, rag in zip(row.actions, row.action_rags, strict=True)]
-    headers = ["Ref", "Action", "Owner", "Due", "Status", "Rating"]
-    w.table(headers, rows, f"Actions for {rec.reference}")
+    columns = [
+        ("Ref", 1.4),
+        ("Action", 4.7),
+        ("Owner", 3.0),
+        ("Due", 2.6),
+        ("Status", 2.4),
+        ("Rating", 2.9),
+    ]
+    w.table(columns, rows, f"Actions for {rec.reference}")
     if row.latest_note:
         w.heading("Latest progress note", 3)
         note = row.latest_note
@@ -353,9 +379,15 @@ def _all_indicators(w: Writer, summary: PlanSummary) -> None:
         "Where an indicator is judged on a rolling or year-to-date figure, the month's own "
         "figure is shown beside it.",
     )
-    headers = ["Indicator", "Rated figure", "Month figure", "Trend", "Used by"]
+    columns = [
+        ("Indicator", 3.6),
+        ("Rated figure", 4.0),
+        ("Month figure", 3.0),
+        ("Trend", 3.8),
+        ("Used by", 2.6),
+    ]
     rows = [_indicator_cells(s, summary) for s in summary.indicators]
-    w.table(headers, rows, "All indicators, with their latest figures")
+    w.table(columns, rows, "All indicators, with their latest figures")
 
 
 def _indicator_cells(s: IndicatorSummary, summary: PlanSummary) -> list[Content]:
@@ -448,27 +480,35 @@ def _chart_key(chart: LineChart) -> str:
 
 
 def _figures_table(w: Writer, indicator: Indicator, rows: list[MonthRow]) -> None:
+    """A line per month: each figure with its rating (the rating's reason is in the sentence
+    above for the latest month; 24 reasons a chart would fill pages)."""
     on_month = indicator.basis == Basis.MONTH
-    headers = ["Month", "Figure and rating"]
-    if not on_month:
-        headers = ["Month", f"{Basis(indicator.basis).label} figure and rating"]
-        headers.append("The month's own figure")
-    headers += ["Target in force", "Notes"]
-    body = [_figure_cells(row, on_month) for row in rows]
+    if on_month:
+        columns = [("Month", 2.8), ("Figure and rating", 3.6), ("Target in force", 4.0)]
+    else:
+        rated = f"{Basis(indicator.basis).label} figure and rating"
+        columns = [("Month", 2.8), (rated, 3.4), ("Month's own figure", 3.0)]
+        columns.append(("Target in force", 3.4))
+    columns.append(("Notes", 17.0 - sum(width for _, width in columns)))
+    body = [_figure_cells(indicator, row, on_month) for row in rows]
     caption = f"Figures for {indicator.code}, newest first: the same data as the chart"
-    w.table(headers, body, caption)
+    w.table(columns, body, caption)
 
 
-def _figure_cells(row: MonthRow, on_month: bool) -> list[Content]:
-    cells: list[Content] = [month_label(row.period), _rated(row.judged_rag)]
+def _figure_cells(indicator: Indicator, row: MonthRow, on_month: bool) -> list[Content]:
+    cells = [month_label(row.period), _figure(indicator, row.judged, row.judged_rag)]
     if not on_month:
-        cells.append(_rated(row.month_rag))
+        cells.append(_figure(indicator, row.month, row.month_rag))
     notes = " ".join(_figure_note(v, on_month) for v in row.values).strip()
     return [*cells, row.target, notes]
 
 
-def _rated(rag: Rag | None) -> Content:
-    return _rag(rag) if rag else "No figure"
+def _figure(indicator: Indicator, value: IndicatorValue | None, rag: Rag | None) -> Content:
+    """ "92.52% ▲ Amber": the figure as shown everywhere, then its rating."""
+    if value is None or rag is None:
+        return "No figure"
+    shown = format_value(value.value, indicator.unit, indicator.decimals)
+    return [(f"{shown} ", None), (MARKS.get(rag.colour, "") + rag.label, STRONG)]
 
 
 def _figure_note(value: IndicatorValue, on_month: bool) -> str:
