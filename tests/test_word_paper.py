@@ -3,6 +3,7 @@ content in the PDF's order, built from Word's own styles, each chart a picture w
 its figures as a table; opened here with python-docx as a clerk's Word would read it."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -312,3 +313,18 @@ def test_a_plan_with_nothing_in_it_yet_still_gets_a_paper(seeded, client, as_at)
     assert "Summary" in headings and "All indicators" in headings
     assert not doc.inline_shapes
     assert "0 actions: 0 verified" in _all_text(doc)
+
+
+def test_the_latest_figure_label_is_drawn_over_its_halo_not_under_it(committee):
+    """CairoSVG ignores paint-order: left alone, the white halo would hide the label's letters."""
+    from tracker.committee.chart_png import chart_png, chart_svg
+    from tracker.committee.summary import build_summary, load_plan
+    from tracker.committee.word import ChartBook
+
+    summary = build_summary(load_plan(_plan_id()), REPORT_DAY)
+    chart = ChartBook.load(summary).charts["CSC-05"]
+    svg = chart_svg(chart)
+    assert "paint-order" not in svg
+    labels = re.findall(r"<text[^>]*>92\.52% Amber</text>", svg)
+    assert labels and "stroke" not in labels[-1]  # the one drawn last, on top, has no halo
+    assert chart_png(chart).startswith(b"\x89PNG") and chart_png(chart) == chart_png(chart)
