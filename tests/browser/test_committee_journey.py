@@ -1,10 +1,12 @@
 """A committee member reads the summary, looks at changes since the last meeting, opens a
-recommendation and downloads the paper and the spreadsheet. Every page is checked with axe."""
+recommendation and downloads the paper (PDF and Word) and the spreadsheet. Every page is checked
+with axe."""
 
 import re
 from datetime import date
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
@@ -32,6 +34,13 @@ def test_committee_member_journey(seeded, live_server, page, as_at, tmp_path):
     pdf_path = tmp_path / "paper.pdf"
     pdf_download.value.save_as(pdf_path)
     assert pdf_path.read_bytes().startswith(b"%PDF-")
+
+    with page.expect_download() as docx_download:
+        page.get_by_role("link", name="committee paper (Word)").click()
+    docx_path = tmp_path / "paper.docx"
+    docx_download.value.save_as(docx_path)
+    headings = [p.text for p in Document(docx_path).paragraphs if p.style.name == "Heading 2"]
+    assert "Changes since the meeting of 16 November 2015" in headings  # the filters went along
 
     with page.expect_download() as xlsx_download:
         page.get_by_role("link", name="spreadsheet (XLSX)").click()

@@ -2,7 +2,7 @@ from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.clock import today
-from tracker.committee import bp
+from tracker.committee import bp, word
 from tracker.committee.exports import actions_csv, summary_workbook
 from tracker.committee.filters import NO_CHANGES, read_filters
 from tracker.committee.paper import render_paper
@@ -104,6 +104,19 @@ def paper_pdf(plan_id: int):
                 "summary", "committee-paper"
             )
         },
+    )
+
+
+@bp.route("/plans/<int:plan_id>/paper.docx")
+@permission_required(Permission.VIEW_PLANS)
+def paper_docx(plan_id: int):
+    """The same paper as the PDF, as a Word document (tracker/committee/word.py)."""
+    summary, filters = _summary(plan_id)
+    name = _file_name(summary, "docx").replace("summary", "committee-paper")
+    return Response(
+        word.paper_docx(summary, filters),
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
