@@ -155,9 +155,10 @@ def filter_data(filters: SummaryFilters) -> dict:
 
 
 def _render_docx(summary: PlanSummary, filters: SummaryFilters) -> bytes | None:
-    """The paper as a Word file, or None while there is no Word paper to store."""
-    # lead wires tracker.committee.word.paper_docx on merge
-    return None
+    """The paper as a Word file (python-docx), stored beside the PDF."""
+    from tracker.committee.word import paper_docx
+
+    return paper_docx(summary, filters)
 
 
 @dataclass
