@@ -326,6 +326,20 @@ def samples() -> dict[str, tuple]:
         "sign_in.succeeded": (owner, None, None, OWNER),
         "sign_in.failed": (None, None, None, "nobody@example.org"),
         "sign_in.throttled": (None, None, None, "nobody@example.org"),
+        "sign_in.password_refused": (None, None, None, OWNER),
+        "sign_in.oidc_succeeded": (owner, None, None, OWNER),
+        "sign_in.oidc_refused": (
+            None,
+            None,
+            {"reason": "the provider has not verified someone@example.org"},
+            "someone@example.org",
+        ),
+        "user.oidc_linked": (
+            owner,
+            None,
+            {"issuer": "https://login.microsoftonline.com/tenant-id/v2.0"},
+            OWNER,
+        ),
         "sign_out": (owner, None, None, None),
         "seed.loaded": (None, None, {"plans": 1, "actions": 40, "indicator_values": 300}, None),
         "reminders.queued": (
