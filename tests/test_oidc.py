@@ -195,17 +195,17 @@ def test_an_unreachable_provider_gives_a_clear_page(app, client, settings):
 # --- Local passwords turned off ------------------------------------------------------------
 
 
-def test_local_passwords_off_leaves_only_the_break_glass_admin(seeded, client, oidc_provider):
+def test_local_passwords_off_leaves_only_the_break_glass_admin(
+    seeded, client, oidc_provider, settings
+):
     admin, other = "laura.pickering@example.org", "gareth.pryce@example.org"
-    from tests.conftest import PROVIDER_NAME as name
-
-    app = seeded
-    app.config.update(LOCAL_PASSWORDS=False, BREAK_GLASS_ADMIN=admin)
+    settings(LOCAL_PASSWORDS=False, BREAK_GLASS_ADMIN=admin)
     page = client.get("/sign-in").get_data(as_text=True)
+    assert f"Sign in with {PROVIDER_NAME}" in page
     assert "Emergency administrator sign-in" in page
     refused = sign_in(client, other)
     assert refused.status_code == 200
-    assert f"sign in with {name} instead" in refused.get_data(as_text=True)
+    assert f"sign in with {PROVIDER_NAME} instead" in refused.get_data(as_text=True)
     assert signed_in_as(client) is None
     event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert (event.event, event.subject) == ("sign_in.password_refused", other)

@@ -16,6 +16,9 @@ PUBLIC_ENDPOINTS = {
     "auth.forgot_password",
     "auth.reset_link_sent",
     "auth.set_password",
+    # Single sign-on: starting it, and the provider's answer (which signs people in).
+    "auth.oidc_start",
+    "auth.oidc_callback",
     # The data API's OpenAPI document and its reference page (the API itself needs a token).
     "api.openapi",
     "api.reference",

@@ -45,6 +45,18 @@ def test_an_invited_person_signs_in_through_the_provider(council, page):
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+def test_a_person_nobody_invited_is_told_what_to_do(council, page):
+    page.goto(f"{council.url}/sign-in")
+    page.get_by_role("button", name=f"Sign in with {PROVIDER_NAME}").click()
+    page.locator("input[name=login]").fill("stranger@council.example")
+    page.locator("input[name=password]").fill("any password")
+    page.get_by_role("button", name="Sign-in").click()
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_title(re.compile("^You do not have access to this service"))
+    expect(page.get_by_text("Ask an administrator of the tracker to add you")).to_be_visible()
+    assert_accessible(page)
+
+
 @pytest.mark.xfail(strict=True, reason="per-device sessions arrive with branch sessions2fa")
 def test_signing_in_on_a_second_device_keeps_the_first_signed_in(council, browser):
     first, second = browser.new_context(), browser.new_context()
