@@ -143,6 +143,16 @@ def test_a_replayed_callback_is_refused(app, client, oidc_provider):
     assert_refused(client, response, 400, "Your sign-in could not be completed", "reused")
 
 
+def test_a_refused_callback_cannot_be_tried_again(app, client, oidc_provider):
+    """The state is spent by the first answer, even one that was refused."""
+    started = client.get("/sign-in/council")
+    back = local_path(through_provider(started.headers["Location"], "stranger@council.example"))
+    assert client.get(back).status_code == 403  # nobody invited that address
+    person("stranger@council.example")  # invited since: the old answer still cannot be reused
+    response = client.get(back)
+    assert_refused(client, response, 400, "Your sign-in could not be completed", "did not match")
+
+
 def test_a_replayed_callback_with_the_old_cookie_is_refused(app, client, oidc_provider):
     """Even with the session cookie from before the sign-in, the code works once only."""
     person(INVITED)
