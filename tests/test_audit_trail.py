@@ -334,6 +334,12 @@ def samples() -> dict[str, tuple]:
             {"reason": "the provider has not verified someone@example.org"},
             "someone@example.org",
         ),
+        "user.oidc_unlinked": (
+            owner,
+            {"issuer": "https://login.microsoftonline.com/tenant-id/v2.0"},
+            None,
+            None,
+        ),
         "user.oidc_linked": (
             owner,
             None,

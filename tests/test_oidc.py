@@ -84,6 +84,25 @@ def test_once_linked_the_subject_decides_not_the_email(app, client, oidc_provide
     assert signed_in_as(client) == str(user.id)
 
 
+def test_an_account_linked_to_another_subject_is_not_taken_over_by_email(
+    app, client, oidc_provider
+):
+    """Until an admin unlinks it (flask users unlink-sso), after which it links afresh."""
+    user = person(INVITED)
+    provider_sign_in(client, "invited")  # subject "invited"
+    with client.session_transaction() as stored:
+        stored.clear()
+    response = provider_sign_in(client, INVITED)  # same verified address, another subject
+    title = "Your account is linked to a different sign-in"
+    assert_refused(client, response, 403, title, "already linked")
+
+    result = app.test_cli_runner().invoke(args=["users", "unlink-sso", "--email", INVITED])
+    assert result.exit_code == 0, result.output
+    assert provider_sign_in(client, INVITED).status_code == 302
+    db.session.refresh(user)
+    assert user.oidc_subject == INVITED
+
+
 def test_the_next_page_survives_the_round_trip(app, client, oidc_provider):
     person(INVITED)
     response = provider_sign_in(client, "invited", "/sign-in/council?next=/audit")

@@ -83,6 +83,7 @@ EVENTS = {
     "user.reminder_settings_changed": "changed the reminder settings of {object}",
     "user.notice_settings_changed": "changed what {object} is told about",
     "user.oidc_linked": "linked {object} to their account at the council's identity provider",
+    "user.oidc_unlinked": "unlinked {object} from their account at the council's identity provider",
     "account_link.invite_issued": "sent an invitation link to {object}",
     "account_link.reset_issued": "sent a password reset link to {object}",
     "account_link.email_failed": "could not email an account link to {object}",

@@ -252,9 +252,9 @@ USERINFO_CLAIMS = ("email", "email_verified", "xms_edov")
 def _with_userinfo(claims: dict, token: dict) -> dict:
     """Providers that keep the email for the userinfo endpoint (oidc-provider, Keycloak by
     choice) are asked there; the answer counts only if it is about the same subject."""
-    if not client().load_server_metadata().get("userinfo_endpoint"):
-        return claims
     try:
+        if not client().load_server_metadata().get("userinfo_endpoint"):
+            return claims
         info = client().userinfo(token=token)
     except (requests.RequestException, AuthlibBaseError, ValueError) as error:
         raise Refused("unavailable", f"the userinfo request failed ({error})") from None
