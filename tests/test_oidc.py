@@ -240,3 +240,13 @@ def test_local_passwords_off_leaves_only_the_break_glass_admin(
     assert (event.event, event.subject) == ("sign_in.password_refused", other)
     assert sign_in(client, admin).status_code == 302
     assert signed_in_as(client) is not None
+
+
+def test_local_passwords_off_sends_no_reset_links_but_the_break_glass_admins(seeded, settings):
+    from tracker.auth.account_tokens import reset_wanted_for
+
+    admin, other = "laura.pickering@example.org", "gareth.pryce@example.org"
+    assert reset_wanted_for(other) is not None
+    settings(LOCAL_PASSWORDS=False, BREAK_GLASS_ADMIN=admin)
+    assert reset_wanted_for(other) is None
+    assert reset_wanted_for(admin).email == admin
