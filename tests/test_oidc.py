@@ -4,6 +4,8 @@ an audit event and no session), key rotation, and local passwords turned off."""
 
 from sqlalchemy import select
 
+import pytest
+
 from tests.conftest import PROVIDER_NAME, sign_in
 from tests.oidc_support import local_path, through_provider
 from tracker.extensions import db
@@ -250,3 +252,37 @@ def test_local_passwords_off_sends_no_reset_links_but_the_break_glass_admins(see
     settings(LOCAL_PASSWORDS=False, BREAK_GLASS_ADMIN=admin)
     assert reset_wanted_for(other) is None
     assert reset_wanted_for(admin).email == admin
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"LOCAL_PASSWORDS": False, "BREAK_GLASS_ADMIN": "a@council.example"}, "needs single"),
+        (
+            {"LOCAL_PASSWORDS": False, "OIDC_ISSUER": "https://id.example", "OIDC_CLIENT_ID": "t"},
+            "needs BREAK_GLASS_ADMIN",
+        ),
+        (
+            {"SESSION_COOKIE_SECURE": True, "OIDC_ISSUER": "http://id.example"}
+            | {"OIDC_CLIENT_ID": "t"},
+            "https://",
+        ),
+    ],
+)
+def test_sign_in_settings_that_would_lock_people_out_refuse_to_start(overrides, problem):
+    from tracker import create_app
+
+    with pytest.raises(RuntimeError, match=problem):
+        create_app("test", {"SQLALCHEMY_DATABASE_URI": "sqlite://", **overrides})
+
+
+def test_without_the_provider_installed_its_tests_skip_saying_how(monkeypatch, tmp_path):
+    from tests import oidc_support
+
+    monkeypatch.setattr(oidc_support, "PROVIDER_DIR", tmp_path)
+    monkeypatch.setattr(oidc_support, "IN_CI", False)
+    with pytest.raises(pytest.skip.Exception, match="npm ci --prefix tests/oidc_provider"):
+        oidc_support.TestProvider()
+    monkeypatch.setattr(oidc_support, "IN_CI", True)
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        oidc_support.TestProvider()

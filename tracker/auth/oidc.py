@@ -88,6 +88,23 @@ def settings() -> Settings | None:
     )
 
 
+def check_settings(config, https: bool) -> None:
+    """Refuse to start with sign-in settings that would lock everyone out or weaken sign-in."""
+    configured = bool(config.get("OIDC_ISSUER") and config.get("OIDC_CLIENT_ID"))
+    if not config["LOCAL_PASSWORDS"] and not configured:
+        raise RuntimeError(
+            "LOCAL_PASSWORDS=off needs single sign-on: set OIDC_ISSUER and OIDC_CLIENT_ID, "
+            "or nobody but the break-glass admin could sign in."
+        )
+    if not config["LOCAL_PASSWORDS"] and not config["BREAK_GLASS_ADMIN"]:
+        raise RuntimeError(
+            "LOCAL_PASSWORDS=off needs BREAK_GLASS_ADMIN (one admin's email address), "
+            "or nobody could sign in while the identity provider is down."
+        )
+    if https and configured and not config["OIDC_ISSUER"].startswith("https://"):
+        raise RuntimeError("OIDC_ISSUER must be an https:// address when the tracker is.")
+
+
 class CouncilClient(FlaskOAuth2App):
     """Authlib's client, with the discovery document checked before it is trusted."""
 
