@@ -2,9 +2,8 @@
 oidc-provider (tests/oidc_provider): who gets in, who is refused (with a page that says why,
 an audit event and no session), key rotation, and local passwords turned off."""
 
-from sqlalchemy import select
-
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import PROVIDER_NAME, sign_in
 from tests.oidc_support import local_path, through_provider
