@@ -53,7 +53,14 @@ format: $(STAMP) ## Fix formatting and safe lint findings
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: python-check lint ## Lint, then run the whole test suite
+# The single sign-on tests' identity provider (Node.js oidc-provider); they skip without it.
+OIDC_PROVIDER := tests/oidc_provider/node_modules/.package-lock.json
+$(OIDC_PROVIDER): tests/oidc_provider/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/oidc_provider --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the single sign-on tests will be skipped"; fi
+
+test: python-check lint $(OIDC_PROVIDER) ## Lint, then run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Not part of `make test` or CI: about 10-15 minutes; PostgreSQL is skipped if it does not answer.

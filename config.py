@@ -20,6 +20,10 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _env_list(name: str) -> list[str]:
+    return [item.strip().lower() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'tracker.sqlite3'}")
     # Hosting platforms still hand out postgres:// URLs; SQLAlchemy wants the driver named.
@@ -84,6 +88,22 @@ class Config:
     # Reverse proxies in front of the app that set X-Forwarded-For (0: none). Without the right
     # number every client seems to share the proxy's address, and the per-client limit with it.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+
+    # Single sign-on with the council's identity provider by OpenID Connect (docs/security.md,
+    # "Single sign-on"): offered on the sign-in page when the issuer and client are set.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    # Email domains whose people may be matched to an invited account (empty: any domain).
+    OIDC_ALLOWED_DOMAINS = _env_list("OIDC_ALLOWED_DOMAINS")
+    OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your council account")
+    OIDC_TIMEOUT_SECONDS = _env_int("OIDC_TIMEOUT_SECONDS", 10)
+    OIDC_CLOCK_SKEW_SECONDS = _env_int("OIDC_CLOCK_SKEW_SECONDS", 60)
+    # Who people are told to contact when single sign-on refuses them.
+    SIGN_IN_HELP_CONTACT = os.environ.get("SIGN_IN_HELP_CONTACT", "")
+    # LOCAL_PASSWORDS=off: only single sign-on, except the break-glass admin's password.
+    LOCAL_PASSWORDS = _env_bool("LOCAL_PASSWORDS", True)
+    BREAK_GLASS_ADMIN = os.environ.get("BREAK_GLASS_ADMIN", "").strip().lower()
 
     # How much anyone signed in can make the server store (docs/security.md).
     EVIDENCE_MAX_PER_PERSON_PER_DAY = _env_int("EVIDENCE_MAX_PER_PERSON_PER_DAY", 50)

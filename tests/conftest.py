@@ -331,3 +331,34 @@ def settings(app):
     yield change
     app.config.clear()
     app.config.update(previous)
+
+
+# --- Single sign-on: a real OpenID Connect provider (tests/oidc_support.py) ---------------------
+
+PROVIDER_NAME = "Testshire Council"
+
+
+@pytest.fixture(scope="session")
+def oidc_provider_process():
+    from tests.oidc_support import TestProvider
+
+    provider = TestProvider()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def oidc_provider(oidc_provider_process, settings):
+    """The real provider, with the tracker configured to sign in through it."""
+    from tests.oidc_support import APP_BASE, CALLBACK, CLIENT_ID, CLIENT_SECRET
+
+    oidc_provider_process.allow_redirects(APP_BASE + CALLBACK)
+    settings(
+        BASE_URL=APP_BASE,
+        OIDC_ISSUER=oidc_provider_process.issuer,
+        OIDC_CLIENT_ID=CLIENT_ID,
+        OIDC_CLIENT_SECRET=CLIENT_SECRET,
+        OIDC_ALLOWED_DOMAINS=["council.example"],
+        OIDC_PROVIDER_NAME=PROVIDER_NAME,
+    )
+    return oidc_provider_process

@@ -19,6 +19,9 @@ PUBLIC_ENDPOINTS = {
     # The second step of signing in (two-factor): it grants nothing without the right password
     # moments before in the same browser (tests/test_two_factor.py).
     "auth.sign_in_code",
+    # Single sign-on: starting it, and the provider's answer (which signs people in).
+    "auth.oidc_start",
+    "auth.oidc_callback",
     # The data API's OpenAPI document and its reference page (the API itself needs a token).
     "api.openapi",
     "api.reference",

@@ -81,10 +81,12 @@ def register_templates(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
+    from tracker.auth.oidc import check_settings
     from tracker.auth.sessions import register_session_rules
     from tracker.permissions import register_permission_check
     from tracker.security import register_security_headers
 
+    check_settings(app.config, https=bool(app.config.get("SESSION_COOKIE_SECURE")))
     register_session_rules(app)
     register_permission_check(app)
     register_security_headers(app)

@@ -132,9 +132,25 @@ def reactivate(email: str) -> None:
     click.echo(f"{user.email} can sign in again")
 
 
+@users.command("unlink-sso")
+@click.option("--email", required=True)
+def unlink_sso(email: str) -> None:
+    """Forget which identity-provider account signs this user in: the next single sign-on
+    matches by verified email again (for an account recreated at the provider)."""
+    user = _find(email)
+    if user.oidc_subject is None:
+        raise click.ClickException(f"{user.email} is not linked to a single sign-on account")
+    with unit_of_work():
+        before = {"issuer": user.oidc_issuer}
+        user.oidc_issuer = user.oidc_subject = None
+        audit.record("user.oidc_unlinked", obj=user, before=before)
+    click.echo(f"{user.email} is no longer linked; their next single sign-on links again")
+
+
 @users.command("list")
 def list_users() -> None:
     """List every user with role and state."""
     for user in db.session.scalars(select(User).order_by(User.email)):
         state = "active" if user.active else "deactivated"
-        click.echo(f"{user.email:<40} {user.role_label:<20} {state}")
+        linked = "  single sign-on" if user.oidc_subject else ""
+        click.echo(f"{user.email:<40} {user.role_label:<20} {state}{linked}")

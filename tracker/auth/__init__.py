@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from tracker.auth import account_security, accounts, views  # noqa: E402,F401
+from tracker.auth import account_security, accounts, oidc_views, views  # noqa: E402,F401

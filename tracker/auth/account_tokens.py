@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from tracker import audit
 from tracker.auth.passwords import hash_password
 from tracker.auth.sessions import PASSWORD_RESET, end_sessions
+from tracker.auth.service import password_allowed
 from tracker.extensions import db
 from tracker.models import AccountToken, ReminderOutbox, User, utcnow
 
@@ -131,6 +132,8 @@ def reset_wanted_for(email: str) -> User | None:
         return None
     if user.is_demo and not current_app.config["DEMO_ACCOUNTS"]:
         return None
+    if not password_allowed(user.email):
+        return None  # LOCAL_PASSWORDS=off: a password would not let them in
     if resets_in_last_hour(user) >= RESETS_PER_HOUR:
         return None
     return user

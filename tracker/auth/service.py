@@ -30,6 +30,10 @@ THROTTLED = (
     "There have been too many attempts to sign in with this email address. "
     "Wait {minutes} minutes, then try again."
 )
+PASSWORDS_OFF = (
+    "This service does not use passwords: sign in with {provider} instead. "
+    "Only the emergency administrator account has a password."
+)
 CLIENT_THROTTLED = (
     "There have been too many failed attempts to sign in from your network. "
     "Wait {minutes} minutes, then try again."
@@ -106,6 +110,14 @@ def refusal(email: str, client: str | None) -> str | None:
     return None
 
 
+def password_allowed(email: str) -> bool:
+    """LOCAL_PASSWORDS=off turns passwords off for everyone but the break-glass admin."""
+    config = current_app.config
+    return bool(config["LOCAL_PASSWORDS"]) or (
+        bool(config["BREAK_GLASS_ADMIN"]) and email == config["BREAK_GLASS_ADMIN"]
+    )
+
+
 def attempt_sign_in(email: str, password: str, client: str | None = None) -> SignInResult:
     """Check the credentials and record the attempt. The caller commits."""
     email = normalise_email(email)
@@ -113,6 +125,11 @@ def attempt_sign_in(email: str, password: str, client: str | None = None) -> Sig
     if refused:
         audit.record("sign_in.throttled", subject=email)
         return SignInResult(None, refused)
+    if not password_allowed(email):
+        # The same answer for every address, before any password is checked: nothing to learn.
+        audit.record("sign_in.password_refused", subject=email, actor=None)
+        provider = current_app.config["OIDC_PROVIDER_NAME"]
+        return SignInResult(None, PASSWORDS_OFF.format(provider=provider))
     user = db.session.scalar(select(User).where(User.email == email))
     # verify_password always computes a hash (a placeholder one when there is no account or no
     # password yet), so timing does not tell which accounts exist.

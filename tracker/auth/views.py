@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker import audit
-from tracker.auth import bp
+from tracker.auth import bp, oidc
 from tracker.auth.forms import SignInCodeForm, SignInForm
 from tracker.auth.service import attempt_code, attempt_sign_in
 from tracker.auth.sessions import end_session, start_session
@@ -43,6 +43,9 @@ def sign_in():
         demo=demo,
         demo_accounts=demo_accounts() if demo else [],
         demo_password=current_app.config["DEMO_PASSWORD"],
+        council_sign_in=oidc.settings() is not None,
+        provider=current_app.config["OIDC_PROVIDER_NAME"],
+        local_passwords=current_app.config["LOCAL_PASSWORDS"],
     )
 
 

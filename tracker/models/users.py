@@ -4,7 +4,15 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -38,6 +46,7 @@ class User(UserMixin, db.Model):
             "role IN ('committee_member', 'head_of_service', 'performance_officer', 'admin')",
             name="role_known",
         ),
+        UniqueConstraint("oidc_issuer", "oidc_subject"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +72,10 @@ class User(UserMixin, db.Model):
     wants_verified_notices: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Single sign-on (tracker/auth/oidc.py): who this person is at the council's identity
+    # provider, linked at their first sign-in there and matched on from then on.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
 
     @property
     def is_active(self) -> bool:  # Flask-Login asks this
