@@ -11,7 +11,6 @@ from datetime import date
 
 from flask import current_app, has_app_context
 
-from tracker.committee.impact import indicator_label
 from tracker.indicators.rag import is_caveated, stops_short, target_in_force, value_rag
 from tracker.rag import Colour, Rag
 
@@ -79,7 +78,7 @@ class _Series:
 
     def __init__(self, summary):
         self.summary = summary
-        self.label = indicator_label(summary.indicator)
+        self.label = summary.indicator.label
         self.on = {
             _index(v.period): _on_target(summary.indicator, v, summary.targets)
             for v in summary.judged
@@ -116,11 +115,11 @@ def _judged(indicator_summaries) -> tuple[list[_Series], list[str]]:
     for s in indicator_summaries:
         latest = s.latest
         if latest is None:
-            left_out.append(f"{indicator_label(s.indicator)}: no figures yet")
+            left_out.append(f"{s.indicator.label}: no figures yet")
         elif is_caveated(latest):
-            left_out.append(f"{indicator_label(s.indicator)}: {stops_short(latest)}")
+            left_out.append(f"{s.indicator.label}: {stops_short(latest)}")
         elif target_in_force(s.targets, latest.period) is None:
-            left_out.append(f"{indicator_label(s.indicator)}: no target set")
+            left_out.append(f"{s.indicator.label}: no target set")
         else:
             judged.append(_Series(s))
     return judged, left_out

@@ -15,8 +15,8 @@ from sqlalchemy import func, select, update
 
 from tracker import audit
 from tracker.auth.passwords import hash_password
-from tracker.auth.sessions import PASSWORD_RESET, end_sessions
 from tracker.auth.service import password_allowed
+from tracker.auth.sessions import PASSWORD_RESET, end_sessions
 from tracker.extensions import db
 from tracker.models import AccountToken, ReminderOutbox, User, utcnow
 

@@ -22,7 +22,7 @@ class ImpactStatement:
 
 def indicator_label(indicator) -> str:
     """How a sentence names an indicator: "Single assessments within 42 days (CSC-05)"."""
-    return f"{indicator.name} ({indicator.code})"
+    return indicator.label
 
 
 def _judged_on_comparable_figures(summary) -> bool:

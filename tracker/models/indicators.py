@@ -105,6 +105,11 @@ class Indicator(db.Model):
         order_by="Recommendation.reference",
     )
 
+    @property
+    def label(self) -> str:
+        """How a sentence names an indicator: "Single assessments within 42 days (CSC-05)"."""
+        return f"{self.name} ({self.code})"
+
 
 class IndicatorTarget(db.Model):
     """A target, with the date it took effect; the one in force for a month is the latest."""
