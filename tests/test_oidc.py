@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from tests.conftest import PROVIDER_NAME, sign_in
 from tests.oidc_support import local_path, through_provider
+from tracker.auth.sessions import key_hash
 from tracker.extensions import db
-from tracker.models import AuditEvent, User
+from tracker.models import AuditEvent, User, UserSession
 
 INVITED = "invited@council.example"
 
@@ -28,9 +29,13 @@ def provider_sign_in(client, login: str, start: str = "/sign-in/council"):
 
 
 def signed_in_as(client) -> str | None:
+    """Whose session this browser holds (its cookie carries a session key, not a user id)."""
     with client.session_transaction() as stored:
-        user_id = stored.get("_user_id")
-    return user_id.partition(":")[0] if user_id else None
+        key = stored.get("_user_id")
+    if not key:
+        return None
+    record = db.session.scalar(select(UserSession).where(UserSession.token_hash == key_hash(key)))
+    return str(record.user_id) if record is not None and record.ended_at is None else None
 
 
 def refusals() -> list[AuditEvent]:
