@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from tracker import audit
-from tracker.admin.structure import CLOSED, touch
+from tracker.admin.structure import touch
 from tracker.extensions import db
 from tracker.models import Action, Plan, PlanStatus, Recommendation, Role, User
 from tracker.permissions import WORK_ROLES, may_own_work
@@ -187,7 +187,7 @@ def open_actions_owned_by(user_id: int) -> list[Action]:
         .join(Recommendation.plan)
         .where(
             Action.owner_id == user_id,
-            Action.status.not_in(CLOSED),
+            ~Action.is_closed,
             Action.withdrawn_reason.is_(None),
             Plan.status == PlanStatus.ACTIVE,
         )

@@ -26,8 +26,6 @@ from tracker.models import (
 )
 from tracker.permissions import may_own_work
 
-CLOSED = {ActionStatus.COMPLETED.value, ActionStatus.VERIFIED.value}
-
 
 class StructureRuleError(ValueError):
     """A change the rules refuse, with the reason in words (and the form field it is about)."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only
 
 from tracker.clock import local
 from tracker.committee.history import end_of, state_at
@@ -27,6 +27,7 @@ from tracker.models import (
     Theme,
     User,
 )
+from tracker.plans.progress import done_count, next_due
 from tracker.rag import Colour, Rag, action_rag, plan_rag, recommendation_rag
 
 
@@ -103,24 +104,6 @@ class PlanSummary:
             for row in self.rows
             if any(s.indicator.code == code for s in row.indicators)
         )
-
-
-def load_plan(plan_id: int, people: bool = True) -> Plan | None:
-    """The plan with what its summary shows; `people=False` when the page shows no action
-    owners or leads (the summary page: a third fewer rows to load)."""
-    actions = selectinload(Recommendation.actions)
-    recommendation_options = [
-        joinedload(Recommendation.theme),
-        selectinload(Recommendation.indicators),
-    ]
-    plan_options = [selectinload(Plan.meetings)]
-    if people:
-        actions = actions.joinedload(Action.owner)
-        recommendation_options.append(joinedload(Recommendation.lead))
-        plan_options.append(joinedload(Plan.lead))
-    recommendations = selectinload(Plan.recommendations).options(actions, *recommendation_options)
-    query = select(Plan).where(Plan.id == plan_id).options(*plan_options, recommendations)
-    return db.session.scalar(query)
 
 
 def _latest_notes(plan_id: int) -> dict[int, Note]:
@@ -248,19 +231,14 @@ def _recommendation_row(
     latest_note: Note | None,
 ) -> RecommendationRow:
     rags = [action_rag(a, day) for a in rec.actions]
-    open_dues = [
-        a.current_due_date
-        for a in rec.actions
-        if a.status not in ("completed", "verified") and a.current_due_date
-    ]
     rec_indicators = [summaries[i.id] for i in rec.indicators]
     return RecommendationRow(
         rec=rec,
         rag=recommendation_rag(rec.actions, day, rags),
         actions=list(rec.actions),
         action_rags=rags,
-        done=sum(1 for a in rec.actions if a.status in ("completed", "verified")),
-        next_due=min(open_dues) if open_dues else None,
+        done=done_count(rec.actions),
+        next_due=next_due(rec.actions),
         latest_note=latest_note,
         indicators=rec_indicators,
         impact=impact_statement(rec.actions, rec_indicators, rags),

@@ -1,7 +1,7 @@
 """Plans, recommendations, actions, their progress history and evidence."""
 
 from datetime import date, datetime
-from enum import StrEnum
+from enum import StrEnum, nonmember
 
 from sqlalchemy import (
     Boolean,
@@ -13,7 +13,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
 from tracker.extensions import db
 
@@ -32,6 +34,8 @@ class ActionStatus(StrEnum):
     BLOCKED = "blocked"
     COMPLETED = "completed"
     VERIFIED = "verified"
+    # The statuses of finished work (completed, then verified): not open, not counted as due.
+    CLOSED = nonmember(frozenset({COMPLETED, VERIFIED}))
 
     @property
     def label(self) -> str:
@@ -168,6 +172,16 @@ class Action(db.Model):
     @property
     def status_label(self) -> str:
         return ActionStatus(self.status).label
+
+    @hybrid_property
+    def is_closed(self) -> bool:
+        """Completed or verified (ActionStatus.CLOSED); also a query condition on Action."""
+        return self.status in ActionStatus.CLOSED
+
+    @is_closed.inplace.expression
+    @classmethod
+    def _is_closed_expression(cls) -> ColumnElement[bool]:
+        return cls.status.in_(sorted(ActionStatus.CLOSED))
 
     @property
     def due_date_moved(self) -> bool:
