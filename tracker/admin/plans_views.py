@@ -4,7 +4,7 @@ from which a plan's structure is managed (admins, or the plan's own lead)."""
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from tracker.admin import bp
 from tracker.admin.forms import ConfirmForm, PlanForm, chosen_id, people_choices
@@ -21,37 +21,18 @@ from tracker.admin.plan_details import (
     restore_plan,
     update_plan,
 )
+from tracker.admin.structure_access import plan_for_structure
 from tracker.extensions import db
-from tracker.models import Action, Plan, PlanStatus, Recommendation, Role, User
+from tracker.models import Plan, PlanStatus, Role, User
 from tracker.permissions import Permission, can_change_plan_structure, permission_required
+from tracker.plans import queries as plans_queries
 from tracker.uow import unit_of_work
 
 NEW_PLAN = "admin_new_plan"
 
 
 def load_plan(plan_id: int) -> Plan:
-    query = (
-        select(Plan)
-        .where(Plan.id == plan_id)
-        .options(
-            joinedload(Plan.lead),
-            selectinload(Plan.meetings),
-            selectinload(Plan.recommendations).options(
-                joinedload(Recommendation.lead),
-                joinedload(Recommendation.theme),
-                selectinload(Recommendation.actions).joinedload(Action.owner),
-            ),
-        )
-    )
-    return db.session.scalar(query) or abort(404)
-
-
-def plan_for_structure(plan_id: int) -> Plan:
-    """The plan, if this person may change its structure (403 otherwise)."""
-    plan = load_plan(plan_id)
-    if not can_change_plan_structure(current_user, plan):
-        abort(403)
-    return plan
+    return plans_queries.load_plan(plan_id, indicators=False) or abort(404)
 
 
 @bp.route("/")

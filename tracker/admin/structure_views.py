@@ -1,13 +1,12 @@
 """Changing a plan's structure: recommendations and actions. Admins, or the plan's own lead.
 
-Each route declares VIEW_PLANS and then checks can_change_plan_structure for the plan concerned:
-anyone else gets 403 and nothing changes.
+Each route declares VIEW_PLANS and then `changes_structure` (tracker/admin/structure_access.py)
+checks can_change_plan_structure for the plan concerned: anyone else gets 403 and nothing changes;
+an archived plan gets 409.
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.admin import bp
@@ -21,7 +20,6 @@ from tracker.admin.forms import (
     people_choices,
 )
 from tracker.admin.plan_details import possible_leads
-from tracker.admin.plans_views import plan_for_structure
 from tracker.admin.structure import (
     ActionDetails,
     RecommendationDetails,
@@ -43,49 +41,18 @@ from tracker.admin.structure import (
     withdraw_action,
     withdraw_recommendation,
 )
+from tracker.admin.structure_access import (
+    action_for_change,
+    changes_structure,
+    plan_for_structure,
+    recommendation_for_change,
+)
 from tracker.args import whole_number
 from tracker.extensions import db
-from tracker.models import Action, Plan, PlanStatus, Recommendation
-from tracker.permissions import Permission, can_change_plan_structure, permission_required
+from tracker.models import Action, Plan, Recommendation
+from tracker.permissions import Permission, permission_required
 from tracker.templating import govuk_datetime
 from tracker.uow import unit_of_work
-
-
-def _check(plan: Plan) -> None:
-    if not can_change_plan_structure(current_user, plan):
-        abort(403)
-
-
-def recommendation_for_change(rec_id: int) -> Recommendation:
-    query = (
-        select(Recommendation)
-        .where(Recommendation.id == rec_id)
-        .options(joinedload(Recommendation.plan), joinedload(Recommendation.theme))
-    )
-    rec = db.session.scalar(query) or abort(404)
-    _check(rec.plan)
-    return rec
-
-
-def action_for_change(action_id: int) -> Action:
-    query = (
-        select(Action)
-        .where(Action.id == action_id)
-        .options(
-            joinedload(Action.recommendation).joinedload(Recommendation.plan),
-            joinedload(Action.updated_by),
-        )
-    )
-    action = db.session.scalar(query) or abort(404)
-    _check(action.recommendation.plan)
-    return action
-
-
-def archived_refusal(plan: Plan):
-    """Structure changes wait until an archived plan is restored; None if the plan is active."""
-    if plan.status != PlanStatus.ARCHIVED:
-        return None
-    return render_template("admin/plan-archived.html", plan=plan), 409
 
 
 def _back_to(plan_id: int, anchor: str | None = None):
@@ -137,11 +104,8 @@ def _recommendation_details(form: RecommendationForm) -> RecommendationDetails:
 
 @bp.route("/plans/<int:plan_id>/recommendations/new", methods=["GET", "POST"])
 @permission_required(Permission.VIEW_PLANS)
-def new_recommendation(plan_id: int):
-    plan = plan_for_structure(plan_id)
-    refusal = archived_refusal(plan)
-    if refusal:
-        return refusal
+@changes_structure(plan_for_structure)
+def new_recommendation(plan: Plan):
     form = _recommendation_form()
     if form.validate_on_submit():
         try:
@@ -157,11 +121,8 @@ def new_recommendation(plan_id: int):
 
 @bp.route("/recommendations/<int:rec_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.VIEW_PLANS)
-def edit_recommendation(rec_id: int):
-    rec = recommendation_for_change(rec_id)
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
+@changes_structure(recommendation_for_change)
+def edit_recommendation(rec: Recommendation):
     form = _recommendation_form(rec)
     if form.validate_on_submit():
         try:
@@ -182,11 +143,8 @@ def edit_recommendation(rec_id: int):
 
 @bp.route("/recommendations/<int:rec_id>/move", methods=["POST"])
 @permission_required(Permission.VIEW_PLANS)
-def move_recommendation_view(rec_id: int):
-    rec = recommendation_for_change(rec_id)
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
+@changes_structure(recommendation_for_change)
+def move_recommendation_view(rec: Recommendation):
     step = _step()
     with unit_of_work():
         before = rec.reference
@@ -201,11 +159,8 @@ def move_recommendation_view(rec_id: int):
 
 @bp.route("/recommendations/<int:rec_id>/remove", methods=["GET", "POST"])
 @permission_required(Permission.VIEW_PLANS)
-def remove_recommendation(rec_id: int):
-    rec = recommendation_for_change(rec_id)
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
+@changes_structure(recommendation_for_change)
+def remove_recommendation(rec: Recommendation):
     blockers = recommendation_removal_blockers(rec)
     form = WithdrawForm() if blockers else DeleteForm()
     if form.validate_on_submit():
@@ -240,11 +195,8 @@ def remove_recommendation(rec_id: int):
 
 @bp.route("/recommendations/<int:rec_id>/reinstate", methods=["POST"])
 @permission_required(Permission.VIEW_PLANS)
-def reinstate_recommendation_view(rec_id: int):
-    rec = recommendation_for_change(rec_id)
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
+@changes_structure(recommendation_for_change)
+def reinstate_recommendation_view(rec: Recommendation):
     if ConfirmForm().validate_on_submit():
         try:
             with unit_of_work():
@@ -287,11 +239,8 @@ def _action_details(form: ActionForm) -> ActionDetails:
 
 @bp.route("/recommendations/<int:rec_id>/actions/new", methods=["GET", "POST"])
 @permission_required(Permission.VIEW_PLANS)
-def new_action(rec_id: int):
-    rec = recommendation_for_change(rec_id)
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
+@changes_structure(recommendation_for_change)
+def new_action(rec: Recommendation):
     form = _action_form()
     if form.validate_on_submit():
         try:
@@ -309,12 +258,9 @@ def new_action(rec_id: int):
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.VIEW_PLANS)
-def edit_action(action_id: int):
-    action = action_for_change(action_id)
+@changes_structure(action_for_change)
+def edit_action(action: Action):
     rec = action.recommendation
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
     form = _action_form(action)
     due_locked = has_progress_history(action)
     stale = None
@@ -328,7 +274,7 @@ def edit_action(action_id: int):
             _field_error(form, error)
         except (StaleEdit, StaleDataError):
             db.session.rollback()
-            stale = action_for_change(action_id)
+            stale = action_for_change(action.id)
             form.version.data = str(stale.version)
             form.description.errors.append(_stale_message(stale))
         else:
@@ -358,12 +304,9 @@ def _stale_message(action: Action) -> str:
 
 @bp.route("/actions/<int:action_id>/move", methods=["POST"])
 @permission_required(Permission.VIEW_PLANS)
-def move_action_view(action_id: int):
-    action = action_for_change(action_id)
+@changes_structure(action_for_change)
+def move_action_view(action: Action):
     rec = action.recommendation
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
     step = _step()
     with unit_of_work():
         before = action.reference
@@ -375,12 +318,9 @@ def move_action_view(action_id: int):
 
 @bp.route("/actions/<int:action_id>/remove", methods=["GET", "POST"])
 @permission_required(Permission.VIEW_PLANS)
-def remove_action(action_id: int):
-    action = action_for_change(action_id)
+@changes_structure(action_for_change)
+def remove_action(action: Action):
     rec = action.recommendation
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
     blockers = action_removal_blockers(action)
     form = WithdrawForm() if blockers else DeleteForm()
     if form.validate_on_submit():
@@ -414,12 +354,9 @@ def remove_action(action_id: int):
 
 @bp.route("/actions/<int:action_id>/reinstate", methods=["POST"])
 @permission_required(Permission.VIEW_PLANS)
-def reinstate_action_view(action_id: int):
-    action = action_for_change(action_id)
+@changes_structure(action_for_change)
+def reinstate_action_view(action: Action):
     rec = action.recommendation
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
     if ConfirmForm().validate_on_submit():
         try:
             with unit_of_work():

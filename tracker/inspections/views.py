@@ -7,7 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from tracker.admin.forms import ConfirmForm
-from tracker.admin.structure_views import archived_refusal
+from tracker.admin.structure_access import archived_refusal
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.inspections import bp
