@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import DateField, PasswordField, TextAreaField
 from wtforms.validators import StopValidation
 
+from tracker.rules import RuleError
 from tracker.text import clean_line, clean_text
 
 
@@ -49,6 +50,17 @@ class TrackerForm(FlaskForm):
         def wrap_formdata(self, form, formdata):
             formdata = super().wrap_formdata(form, formdata)
             return None if formdata is None else cleaned_formdata(form, formdata)
+
+    def show_rule_error(self, error: RuleError, default: str | None = None) -> bool:
+        """Show a refusal on the field it names (or on `default`). When neither is a field of
+        this form it goes in form_errors and the answer is False, for the caller to show it."""
+        name = error.field or default
+        field = getattr(self, name, None) if name else None
+        if field is None:
+            self.form_errors.append(str(error))
+            return False
+        field.errors = [*field.errors, str(error)]
+        return True
 
 
 def date_parts(field, valuelist) -> list[str]:

@@ -13,17 +13,10 @@ from tracker import audit
 from tracker.extensions import db
 from tracker.models import CommitteeMeeting, Plan, PlanStatus, User
 from tracker.permissions import may_own_work, may_own_work_clause
+from tracker.rules import RuleError
 
 MEETING_TITLE = "Scrutiny committee meeting"
 DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d %m %Y")
-
-
-class PlanRuleError(ValueError):
-    """A change the rules refuse, with the reason in words for the person making it."""
-
-    def __init__(self, message: str, field_name: str | None = None):
-        super().__init__(message)
-        self.field_name = field_name
 
 
 @dataclass
@@ -104,11 +97,11 @@ def title_taken(title: str, except_plan_id: int | None = None) -> bool:
 
 def check_details(details: PlanDetails, except_plan_id: int | None = None) -> None:
     if title_taken(details.title, except_plan_id):
-        raise PlanRuleError("A plan with this title already exists: choose another", "title")
+        raise RuleError("A plan with this title already exists: choose another", "title")
     if details.lead_id is not None:
         lead = db.session.get(User, details.lead_id)
         if not may_own_work(lead):
-            raise PlanRuleError("Choose a plan lead from the list", "lead_id")
+            raise RuleError("Choose a plan lead from the list", "lead_id")
 
 
 def plan_snapshot(plan: Plan) -> dict:
@@ -176,7 +169,7 @@ def _set_meetings(plan: Plan, dates: list[date]) -> None:
 
 def archive_plan(plan: Plan) -> None:
     if plan.status == PlanStatus.ARCHIVED:
-        raise PlanRuleError("This plan is already archived")
+        raise RuleError("This plan is already archived")
     plan.status = PlanStatus.ARCHIVED
     audit.record(
         "plan.archived",
@@ -188,7 +181,7 @@ def archive_plan(plan: Plan) -> None:
 
 def restore_plan(plan: Plan) -> None:
     if plan.status == PlanStatus.ACTIVE:
-        raise PlanRuleError("This plan is not archived")
+        raise RuleError("This plan is not archived")
     plan.status = PlanStatus.ACTIVE
     audit.record(
         "plan.restored",

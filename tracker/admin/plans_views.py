@@ -11,7 +11,6 @@ from tracker.admin.forms import ConfirmForm, PlanForm, chosen_id, people_choices
 from tracker.admin.people import deactivated_people_with_open_work
 from tracker.admin.plan_details import (
     PlanDetails,
-    PlanRuleError,
     archive_plan,
     check_details,
     create_plan,
@@ -26,6 +25,7 @@ from tracker.extensions import db
 from tracker.models import Plan, PlanStatus, Role, User
 from tracker.permissions import Permission, can_change_plan_structure, permission_required
 from tracker.plans import queries as plans_queries
+from tracker.rules import RuleError
 from tracker.uow import unit_of_work
 
 NEW_PLAN = "admin_new_plan"
@@ -94,11 +94,6 @@ def _details_from(form: PlanForm) -> PlanDetails | None:
     )
 
 
-def _show_rule_error(form: PlanForm, error: PlanRuleError) -> None:
-    field = getattr(form, error.field_name or "title")
-    field.errors.append(str(error))
-
-
 @bp.route("/plans/new", methods=["GET", "POST"])
 @permission_required(Permission.ADMINISTER)
 def new_plan():
@@ -109,8 +104,8 @@ def new_plan():
         if details is not None:
             try:
                 check_details(details)
-            except PlanRuleError as error:
-                _show_rule_error(form, error)
+            except RuleError as error:
+                form.show_rule_error(error, "title")
             else:
                 session[NEW_PLAN] = details.to_session()
                 return redirect(url_for("admin.check_new_plan"))
@@ -130,7 +125,7 @@ def check_new_plan():
         try:
             with unit_of_work():
                 plan = create_plan(details)
-        except PlanRuleError as error:
+        except RuleError as error:
             problem = str(error)
         else:
             session.pop(NEW_PLAN, None)
@@ -185,8 +180,8 @@ def edit_plan(plan_id: int):
             try:
                 with unit_of_work():
                     changed = update_plan(plan, details)
-            except PlanRuleError as error:
-                _show_rule_error(form, error)
+            except RuleError as error:
+                form.show_rule_error(error, "title")
             else:
                 flash(
                     "The plan's details have been saved." if changed else "Nothing changed.",

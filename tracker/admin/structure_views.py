@@ -23,8 +23,6 @@ from tracker.admin.plan_details import possible_leads
 from tracker.admin.structure import (
     ActionDetails,
     RecommendationDetails,
-    StaleEdit,
-    StructureRuleError,
     action_removal_blockers,
     add_action,
     add_recommendation,
@@ -51,20 +49,13 @@ from tracker.args import whole_number
 from tracker.extensions import db
 from tracker.models import Action, Plan, Recommendation
 from tracker.permissions import Permission, permission_required
+from tracker.rules import RuleError, StaleEdit
 from tracker.templating import govuk_datetime
 from tracker.uow import unit_of_work
 
 
 def _back_to(plan_id: int, anchor: str | None = None):
     return redirect(url_for("admin.plan", plan_id=plan_id, _anchor=anchor))
-
-
-def _field_error(form, error: StructureRuleError) -> None:
-    field = getattr(form, error.field_name, None) if error.field_name else None
-    if field is None:
-        flash(str(error), "info")
-    else:
-        field.errors.append(str(error))
 
 
 def _step() -> int:
@@ -111,8 +102,9 @@ def new_recommendation(plan: Plan):
         try:
             with unit_of_work():
                 rec = add_recommendation(plan, _recommendation_details(form))
-        except StructureRuleError as error:
-            _field_error(form, error)
+        except RuleError as error:
+            if not form.show_rule_error(error):
+                flash(str(error), "info")
         else:
             flash(f"Recommendation {rec.reference} has been added.", "success")
             return _back_to(plan.id, f"rec-{rec.id}")
@@ -128,8 +120,9 @@ def edit_recommendation(rec: Recommendation):
         try:
             with unit_of_work():
                 changed = update_recommendation(rec, _recommendation_details(form))
-        except StructureRuleError as error:
-            _field_error(form, error)
+        except RuleError as error:
+            if not form.show_rule_error(error):
+                flash(str(error), "info")
         else:
             flash(
                 f"Recommendation {rec.reference} has been saved."
@@ -171,8 +164,9 @@ def remove_recommendation(rec: Recommendation):
                     withdraw_recommendation(rec, form.reason.data, current_user)
                 else:
                     delete_recommendation(rec)
-        except StructureRuleError as error:
-            _field_error(form, error)
+        except RuleError as error:
+            if not form.show_rule_error(error):
+                flash(str(error), "info")
         else:
             if blockers:
                 flash(f"Recommendation {reference} and its actions have been withdrawn.", "success")
@@ -201,7 +195,7 @@ def reinstate_recommendation_view(rec: Recommendation):
         try:
             with unit_of_work():
                 reinstate_recommendation(rec)
-        except StructureRuleError as error:
+        except RuleError as error:
             flash(str(error), "info")
         else:
             flash(
@@ -246,8 +240,9 @@ def new_action(rec: Recommendation):
         try:
             with unit_of_work():
                 action = add_action(rec, _action_details(form), current_user)
-        except StructureRuleError as error:
-            _field_error(form, error)
+        except RuleError as error:
+            if not form.show_rule_error(error):
+                flash(str(error), "info")
         else:
             flash(f"Action {action.reference} has been added.", "success")
             return _back_to(rec.plan_id, f"rec-{rec.id}")
@@ -270,8 +265,9 @@ def edit_action(action: Action):
         try:
             with unit_of_work():
                 changed = update_action(action, _action_details(form), current_user, expected)
-        except StructureRuleError as error:
-            _field_error(form, error)
+        except RuleError as error:
+            if not form.show_rule_error(error):
+                flash(str(error), "info")
         except (StaleEdit, StaleDataError):
             db.session.rollback()
             stale = action_for_change(action.id)
@@ -331,8 +327,9 @@ def remove_action(action: Action):
                     withdraw_action(action, form.reason.data, current_user)
                 else:
                     delete_action(action)
-        except StructureRuleError as error:
-            _field_error(form, error)
+        except RuleError as error:
+            if not form.show_rule_error(error):
+                flash(str(error), "info")
         else:
             flash(
                 f"Action {reference} has been withdrawn."
@@ -361,7 +358,7 @@ def reinstate_action_view(action: Action):
         try:
             with unit_of_work():
                 reinstate_action(action, current_user)
-        except StructureRuleError as error:
+        except RuleError as error:
             flash(str(error), "info")
         else:
             flash(f"Action {action.reference} has been reinstated.", "success")

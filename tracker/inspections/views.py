@@ -17,7 +17,6 @@ from tracker.inspections.frameworks import framework_for, kind
 from tracker.inspections.queries import event_page, events_of, submission_of
 from tracker.inspections.service import (
     EventDetails,
-    InspectionRuleError,
     SubmissionDetails,
     add_finding,
     delete_finding,
@@ -28,6 +27,7 @@ from tracker.inspections.service import (
 )
 from tracker.models import InspectionFinding, Plan
 from tracker.permissions import Permission, can_change_plan_structure, permission_required
+from tracker.rules import RuleError
 from tracker.uow import unit_of_work
 
 
@@ -43,14 +43,6 @@ def _event_for_change(event_id: int):
     if not can_change_plan_structure(current_user, event.plan):
         abort(403)
     return event
-
-
-def _show_error(form, error: InspectionRuleError) -> None:
-    field = getattr(form, error.field_name, None) if error.field_name else None
-    if field is None:
-        form.form_errors.append(str(error))
-    else:
-        field.errors = [*field.errors, str(error)]
 
 
 def _details(form: EventForm) -> EventDetails:
@@ -98,8 +90,8 @@ def new_event(plan_id: int):
         try:
             with unit_of_work():
                 event = record_event(plan, _details(form), current_user)
-        except InspectionRuleError as error:
-            _show_error(form, error)
+        except RuleError as error:
+            form.show_rule_error(error)
         else:
             flash(f"{event_label(event)} has been recorded.", "success")
             return redirect(url_for("inspections.event", event_id=event.id))
@@ -117,8 +109,8 @@ def edit_event(event_id: int):
         try:
             with unit_of_work():
                 update_event(event, _details(form), current_user)
-        except InspectionRuleError as error:
-            _show_error(form, error)
+        except RuleError as error:
+            form.show_rule_error(error)
         else:
             flash("Your changes have been saved.", "success")
             return redirect(url_for("inspections.event", event_id=event.id))
@@ -141,8 +133,8 @@ def judgements(event_id: int):
         try:
             with unit_of_work():
                 set_judgements(event, grades, current_user)
-        except InspectionRuleError as error:
-            _show_error(form, error)
+        except RuleError as error:
+            form.show_rule_error(error)
         else:
             flash("The judgements have been saved.", "success")
             return redirect(url_for("inspections.event", event_id=event.id))
@@ -172,8 +164,8 @@ def new_finding(event_id: int):
         try:
             with unit_of_work():
                 add_finding(event, form.text.data, form.recommendation_ids.data or [], current_user)
-        except InspectionRuleError as error:
-            _show_error(form, error)
+        except RuleError as error:
+            form.show_rule_error(error)
         else:
             flash("The finding has been added.", "success")
             return redirect(url_for("inspections.event", event_id=event.id, _anchor="findings"))
@@ -227,8 +219,8 @@ def submission(plan_id: int):
         try:
             with unit_of_work():
                 save_submission(plan, details, current_user)
-        except InspectionRuleError as error:
-            _show_error(form, error)
+        except RuleError as error:
+            form.show_rule_error(error)
         else:
             flash("The plan's approval and submission have been saved.", "success")
             return redirect(url_for("plans.plan", plan_id=plan.id, _anchor="deadlines"))
