@@ -28,6 +28,7 @@ from tracker.models import (
     recommendation_indicators,
     utcnow,
 )
+from tracker.rules import StaleEdit
 
 INDICATOR_FIELDS = (
     "code",
@@ -50,10 +51,6 @@ TARGET_FIELDS = (
     "upper_bound",
     "source",
 )
-
-
-class StaleEdit(Exception):
-    """Someone else saved this record after the editor opened it."""
 
 
 class Conflict(Exception):

@@ -39,6 +39,7 @@ from tracker.models import (
 from tracker.pagination import paginate
 from tracker.permissions import Permission, may_own_work_clause, permission_required, user_has
 from tracker.quotas import QuotaExceeded
+from tracker.rules import StaleEdit
 from tracker.uow import unit_of_work
 
 OVERVIEW_PAGE_SIZE = 50
@@ -162,7 +163,7 @@ def edit_indicator(code: str):
                 changed = service.update_indicator(
                     found, form.data_for_model(), form.fingerprint.data
                 )
-        except service.StaleEdit:
+        except StaleEdit:
             form.name.errors.append(STALE_MESSAGE.format(what="indicator", where="on its page"))
             form.fingerprint.data = service.fingerprint(found, service.INDICATOR_FIELDS)
         except service.Conflict as conflict:
@@ -224,7 +225,7 @@ def edit_target(code: str, target_id: int):
                 changed = service.update_target(
                     target, form.data_for_model(), form.fingerprint.data
                 )
-        except service.StaleEdit:
+        except StaleEdit:
             form.effective_from.errors.append(STALE_MESSAGE.format(what="target", where="above"))
             form.fingerprint.data = service.fingerprint(target, service.TARGET_FIELDS)
         except service.Conflict as conflict:
@@ -322,7 +323,7 @@ def edit_value(code: str, value_id: int):
                     source=f"Corrected by {current_user.name}",
                     seen=form.stamp.data,
                 )
-        except service.StaleEdit:
+        except StaleEdit:
             form.value.errors.append(STALE_MESSAGE.format(what="figure", where="above"))
             form.stamp.data = service.value_stamp(stored)
         else:
@@ -364,7 +365,7 @@ def move_value(code: str, value_id: int):
                 service.move_value(
                     stored, form.period.month, _user(), form.reason.data.strip(), form.stamp.data
                 )
-        except service.StaleEdit:
+        except StaleEdit:
             form.period.errors.append(STALE_MESSAGE.format(what="figure", where="above"))
             form.stamp.data = service.value_stamp(stored)
         except service.Conflict as conflict:
@@ -397,7 +398,7 @@ def delete_value(code: str, value_id: int):
         try:
             with unit_of_work():
                 service.delete_value(stored, _user(), form.reason.data.strip(), form.stamp.data)
-        except service.StaleEdit:
+        except StaleEdit:
             form.reason.errors.append(STALE_MESSAGE.format(what="figure", where="above"))
             form.stamp.data = service.value_stamp(stored)
         else:

@@ -17,6 +17,7 @@ from tracker.models import (
     Role,
     User,
 )
+from tracker.permissions import may_own_work
 from tracker.rag import Colour
 
 
@@ -94,7 +95,7 @@ def _notice(plan: Plan, deadline: Deadline) -> DeadlineNotice:
 
 
 def _told(lead: User | None, admins: list[User]) -> list[User]:
-    """The plan's lead (unless only a committee member) and every admin."""
-    told = [lead] if lead and lead.role != Role.COMMITTEE_MEMBER.value else []
+    """The plan's lead (if they may own work: not only a committee member) and every admin."""
+    told = [lead] if may_own_work(lead) else []
     told += [a for a in admins if a not in told]
     return told
