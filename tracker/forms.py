@@ -10,6 +10,7 @@ Uploaded files keep their bytes; their names are cleaned as one line.
 from datetime import date
 
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import DateField, PasswordField, TextAreaField
 from wtforms.validators import StopValidation
@@ -84,33 +85,60 @@ def date_from_parts(parts: list[str]) -> date:
 
 
 class GovDateField(DateField):
-    """Day, month and year boxes (GovDateInput), with GOV.UK error messages.
+    """Day, month and year boxes (GovDateInput), with GOV.UK error messages: the one date field.
 
     All three empty means no date; a partly filled or impossible date is an error naming the
-    field, and what the person typed is kept.
+    field, and what the person typed is kept. A year before `earliest_year` is not a real date.
+    `blank_allowed=False` makes empty boxes an error too; `incomplete` and `unreal` replace the
+    two messages that name the field.
     """
 
-    def __init__(self, label=None, validators=None, format="%d %m %Y", **kwargs):
+    widget = GovDateInput()
+
+    def __init__(
+        self,
+        label=None,
+        validators=None,
+        format="%d %m %Y",
+        earliest_year: int = 1000,
+        blank_allowed: bool = True,
+        incomplete: str | None = None,
+        unreal: str | None = None,
+        **kwargs,
+    ):
         super().__init__(label, validators, format=format, **kwargs)
+        self.earliest_year = earliest_year
+        self.blank_allowed = blank_allowed
+        self.incomplete = incomplete or f"{self.label.text} must include a day, month and year"
+        self.unreal = unreal or f"{self.label.text} must be a real date"
 
     def process_formdata(self, valuelist):
         parts = date_parts(self, valuelist)
         if not parts:
             return
-        if not any(parts):
-            self.data = None
+        self.data = None
+        if not any(parts) and self.blank_allowed:
             return
-        name = self.label.text
         if len(parts) != 3 or not all(parts):
-            self.data = None
-            raise ValueError(f"{name} must include a day, month and year")
+            raise ValueError(self.incomplete)
         try:
-            self.data = date_from_parts(parts)
-            if self.data.year < 1000:
-                raise ValueError
+            day = date_from_parts(parts)
         except ValueError:
-            self.data = None
-            raise ValueError(f"{name} must be a real date") from None
+            raise ValueError(self.unreal) from None
+        if day.year < self.earliest_year:
+            raise ValueError(self.unreal)
+        self.data = day
+
+
+class DateRequired:
+    """Like InputRequired, for GovDateField, keeping a "must be a real date" message."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is None and not field.process_errors:
+            raise StopValidation(self.message)
 
 
 class TextRequired:
