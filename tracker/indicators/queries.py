@@ -16,7 +16,6 @@ from tracker.indicators.rag import IndicatorRating, rate_series, rate_value
 from tracker.lru import LRU
 from tracker.models import (
     Basis,
-    ImportRecord,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
@@ -346,16 +345,5 @@ def revisions_of(value: IndicatorValue) -> list[IndicatorValueRevision]:
         select(IndicatorValueRevision)
         .where(IndicatorValueRevision.indicator_value_id == value.id)
         .order_by(IndicatorValueRevision.changed_at, IndicatorValueRevision.id)
-    )
-    return list(db.session.scalars(query))
-
-
-def recent_imports(limit: int = 10) -> list[ImportRecord]:
-    query = (
-        select(ImportRecord)
-        .where(ImportRecord.kind == "indicator_values")
-        .options(joinedload(ImportRecord.imported_by))
-        .order_by(ImportRecord.imported_at.desc(), ImportRecord.id.desc())
-        .limit(limit)
     )
     return list(db.session.scalars(query))

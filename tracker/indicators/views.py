@@ -8,7 +8,9 @@ from tracker.args import text_arg
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.imports import FileProblem, pending
+from tracker.imports.flow import ImportFlow
 from tracker.imports.limits import configured, megabytes
+from tracker.imports.queries import recent_imports
 from tracker.imports.reading import read_upload
 from tracker.indicators import bp, importing, queries, service
 from tracker.indicators.chart import build_chart
@@ -38,11 +40,22 @@ from tracker.models import (
 )
 from tracker.pagination import paginate
 from tracker.permissions import Permission, may_own_work_clause, permission_required, user_has
-from tracker.quotas import QuotaExceeded
 from tracker.rules import StaleEdit
 from tracker.uow import unit_of_work
 
 OVERVIEW_PAGE_SIZE = 50
+FLOW = ImportFlow(
+    folder=importing.PENDING_FOLDER,
+    upload_endpoint="indicators.import_upload",
+    preview_endpoint="indicators.import_preview",
+    category="info",
+    success_category="success",
+    changed="The stored figures changed after you checked this file. Check the new preview "
+    "below, then import again.",
+    raced="Someone saved figures from this file while it was being imported, so nothing was "
+    "imported. Check the new preview below, then import again.",
+    race_errors=(service.Conflict, IntegrityError),
+)
 
 STALE_MESSAGE = (
     "Someone else saved a change to this {what} after you opened it. Check what is saved now "
@@ -484,20 +497,11 @@ def import_upload():
         except FileProblem as problem:
             form.file.errors.append(str(problem))
         else:
-            try:
-                upload_id = pending.store(
-                    importing.PENDING_FOLDER,
-                    data,
-                    upload.filename,
-                    current_user.id,
-                    table.content(),
-                )
-            except QuotaExceeded as refused:
-                form.file.errors.append(str(refused))
-            else:
-                return redirect(url_for("indicators.import_preview", upload_id=upload_id))
+            kept = FLOW.keep(form, data, upload.filename or "", table.content())
+            if kept is not None:
+                return kept
     return render_template(
-        "indicators/import-upload.html", form=form, imports=queries.recent_imports()
+        "indicators/import-upload.html", form=form, imports=recent_imports(importing.KIND)
     )
 
 
@@ -521,62 +525,13 @@ def _pending_plan(upload_id: str) -> importing.ImportPlan | None:
 @permission_required(Permission.MANAGE_INDICATORS)
 def import_preview(upload_id: str):
     plan = _pending_plan(upload_id)
-    if plan is None:
-        flash(
-            "That file has already been imported, or it was uploaded more than a day ago. "
-            "Upload it again.",
-            "info",
-        )
-        return redirect(url_for("indicators.import_upload"))
-    form = ConfirmImportForm()
-    if request.method == "GET":
-        form.sha256.data, form.digest.data = plan.sha256, plan.digest
-    elif form.validate_on_submit():
-        if form.sha256.data != plan.sha256 or form.digest.data != plan.digest:
-            flash(
-                "The stored figures changed after you checked this file. Check the new "
-                "preview below, then import again.",
-                "info",
-            )
-            form.sha256.data, form.digest.data = plan.sha256, plan.digest
-        else:
-            return _confirm_import(upload_id, plan)
-    else:
-        abort(400)
-    return render_template(
-        "indicators/import-preview.html", plan=plan, form=form, upload_id=upload_id
+    return FLOW.preview(
+        upload_id,
+        plan,
+        ConfirmImportForm(),
+        "indicators/import-preview.html",
+        lambda: importing.apply_import(plan, _user()),
     )
-
-
-def _confirm_import(upload_id: str, plan: importing.ImportPlan):
-    folder = importing.PENDING_FOLDER
-    if not plan.ok:
-        flash("Nothing was imported: correct the file and upload it again.", "info")
-        return redirect(url_for("indicators.import_preview", upload_id=upload_id))
-    if pending.claim(folder, upload_id, current_user.id) is None:
-        flash("That file has already been imported.", "info")
-        return redirect(url_for("indicators.import_upload"))
-    try:
-        with unit_of_work():
-            record = importing.apply_import(plan, _user())
-    except (service.Conflict, IntegrityError):
-        pending.release(folder, upload_id)
-        flash(
-            "Someone saved figures from this file while it was being imported, so nothing was "
-            "imported. Check the new preview below, then import again.",
-            "info",
-        )
-        return redirect(url_for("indicators.import_preview", upload_id=upload_id))
-    except Exception:
-        pending.release(folder, upload_id)
-        raise
-    pending.discard(folder, upload_id)
-    flash(
-        f"Imported {record.filename}: {record.rows_added} added, {record.rows_changed} changed, "
-        f"{record.rows_unchanged} unchanged.",
-        "success",
-    )
-    return redirect(url_for("indicators.import_upload"))
 
 
 @bp.route("/indicators/import/template.csv", defaults={"kind": "csv"})

@@ -6,8 +6,9 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
+# A module import: tracker.admin and tracker.plans import each other's queries through here.
+from tracker.admin import structure_access
 from tracker.admin.forms import ConfirmForm
-from tracker.admin.structure_access import archived_refusal
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.inspections import bp
@@ -83,7 +84,7 @@ def event(event_id: int):
 @permission_required(Permission.VIEW_PLANS)
 def new_event(plan_id: int):
     plan = _plan_for_change(plan_id)
-    if refusal := archived_refusal(plan):
+    if refusal := structure_access.archived_refusal(plan):
         return refusal
     form = EventForm()
     if form.validate_on_submit():
@@ -102,7 +103,7 @@ def new_event(plan_id: int):
 @permission_required(Permission.VIEW_PLANS)
 def edit_event(event_id: int):
     event = _event_for_change(event_id)
-    if refusal := archived_refusal(event.plan):
+    if refusal := structure_access.archived_refusal(event.plan):
         return refusal
     form = EventForm(obj=event) if request.method == "GET" else EventForm()
     if form.validate_on_submit():
@@ -121,7 +122,7 @@ def edit_event(event_id: int):
 @permission_required(Permission.VIEW_PLANS)
 def judgements(event_id: int):
     event = _event_for_change(event_id)
-    if refusal := archived_refusal(event.plan):
+    if refusal := structure_access.archived_refusal(event.plan):
         return refusal
     framework = framework_for(event.kind) or abort(404)
     current = {j.area: j.grade for j in event.judgements}
@@ -152,7 +153,7 @@ def judgements(event_id: int):
 @permission_required(Permission.VIEW_PLANS)
 def new_finding(event_id: int):
     event = _event_for_change(event_id)
-    if refusal := archived_refusal(event.plan):
+    if refusal := structure_access.archived_refusal(event.plan):
         return refusal
     form = FindingForm()
     form.recommendation_ids.choices = [
@@ -179,7 +180,7 @@ def new_finding(event_id: int):
 def remove_finding(finding_id: int):
     finding = db.session.get(InspectionFinding, finding_id) or abort(404)
     event = _event_for_change(finding.event_id)
-    if refusal := archived_refusal(event.plan):
+    if refusal := structure_access.archived_refusal(event.plan):
         return refusal
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -197,7 +198,7 @@ def remove_finding(finding_id: int):
 @permission_required(Permission.VIEW_PLANS)
 def submission(plan_id: int):
     plan = _plan_for_change(plan_id)
-    if refusal := archived_refusal(plan):
+    if refusal := structure_access.archived_refusal(plan):
         return refusal
     existing = submission_of(plan.id)
     form = SubmissionForm(obj=existing) if request.method == "GET" else SubmissionForm()
