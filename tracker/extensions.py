@@ -1,5 +1,7 @@
 """Extension objects, created unbound and initialised in create_app."""
 
+from typing import TYPE_CHECKING
+
 from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_migrate import Migrate
@@ -23,6 +25,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Models derive from Model. At run time it is Model, which Flask-SQLAlchemy builds from Base
+# (adding its table-name and bind mixins); a type checker cannot see that class, so to it Model is
+# Base, whose typed Mapped columns are what it checks.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -17,7 +17,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement
 
-from tracker.extensions import db
+from tracker.extensions import Model
 
 from .types import UTCDateTime, utcnow
 from .users import User
@@ -54,7 +54,7 @@ class ReviewState(StrEnum):
     REJECTED = "rejected"
 
 
-class Plan(db.Model):
+class Plan(Model):
     __tablename__ = "plans"
     __table_args__ = (CheckConstraint("status IN ('active', 'archived')", name="status_known"),)
 
@@ -77,7 +77,7 @@ class Plan(db.Model):
     )
 
 
-class CommitteeMeeting(db.Model):
+class CommitteeMeeting(Model):
     __tablename__ = "committee_meetings"
     __table_args__ = (UniqueConstraint("plan_id", "meeting_on"),)
 
@@ -90,14 +90,14 @@ class CommitteeMeeting(db.Model):
     plan: Mapped[Plan] = relationship(back_populates="meetings")
 
 
-class Theme(db.Model):
+class Theme(Model):
     __tablename__ = "themes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
 
 
-class Recommendation(db.Model):
+class Recommendation(Model):
     __tablename__ = "recommendations"
     __table_args__ = (UniqueConstraint("plan_id", "reference"),)
 
@@ -127,7 +127,7 @@ class Recommendation(db.Model):
     )
 
 
-class Action(db.Model):
+class Action(Model):
     __tablename__ = "actions"
     __table_args__ = (
         UniqueConstraint("recommendation_id", "reference"),
@@ -198,7 +198,7 @@ class Action(db.Model):
         return self.due_date_assumed and not self.due_date_moved
 
 
-class ProgressUpdate(db.Model):
+class ProgressUpdate(Model):
     """One entry in an action's history. Rows are only ever added."""
 
     __tablename__ = "progress_updates"
@@ -223,7 +223,7 @@ class ProgressUpdate(db.Model):
     on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id])
 
 
-class Evidence(db.Model):
+class Evidence(Model):
     __tablename__ = "evidence"
     __table_args__ = (
         CheckConstraint("kind IN ('file', 'link', 'note')", name="kind_known"),
