@@ -32,7 +32,7 @@ db = SQLAlchemy(model_class=Base)
 if TYPE_CHECKING:
     Model = Base
 else:
-    Model = Model
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

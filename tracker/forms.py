@@ -8,6 +8,7 @@ Uploaded files keep their bytes; their names are cleaned as one line.
 """
 
 from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
@@ -30,7 +31,7 @@ def _cleaner(field):
 def cleaned_formdata(form, formdata) -> MultiDict:
     """The submitted values as the form's fields should read them."""
     fields = {field.name: field for field in form}
-    cleaned = MultiDict()
+    cleaned: MultiDict[str, Any] = MultiDict()
     for name, values in formdata.lists():
         clean = _cleaner(fields.get(name))
         for value in values:
@@ -47,7 +48,7 @@ def cleaned_formdata(form, formdata) -> MultiDict:
 class TrackerForm(FlaskForm):
     """Every form's base class: the one place submitted text is cleaned."""
 
-    class Meta:
+    class Meta(FlaskForm.Meta):
         def wrap_formdata(self, form, formdata):
             formdata = super().wrap_formdata(form, formdata)
             return None if formdata is None else cleaned_formdata(form, formdata)

@@ -148,6 +148,12 @@ def reviews_anything(user: User) -> bool:
     return db.session.scalar(query) is not None
 
 
+def mark_view(view: Callable, **marks: object) -> None:
+    """Label a route's function with what it requires (the permission map and the convention
+    tests read `permission` and `scope`)."""
+    view.__dict__.update(marks)
+
+
 def permission_required(permission: Permission) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -159,7 +165,7 @@ def permission_required(permission: Permission) -> Callable:
                     abort(403)
             return view(*args, **kwargs)
 
-        wrapped.permission = permission
+        mark_view(wrapped, permission=permission)
         return wrapped
 
     return decorator

@@ -12,7 +12,7 @@ def measures() -> list[BenchmarkMeasure]:
     return list(db.session.scalars(query))
 
 
-def councils() -> list[Row[tuple[str, str]]]:
+def councils() -> list[Row[str, str]]:
     """Every council named in the statistical neighbours, as (name, code), sorted."""
     query = select(StatisticalNeighbour.la_name, StatisticalNeighbour.la_code).distinct()
     return sorted(db.session.execute(query).all())

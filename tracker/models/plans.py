@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum, nonmember
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -21,6 +22,9 @@ from tracker.extensions import Model
 
 from .types import UTCDateTime, utcnow
 from .users import User
+
+if TYPE_CHECKING:
+    from .indicators import Indicator
 
 
 class PlanStatus(StrEnum):
@@ -120,7 +124,7 @@ class Recommendation(Model):
     actions: Mapped[list["Action"]] = relationship(
         back_populates="recommendation", order_by="Action.position"
     )
-    indicators: Mapped[list["Indicator"]] = relationship(  # noqa: F821
+    indicators: Mapped[list["Indicator"]] = relationship(
         secondary="recommendation_indicators",
         back_populates="recommendations",
         order_by="Indicator.code",
