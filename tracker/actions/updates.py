@@ -113,7 +113,8 @@ def _check_new_due_date(
 ) -> None:
     if not request.due_change_reason.strip():
         problems.add("due_change_reason", "Enter the reason the due date is changing")
-    if request.new_due_date < today and not may_correct_history(author):
+    new_due = request.new_due_date
+    if new_due is not None and new_due < today and not may_correct_history(author):
         problems.add("new_due_date", f"New due date must be today ({today:%-d %B %Y}) or later")
 
 
@@ -165,16 +166,17 @@ def apply_update(
         on_behalf_of=behalf,
     )
     db.session.add(update)
-    if date_changes:
-        action.current_due_date = request.new_due_date
-        if request.new_due_date < today:
+    new_due = request.new_due_date if date_changes else None
+    if new_due is not None:
+        action.current_due_date = new_due
+        if new_due < today:
             audit.record(
                 "action.due_date_corrected",
                 obj=action,
                 actor=author,
                 before={"current_due_date": due_from.isoformat() if due_from else None},
                 after={
-                    "current_due_date": request.new_due_date.isoformat(),
+                    "current_due_date": new_due.isoformat(),
                     "reason": update.due_change_reason,
                 },
             )

@@ -129,7 +129,7 @@ def update(action_id: int):
                 return redirect(url_for("actions.action", action_id=action.id))
     if stale is not None:
         # Keep everything they typed; the next save is a deliberate one against what is there now.
-        action = load_action(action_id)
+        action = load_action(action_id) or abort(404)
         form.version.raw_data = [str(action.version)]
         form.version.data = str(action.version)
         stale = describe_other_save(action, user)

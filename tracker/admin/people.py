@@ -123,9 +123,8 @@ def create_person(details: PersonDetails) -> User:
 
 
 def _active_admins() -> int:
-    return db.session.scalar(
-        select(func.count(User.id)).where(User.role == Role.ADMIN, User.active)
-    )
+    query = select(func.count(User.id)).where(User.role == Role.ADMIN, User.active)
+    return db.session.scalar(query) or 0
 
 
 def update_person(user: User, name: str, job_title: str, role: str) -> bool:

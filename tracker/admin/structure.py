@@ -97,7 +97,7 @@ def has_progress_history(action: Action) -> bool:
     if action.status != ActionStatus.NOT_STARTED:
         return True
     query = select(func.count(ProgressUpdate.id)).where(ProgressUpdate.action_id == action.id)
-    return db.session.scalar(query) > 0
+    return (db.session.scalar(query) or 0) > 0
 
 
 def action_removal_blockers(action: Action) -> list[str]:

@@ -60,9 +60,12 @@ def check_new_token(name: str, owner: User | None, scopes: list[str], days: int)
         raise RuleError(f"A token must expire within 1 to {MAX_DAYS} days", "days")
 
 
-def issue_token(name: str, owner: User, scopes: list[str], days: int, by: User) -> IssuedToken:
+def issue_token(
+    name: str, owner: User | None, scopes: list[str], days: int, by: User
+) -> IssuedToken:
     """Create a token; the caller's unit of work commits it. Raises RuleError."""
     check_new_token(name, owner, scopes, days)
+    assert owner is not None  # check_new_token refuses a token with no owner
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     token = ApiToken(

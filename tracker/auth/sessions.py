@@ -17,8 +17,8 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    user_id, _, token = session_id.partition(":")
-    user_id = whole_number(user_id)
+    id_text, _, token = session_id.partition(":")
+    user_id = whole_number(id_text)
     if user_id is None or not token:
         return None
     user = db.session.get(User, user_id)

@@ -116,6 +116,8 @@ def read_rows(data: bytes, filename: str = "", limits: Limits | None = None) -> 
 def _heading(raw_rows: list, columns: list[Column], extra=()):
     """The heading's positions (with any extra headings asked for) and the rows after it."""
     first = first_filled(raw_rows)
+    if first is None:
+        raise FileProblem("The file is empty")
     header_line, header = raw_rows[first]
     wanted = list(columns) + [Column(f"measure:{m}", m, (heading_key(m),), False) for m in extra]
     found = match_header(header_line, header, wanted)
@@ -169,7 +171,8 @@ class PlannedFigure:
     @property
     def shown(self) -> str:
         if self.value is None:
-            return f"Not published ({self.suppressed}: {SUPPRESSED[self.suppressed]})"
+            why = SUPPRESSED.get(self.suppressed or "", "no reason given")
+            return f"Not published ({self.suppressed}: {why})"
         return f"{self.value:g}"
 
     @property

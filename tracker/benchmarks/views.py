@@ -10,6 +10,7 @@ from tracker.imports.flow import ImportFlow
 from tracker.imports.limits import configured, megabytes
 from tracker.imports.queries import recent_imports
 from tracker.imports.reading import read_upload
+from tracker.models import ImportRecord
 from tracker.permissions import Permission, permission_required
 
 KINDS = (importing.FIGURES_KIND, importing.NEIGHBOURS_KIND)
@@ -73,5 +74,12 @@ def preview(upload_id: str):
         plan,
         form,
         "benchmarks/import-preview.html",
-        lambda: importing.APPLIERS[plan.kind](plan, current_user._get_current_object()),
+        _apply,
     )
+
+
+def _apply(plan: importing.Plan) -> ImportRecord:
+    record = importing.APPLIERS[plan.kind](plan, current_user._get_current_object())
+    if record is None:  # only the demo seed imports without a record
+        raise RuntimeError("The import made no import record")
+    return record

@@ -255,7 +255,9 @@ def _filtered(
     return rows
 
 
-def _values_before(indicator_ids: list[int], before: date) -> dict[int, list[IndicatorValue]]:
+def _values_before(
+    indicator_ids: list[int], before: date
+) -> dict[tuple[int, str], list[IndicatorValue]]:
     """For each indicator, its latest three figures for months before `before` (per basis)."""
     if not indicator_ids:
         return {}
@@ -377,7 +379,7 @@ def _completed_change(action: Action, u: ProgressUpdate) -> Change:
         "completed",
         u.created_at,
         action.reference,
-        f"{u.status_to.capitalize()}: {action.description}",
+        f"{(u.status_to or '').capitalize()}: {action.description}",
         "action",
         action.id,
     )

@@ -33,8 +33,11 @@ def deputies():
         for name, message in problems.by_field.items():
             getattr(form, name).errors = [*getattr(form, name).errors, message]
         if not problems:
+            starts, ends = form.starts_on.data, form.ends_on.data
+            # check_deputy refuses a missing deputy or date
+            assert deputy is not None and starts is not None and ends is not None
             with unit_of_work():
-                name_deputy(person, deputy, form.starts_on.data, form.ends_on.data)
+                name_deputy(person, deputy, starts, ends)
             flash(f"{deputy.name} will cover for you.")
             return redirect(url_for("deputies.deputies"))
     return render_template(

@@ -9,7 +9,7 @@ the import fails.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -40,6 +40,9 @@ class CheckedImport(Protocol):
     def digest(self) -> str: ...
 
 
+Checked = TypeVar("Checked", bound=CheckedImport)
+
+
 @dataclass(frozen=True)
 class ImportFlow:
     folder: str  # under UPLOAD_FOLDER, for tracker.imports.pending
@@ -64,10 +67,10 @@ class ImportFlow:
     def preview(
         self,
         upload_id: str,
-        plan: CheckedImport | None,
+        plan: Checked | None,
         form: Any,
         template: str,
-        apply: Callable[[], ImportRecord],
+        apply: Callable[[Checked], ImportRecord],
     ) -> ResponseReturnValue:
         """The preview page (GET), or the confirm step (POST) unless what is stored changed."""
         if plan is None:
@@ -84,7 +87,7 @@ class ImportFlow:
         return render_template(template, plan=plan, form=form, upload_id=upload_id)
 
     def _confirm(
-        self, upload_id: str, plan: CheckedImport, apply: Callable[[], ImportRecord]
+        self, upload_id: str, plan: Checked, apply: Callable[[Checked], ImportRecord]
     ) -> Response:
         if not plan.ok:
             self._flash("Nothing was imported: correct the file and upload it again.")
@@ -94,7 +97,7 @@ class ImportFlow:
             return redirect(url_for(self.upload_endpoint))
         try:
             with unit_of_work():
-                record = apply()
+                record = apply(plan)
         except self.race_errors:
             pending.release(self.folder, upload_id)
             self._flash(self.raced)

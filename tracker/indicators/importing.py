@@ -34,7 +34,7 @@ from tracker.indicators.service import (
     add_values,
     correct_values,
 )
-from tracker.models import Basis, ImportRecord, Indicator, IndicatorValue, User, utcnow
+from tracker.models import Basis, ImportRecord, Indicator, IndicatorValue, Unit, User, utcnow
 
 KIND = "indicator_values"
 PENDING_FOLDER = "indicator-imports"
@@ -403,7 +403,7 @@ def _change_entry(row: PlannedRow) -> dict:
         "indicator": row.indicator.code,
         "period": row.period.isoformat()[:7],
         "basis": row.basis,
-        "before": row.before.value if row.action == "change" else None,
+        "before": row.before.value if row.action == "change" and row.before else None,
         "value": row.figure.value,
     }
 
@@ -423,7 +423,7 @@ def apply_import(plan: ImportPlan, user: User | None) -> ImportRecord:
     add_values(
         [NewFigure(r.indicator.id, r.period, r.basis, r.figure) for r in to_add], user, source
     )
-    correct_values([(r.existing, r.figure) for r in to_change], user, source)
+    correct_values([(r.existing, r.figure) for r in to_change if r.existing], user, source)
     changes = [_change_entry(row) for row in plan.rows if row.action != "unchanged"]
     record = ImportRecord(
         kind=KIND,
@@ -471,7 +471,8 @@ def template_xlsx(indicators: list[Indicator]) -> bytes:
         "Indicators",
         ["Indicator code", "Name", "Unit", "Judged on"],
         rows=[
-            [i.code, i.name, parsing.UNIT_NAMES[i.unit], Basis(i.basis).label] for i in indicators
+            [i.code, i.name, parsing.UNIT_NAMES[Unit(i.unit)], Basis(i.basis).label]
+            for i in indicators
         ],
         widths={"A": 16, "B": 70},
     )

@@ -260,7 +260,7 @@ def edit_target(code: str, target_id: int):
 
 
 def _unit(found: Indicator) -> str:
-    return UNIT_NAMES[found.unit]
+    return UNIT_NAMES[Unit(found.unit)]
 
 
 UNIT_HINTS = {
@@ -277,7 +277,7 @@ UNIT_HINTS = {
 
 def _figure(form: ValueForm) -> service.Figure:
     note = (form.data_quality_note.data or "").strip() or None
-    return service.Figure(form.figure_value, bool(form.provisional.data), note)
+    return service.Figure(form.valid_figure, bool(form.provisional.data), note)
 
 
 @bp.route("/indicators/<code>/values/new", methods=["GET", "POST"])
@@ -287,19 +287,20 @@ def new_value(code: str):
     form = ValueForm(unit=found.unit)
     existing = None
     if form.validate_on_submit():
-        existing = service.existing_value(found.id, form.period.month, form.basis.data)
+        month = form.period.valid_month
+        existing = service.existing_value(found.id, month, form.basis.data)
         if existing is None:
             with unit_of_work():
                 service.add_value(
                     found,
-                    form.period.month,
+                    month,
                     form.basis.data,
                     _figure(form),
                     _user(),
                     source=f"Entered by {current_user.name}",
                 )
             label = Basis(form.basis.data).label.lower()
-            flash(f"{found.code} {form.period.month:%B %Y} ({label}) figure added.", "success")
+            flash(f"{found.code} {month:%B %Y} ({label}) figure added.", "success")
             return redirect(url_for("indicators.indicator", code=found.code) + "#figures")
         form.period.errors.append(
             f"There is already a {Basis(existing.basis).label.lower()} figure for "
@@ -372,11 +373,15 @@ def move_value(code: str, value_id: int):
     if request.method == "GET":
         form.stamp.data = service.value_stamp(stored)
     if form.validate_on_submit():
-        was = _figure_name(found, stored)
+        was, month = _figure_name(found, stored), form.period.valid_month
         try:
             with unit_of_work():
                 service.move_value(
-                    stored, form.period.month, _user(), form.reason.data.strip(), form.stamp.data
+                    stored,
+                    month,
+                    _user(),
+                    form.reason.data.strip(),
+                    form.stamp.data,
                 )
         except StaleEdit:
             form.period.errors.append(STALE_MESSAGE.format(what="figure", where="above"))
@@ -385,7 +390,7 @@ def move_value(code: str, value_id: int):
             form.period.errors.append(str(conflict))
         else:
             flash(
-                f"{was} figure moved to {form.period.month:%B %Y}; the move is in its history.",
+                f"{was} figure moved to {month:%B %Y}; the move is in its history.",
                 "success",
             )
             return redirect(url_for("indicators.value", code=found.code, value_id=stored.id))
@@ -530,7 +535,7 @@ def import_preview(upload_id: str):
         plan,
         ConfirmImportForm(),
         "indicators/import-preview.html",
-        lambda: importing.apply_import(plan, _user()),
+        lambda checked: importing.apply_import(checked, _user()),
     )
 
 

@@ -67,7 +67,9 @@ def deadline_notices(day: date) -> list[tuple[DeadlineNotice, list[User]]]:
     return found
 
 
-def _admins_and_leads(events: list[InspectionEvent]) -> tuple[list[User], dict[int, User]]:
+def _admins_and_leads(
+    events: list[InspectionEvent],
+) -> tuple[list[User], dict[int | None, User]]:
     """The active admins, and every active lead or admin by id: one statement."""
     lead_ids = {e.plan.lead_id for e in events if e.plan.lead_id}
     people = list(
@@ -78,7 +80,7 @@ def _admins_and_leads(events: list[InspectionEvent]) -> tuple[list[User], dict[i
         )
     )
     admins = [p for p in people if p.role == Role.ADMIN.value]
-    leads = {p.id: p for p in people}
+    leads: dict[int | None, User] = {p.id: p for p in people}
     return admins, leads
 
 

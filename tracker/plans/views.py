@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask import abort, render_template
 
 from tracker.clock import today
@@ -23,7 +25,7 @@ def index():
     plans = all_plans()
     grouped = actions_by_plan([p.id for p in plans])
     day = today()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for plan in plans:
         actions = grouped[plan.id]
         by_rec: dict[int, list] = {}
@@ -47,7 +49,7 @@ def index():
 def plan(plan_id: int):
     plan = load_plan(plan_id, indicators=False) or abort(404)
     day = today()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for rec in plan.recommendations:
         rows.append(
             {
