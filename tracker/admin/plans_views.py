@@ -3,10 +3,8 @@ from which a plan's structure is managed (admins, or the plan's own lead)."""
 
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
-from tracker.admin import bp
+from tracker.admin import bp, queries
 from tracker.admin.forms import ConfirmForm, PlanForm, chosen_id, people_choices
 from tracker.admin.people import deactivated_people_with_open_work
 from tracker.admin.plan_details import (
@@ -38,22 +36,18 @@ def load_plan(plan_id: int) -> Plan:
 @bp.route("/")
 @permission_required(Permission.ADMINISTER)
 def index():
-    counts = {
-        "plans": db.session.scalar(select(func.count(Plan.id)).where(Plan.status == "active")),
-        "people": db.session.scalar(select(func.count(User.id)).where(User.active)),
-    }
     return render_template(
-        "admin/index.html", counts=counts, orphaned=deactivated_people_with_open_work()
+        "admin/index.html",
+        counts=queries.active_counts(),
+        orphaned=deactivated_people_with_open_work(),
     )
 
 
 @bp.route("/plans")
 @permission_required(Permission.VIEW_PLANS)
 def plans():
-    query = select(Plan).options(joinedload(Plan.lead)).order_by(Plan.status, Plan.title)
-    if current_user.role != Role.ADMIN:
-        query = query.where(Plan.lead_id == current_user.id)
-    shown = [p for p in db.session.scalars(query) if can_change_plan_structure(current_user, p)]
+    led_by = None if current_user.role == Role.ADMIN else current_user.id
+    shown = [p for p in queries.plans_led_by(led_by) if can_change_plan_structure(current_user, p)]
     if not shown and current_user.role != Role.ADMIN:
         abort(403)
     return render_template("admin/plans.html", plans=shown)

@@ -1,10 +1,28 @@
 """Read queries for the admin pages."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
-from tracker.models import Action, Recommendation
+from tracker.models import Action, Plan, PlanStatus, Recommendation, User
+
+
+def active_counts() -> dict[str, int]:
+    """How many plans are active and how many people can sign in (the admin home page)."""
+    plans = select(func.count(Plan.id)).where(Plan.status == PlanStatus.ACTIVE)
+    people = select(func.count(User.id)).where(User.active)
+    return {
+        "plans": db.session.scalar(plans) or 0,
+        "people": db.session.scalar(people) or 0,
+    }
+
+
+def plans_led_by(lead_id: int | None) -> list[Plan]:
+    """Every plan (lead_id None), or the plans this person leads, archived ones last."""
+    query = select(Plan).options(joinedload(Plan.lead)).order_by(Plan.status, Plan.title)
+    if lead_id is not None:
+        query = query.where(Plan.lead_id == lead_id)
+    return list(db.session.scalars(query))
 
 
 def recommendation_with_plan(rec_id: int) -> Recommendation | None:

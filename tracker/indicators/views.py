@@ -1,9 +1,10 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
+from tracker.admin.forms import people_choices
+from tracker.admin.plan_details import possible_leads
 from tracker.args import text_arg
 from tracker.clock import today
 from tracker.extensions import db
@@ -39,7 +40,7 @@ from tracker.models import (
     User,
 )
 from tracker.pagination import paginate
-from tracker.permissions import Permission, may_own_work_clause, permission_required, user_has
+from tracker.permissions import Permission, permission_required, user_has
 from tracker.rules import StaleEdit
 from tracker.uow import unit_of_work
 
@@ -132,12 +133,7 @@ def value(code: str, value_id: int):
 
 
 def _owner_choices() -> list[SelectChoice]:
-    people = db.session.scalars(select(User).where(may_own_work_clause()).order_by(User.name))
-    choices = [SelectChoice("", "No owner")]
-    for person in people:
-        label = f"{person.name}, {person.job_title}" if person.job_title else person.name
-        choices.append(SelectChoice(str(person.id), label))
-    return choices
+    return people_choices(possible_leads(), "No owner")
 
 
 @bp.route("/indicators/new", methods=["GET", "POST"])
