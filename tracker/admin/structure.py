@@ -366,17 +366,22 @@ def withdraw_action(action: Action, reason: str, actor: User) -> None:
     action.withdrawn_reason = reason
     touch(action, actor)
     # The action's history is what the committee reads, so the withdrawal is written there too.
+    _note_in_history(action, actor, f"Withdrawn from the plan: {reason}")
+    db.session.flush()
+    audit.record("action.withdrawn", obj=action, before=before, after=action_snapshot(action))
+
+
+def _note_in_history(action: Action, actor: User, note: str) -> None:
+    """A progress update that changes nothing but says what happened to the action."""
     db.session.add(
         ProgressUpdate(
             action_id=action.id,
             author_id=actor.id,
             status_from=action.status,
             status_to=action.status,
-            note=f"Withdrawn from the plan: {reason}",
+            note=note,
         )
     )
-    db.session.flush()
-    audit.record("action.withdrawn", obj=action, before=before, after=action_snapshot(action))
 
 
 def withdraw_recommendation(rec: Recommendation, reason: str, actor: User) -> None:
@@ -405,15 +410,7 @@ def reinstate_action(action: Action, actor: User) -> None:
     before = action_snapshot(action)
     action.withdrawn_reason = None
     touch(action, actor)
-    db.session.add(
-        ProgressUpdate(
-            action_id=action.id,
-            author_id=actor.id,
-            status_from=action.status,
-            status_to=action.status,
-            note="Reinstated in the plan",
-        )
-    )
+    _note_in_history(action, actor, "Reinstated in the plan")
     db.session.flush()
     audit.record("action.reinstated", obj=action, before=before, after=action_snapshot(action))
 

@@ -5,11 +5,9 @@ from flask_login import current_user
 
 from tracker.benchmarks import bp, importing, queries
 from tracker.benchmarks.forms import BenchmarkUploadForm, ConfirmBenchmarkImportForm
-from tracker.imports import FileProblem, pending
+from tracker.imports import pending
 from tracker.imports.flow import ImportFlow
-from tracker.imports.limits import configured, megabytes
 from tracker.imports.queries import recent_imports
-from tracker.imports.reading import read_upload
 from tracker.models import ImportRecord
 from tracker.permissions import Permission, permission_required
 
@@ -31,20 +29,11 @@ FLOW = ImportFlow(
 @permission_required(Permission.MANAGE_INDICATORS)
 def upload():
     form = BenchmarkUploadForm()
-    size = megabytes(configured().max_file_bytes)
-    form.file.description = f"A CSV or Excel (.xlsx) file, {size} or smaller."
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            data = read_upload(upload, configured())
-            rows = importing.read_rows(data, upload.filename or "")
-        except FileProblem as problem:
-            form.file.errors.append(str(problem))
-        else:
-            content = {"kind": form.kind.data, "rows": rows}
-            kept = FLOW.keep(form, data, upload.filename or "", content)
-            if kept is not None:
-                return kept
+    kept = FLOW.upload(
+        form, lambda data, name: {"kind": form.kind.data, "rows": importing.read_rows(data, name)}
+    )
+    if kept is not None:
+        return kept
     return render_template(
         "benchmarks/import-upload.html",
         form=form,

@@ -18,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from tracker.imports import pending
+from tracker.imports.limits import FileProblem, configured, megabytes
+from tracker.imports.reading import read_upload
 from tracker.models import ImportRecord
 from tracker.quotas import QuotaExceeded
 from tracker.uow import unit_of_work
@@ -54,7 +56,25 @@ class ImportFlow:
     raced: str  # said when someone else saved the same figures during the import
     race_errors: tuple[type[Exception], ...] = (IntegrityError,)
 
-    def keep(self, form: Any, data: bytes, filename: str, content: dict) -> Response | None:
+    def upload(self, form: Any, parse: Callable[[bytes, str], dict]) -> Response | None:
+        """The upload step. The form's file field says the size limit; a valid post's file is
+        read within the import limits and parsed (a FileProblem is shown on the field), then
+        kept: the redirect to its preview, or None to show the form again."""
+        size = megabytes(configured().max_file_bytes)
+        form.file.description = f"A CSV or Excel (.xlsx) file, {size} or smaller."
+        if not form.validate_on_submit():
+            return None
+        upload = form.file.data
+        filename = upload.filename or ""
+        try:
+            data = read_upload(upload, configured())
+            content = parse(data, filename)
+        except FileProblem as problem:
+            form.file.errors.append(str(problem))
+            return None
+        return self._keep(form, data, filename, content)
+
+    def _keep(self, form: Any, data: bytes, filename: str, content: dict) -> Response | None:
         """Keep the upload and its parsed content; the redirect to its preview, or None with
         the reason on the form's file field (too many uploads waiting)."""
         try:

@@ -15,13 +15,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from tracker import audit
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.imports import reading
 from tracker.imports.columns import Column, RowProblem, first_filled, is_blank, match_header
 from tracker.imports.limits import FileProblem, Limits, configured
 from tracker.imports.pending import sha256_of
+from tracker.imports.records import record_import
 from tracker.imports.templates import TemplateSheet
 from tracker.imports.templates import template_csv as write_template_csv
 from tracker.imports.templates import template_xlsx as write_template_xlsx
@@ -34,7 +34,7 @@ from tracker.indicators.service import (
     add_values,
     correct_values,
 )
-from tracker.models import Basis, ImportRecord, Indicator, IndicatorValue, Unit, User, utcnow
+from tracker.models import Basis, ImportRecord, Indicator, IndicatorValue, Unit, User
 
 KIND = "indicator_values"
 PENDING_FOLDER = "indicator-imports"
@@ -425,31 +425,11 @@ def apply_import(plan: ImportPlan, user: User | None) -> ImportRecord:
     )
     correct_values([(r.existing, r.figure) for r in to_change if r.existing], user, source)
     changes = [_change_entry(row) for row in plan.rows if row.action != "unchanged"]
-    record = ImportRecord(
-        kind=KIND,
-        filename=plan.filename[:300],
-        sha256=plan.sha256,
-        imported_at=utcnow(),
-        imported_by_id=user.id if user else None,
-        rows_added=len(to_add),
-        rows_changed=len(to_change),
-        rows_unchanged=len(plan.rows) - len(to_add) - len(to_change),
+    unchanged = len(plan.rows) - len(to_add) - len(to_change)
+    counts = (len(to_add), len(to_change), unchanged)
+    return record_import(
+        KIND, "indicator_values.imported", plan.filename, plan.sha256, user, counts, changes
     )
-    db.session.add(record)
-    audit.record(
-        "indicator_values.imported",
-        obj=record,
-        actor=user,
-        after={
-            "filename": plan.filename,
-            "sha256": plan.sha256,
-            "added": record.rows_added,
-            "changed": record.rows_changed,
-            "unchanged": record.rows_unchanged,
-            "changes": changes,
-        },
-    )
-    return record
 
 
 # --- Template files ------------------------------------------------------------------------

@@ -10,9 +10,7 @@ from tracker.clock import today
 from tracker.extensions import db
 from tracker.imports import FileProblem, pending
 from tracker.imports.flow import ImportFlow
-from tracker.imports.limits import configured, megabytes
 from tracker.imports.queries import recent_imports
-from tracker.imports.reading import read_upload
 from tracker.indicators import bp, importing, queries, service
 from tracker.indicators.chart import build_chart
 from tracker.indicators.forms import (
@@ -488,19 +486,9 @@ def unlink(code: str, recommendation_id: int):
 @permission_required(Permission.MANAGE_INDICATORS)
 def import_upload():
     form = UploadForm()
-    size = megabytes(configured().max_file_bytes)
-    form.file.description = f"A CSV or Excel (.xlsx) file, {size} or smaller."
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            data = read_upload(upload, configured())
-            table = _readable(data, upload.filename or "")
-        except FileProblem as problem:
-            form.file.errors.append(str(problem))
-        else:
-            kept = FLOW.keep(form, data, upload.filename or "", table.content())
-            if kept is not None:
-                return kept
+    kept = FLOW.upload(form, lambda data, name: _readable(data, name).content())
+    if kept is not None:
+        return kept
     return render_template(
         "indicators/import-upload.html", form=form, imports=recent_imports(importing.KIND)
     )
