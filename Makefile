@@ -44,10 +44,11 @@ reset-demo: python-check ## Put the demo back as new: delete the local SQLite da
 	$(FLASK) db upgrade
 	$(FLASK) seed
 
-lint: python-check ## Check lint and formatting with ruff, and complexity with radon
+lint: python-check ## Check lint and formatting with ruff, complexity with radon, types with mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python tools/check_complexity.py tracker
+	$(BIN)/mypy
 
 format: $(STAMP) ## Fix formatting and safe lint findings
 	$(BIN)/ruff format .

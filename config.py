@@ -60,7 +60,7 @@ class Config:
 
     # Demo accounts (seeded from seed/people.csv) only ever exist outside production.
     DEMO_ACCOUNTS = True
-    DEMO_PASSWORD = "improvement-plan-demo"  # noqa: S105 (printed for newcomers; dev only)
+    DEMO_PASSWORD: str | None = "improvement-plan-demo"  # noqa: S105 (printed for newcomers; dev only)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

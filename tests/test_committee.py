@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from sqlalchemy import insert, select
 
 from tests.conftest import action_by_ref, count_queries, sign_in
-from tracker.committee.summary import build_summary, load_plan
+from tracker.committee.summary import build_summary
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -22,6 +22,7 @@ from tracker.models import (
     Recommendation,
     recommendation_indicators,
 )
+from tracker.plans.queries import load_plan
 
 COMMITTEE = "margaret.fenwick@example.org"
 REPORT_DAY = date(2016, 3, 14)

@@ -196,7 +196,8 @@ def test_an_admin_purges_evidence_on_request_and_nobody_else_can(seeded, client)
 
 
 def test_withdrawn_evidence_is_not_reported_to_the_committee_as_a_change(seeded, client):
-    from tracker.committee.summary import build_summary, load_plan
+    from tracker.committee.summary import build_summary
+    from tracker.plans.queries import load_plan
 
     action = action_by_ref("R3.10")
     added = add_note(action, "Panel minutes", "Discussed child J. Smith", action.owner)

@@ -311,7 +311,8 @@ def test_the_committee_never_reads_a_system_event_as_the_latest_note(seeded, cli
         in changes[: changes.index("</ul>")]
     )
     # The paper says the same.
-    from tracker.committee.summary import build_summary, load_plan
+    from tracker.committee.summary import build_summary
+    from tracker.plans.queries import load_plan
 
     summary = build_summary(load_plan(plan_id), date(2016, 3, 20))
     row = next(r for r in summary.rows if r.rec.reference == "R3")

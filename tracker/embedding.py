@@ -196,6 +196,7 @@ def embedding(rag: Rag, actions, indicator_summaries, months: int | None = None)
     since = _run_start(timeline)
     not_judged = f"; not judged: {'; '.join(left_out)}" if left_out else ""
     if embedded_now:
+        assert since is not None  # a run of months that embeds has a first month
         names = ", ".join(s.label for s in series)
         return Embedding(
             State.EMBEDDED,

@@ -8,12 +8,15 @@ Uploaded files keep their bytes; their names are cleaned as one line.
 """
 
 from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import DateField, PasswordField, TextAreaField
 from wtforms.validators import StopValidation
 
+from tracker.rules import RuleError
 from tracker.text import clean_line, clean_text
 
 
@@ -28,7 +31,7 @@ def _cleaner(field):
 def cleaned_formdata(form, formdata) -> MultiDict:
     """The submitted values as the form's fields should read them."""
     fields = {field.name: field for field in form}
-    cleaned = MultiDict()
+    cleaned: MultiDict[str, Any] = MultiDict()
     for name, values in formdata.lists():
         clean = _cleaner(fields.get(name))
         for value in values:
@@ -45,10 +48,21 @@ def cleaned_formdata(form, formdata) -> MultiDict:
 class TrackerForm(FlaskForm):
     """Every form's base class: the one place submitted text is cleaned."""
 
-    class Meta:
+    class Meta(FlaskForm.Meta):
         def wrap_formdata(self, form, formdata):
             formdata = super().wrap_formdata(form, formdata)
             return None if formdata is None else cleaned_formdata(form, formdata)
+
+    def show_rule_error(self, error: RuleError, default: str | None = None) -> bool:
+        """Show a refusal on the field it names (or on `default`). When neither is a field of
+        this form it goes in form_errors and the answer is False, for the caller to show it."""
+        name = error.field or default
+        field = getattr(self, name, None) if name else None
+        if field is None:
+            self.form_errors.append(str(error))
+            return False
+        field.errors = [*field.errors, str(error)]
+        return True
 
 
 def date_parts(field, valuelist) -> list[str]:
@@ -72,33 +86,60 @@ def date_from_parts(parts: list[str]) -> date:
 
 
 class GovDateField(DateField):
-    """Day, month and year boxes (GovDateInput), with GOV.UK error messages.
+    """Day, month and year boxes (GovDateInput), with GOV.UK error messages: the one date field.
 
     All three empty means no date; a partly filled or impossible date is an error naming the
-    field, and what the person typed is kept.
+    field, and what the person typed is kept. A year before `earliest_year` is not a real date.
+    `blank_allowed=False` makes empty boxes an error too; `incomplete` and `unreal` replace the
+    two messages that name the field.
     """
 
-    def __init__(self, label=None, validators=None, format="%d %m %Y", **kwargs):
+    widget = GovDateInput()
+
+    def __init__(
+        self,
+        label=None,
+        validators=None,
+        format="%d %m %Y",
+        earliest_year: int = 1000,
+        blank_allowed: bool = True,
+        incomplete: str | None = None,
+        unreal: str | None = None,
+        **kwargs,
+    ):
         super().__init__(label, validators, format=format, **kwargs)
+        self.earliest_year = earliest_year
+        self.blank_allowed = blank_allowed
+        self.incomplete = incomplete or f"{self.label.text} must include a day, month and year"
+        self.unreal = unreal or f"{self.label.text} must be a real date"
 
     def process_formdata(self, valuelist):
         parts = date_parts(self, valuelist)
         if not parts:
             return
-        if not any(parts):
-            self.data = None
+        self.data = None
+        if not any(parts) and self.blank_allowed:
             return
-        name = self.label.text
         if len(parts) != 3 or not all(parts):
-            self.data = None
-            raise ValueError(f"{name} must include a day, month and year")
+            raise ValueError(self.incomplete)
         try:
-            self.data = date_from_parts(parts)
-            if self.data.year < 1000:
-                raise ValueError
+            day = date_from_parts(parts)
         except ValueError:
-            self.data = None
-            raise ValueError(f"{name} must be a real date") from None
+            raise ValueError(self.unreal) from None
+        if day.year < self.earliest_year:
+            raise ValueError(self.unreal)
+        self.data = day
+
+
+class DateRequired:
+    """Like InputRequired, for GovDateField, keeping a "must be a real date" message."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is None and not field.process_errors:
+            raise StopValidation(self.message)
 
 
 class TextRequired:

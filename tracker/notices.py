@@ -15,7 +15,15 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
-from tracker.models import Action, AuditEvent, Plan, ProgressUpdate, Recommendation, User
+from tracker.models import (
+    Action,
+    ActionStatus,
+    AuditEvent,
+    Plan,
+    ProgressUpdate,
+    Recommendation,
+    User,
+)
 
 
 class NoticeKind(StrEnum):
@@ -109,7 +117,7 @@ def _from_history(start: datetime, end: datetime, about: int | None) -> list[Not
             ProgressUpdate.created_at < end,
             or_(
                 ProgressUpdate.event.in_(["evidence.added", "evidence.rejected"]),
-                and_(ProgressUpdate.status_to.in_(["completed", "verified"]), changed_status),
+                and_(ProgressUpdate.status_to.in_(sorted(ActionStatus.CLOSED)), changed_status),
             ),
         )
     )

@@ -36,10 +36,12 @@ class Page:
         """Numbers to link to: the first, the last and this one's neighbours; None for a gap."""
         wanted = {1, self.pages, self.number - 1, self.number, self.number + 1}
         shown: list[int | None] = []
+        previous = None
         for number in sorted(n for n in wanted if 1 <= n <= self.pages):
-            if shown and number - shown[-1] > 1:
+            if previous is not None and number - previous > 1:
                 shown.append(None)
             shown.append(number)
+            previous = number
         return shown
 
 
@@ -51,7 +53,9 @@ def requested_page_number() -> int:
 def paginate(query: Select, size: int, number: int | None = None) -> Page:
     """Run `query` for one page (two statements, whatever the length); 404 past the last page."""
     number = number or requested_page_number()
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = (
+        db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    )
     if number > 1 and (number - 1) * size >= total:
         abort(404)
     items = db.session.scalars(query.limit(size).offset((number - 1) * size)).unique().all()
@@ -76,5 +80,6 @@ def page_url(number: int) -> str:
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
     if number != 1:
         args.append(("page", str(number)))
-    path = url_for(request.endpoint, **request.view_args)
+    assert request.endpoint is not None, "pages are only linked from a matched route"
+    path = url_for(request.endpoint, **(request.view_args or {}))
     return f"{path}?{urlencode(args)}" if args else path

@@ -7,6 +7,7 @@ endpoint that forgot to, so a new route is closed until someone decides who may 
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
+from typing import TypeGuard
 
 from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
@@ -56,7 +57,7 @@ def user_has(user: User, permission: Permission) -> bool:
     return bool(user.is_authenticated and user.is_active and role_has(user.role, permission))
 
 
-def may_own_work(user: User | None) -> bool:
+def may_own_work(user: User | None) -> TypeGuard[User]:
     """Whether this person can own actions and lead plans or recommendations: active staff."""
     return bool(user is not None and user.active and Role(user.role) in WORK_ROLES)
 
@@ -147,6 +148,12 @@ def reviews_anything(user: User) -> bool:
     return db.session.scalar(query) is not None
 
 
+def mark_view(view: Callable, **marks: object) -> None:
+    """Label a route's function with what it requires (the permission map and the convention
+    tests read `permission` and `scope`)."""
+    view.__dict__.update(marks)
+
+
 def permission_required(permission: Permission) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -158,7 +165,7 @@ def permission_required(permission: Permission) -> Callable:
                     abort(403)
             return view(*args, **kwargs)
 
-        wrapped.permission = permission
+        mark_view(wrapped, permission=permission)
         return wrapped
 
     return decorator

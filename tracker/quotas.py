@@ -20,10 +20,13 @@ def check_evidence_quota(person: User) -> None:
     config = current_app.config
     per_person = int(config["EVIDENCE_MAX_PER_PERSON_PER_DAY"])
     since = utcnow() - timedelta(days=1)
-    added = db.session.scalar(
-        select(func.count(Evidence.id)).where(
-            Evidence.added_by_id == person.id, Evidence.added_at >= since
+    added = (
+        db.session.scalar(
+            select(func.count(Evidence.id)).where(
+                Evidence.added_by_id == person.id, Evidence.added_at >= since
+            )
         )
+        or 0
     )
     if added >= per_person:
         raise QuotaExceeded(
@@ -31,7 +34,7 @@ def check_evidence_quota(person: User) -> None:
             "allowed. Try again tomorrow, or ask an admin if you need to add more."
         )
     total = int(config["EVIDENCE_MAX_TOTAL"])
-    if db.session.scalar(select(func.count(Evidence.id))) >= total:
+    if (db.session.scalar(select(func.count(Evidence.id))) or 0) >= total:
         raise QuotaExceeded(
             f"The tracker holds {total:,} pieces of evidence, the most it is set up for, so no "
             "more can be added. Nothing has been saved: tell an admin."

@@ -5,11 +5,30 @@ red or amber, not only that it is.
 """
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Protocol
 
-from tracker.models import Action, ActionStatus
+from tracker.models import ActionStatus
+
+
+class RatedAction(Protocol):
+    """What a rating reads of an action: an Action, a row of those columns
+    (tracker.plans.queries.actions_by_plan) or an action as it was (tracker.committee.history)."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def current_due_date(self) -> date | None: ...
+
+    @property
+    def original_due_date(self) -> date | None: ...
+
+    @property
+    def withdrawn_reason(self) -> str | None: ...
 
 
 class Colour(StrEnum):
@@ -68,7 +87,7 @@ def _days(n: int) -> str:
     return _plural(n, "day")
 
 
-def action_rag(action: Action, today: date, due_soon_days: int = DUE_SOON_DAYS) -> Rag:
+def action_rag(action: RatedAction, today: date, due_soon_days: int = DUE_SOON_DAYS) -> Rag:
     status = ActionStatus(action.status)
     due = action.current_due_date
     original = action.original_due_date
@@ -126,7 +145,7 @@ def _summarise(ratings: list[Rag], noun: str) -> list[str]:
 
 
 def recommendation_rag(
-    actions: list[Action], today: date, action_rags: list[Rag] | None = None
+    actions: Sequence[RatedAction], today: date, action_rags: list[Rag] | None = None
 ) -> Rag:
     """`action_rags`, if the caller has rated the actions already, lines up with `actions`."""
     if action_rags is None:

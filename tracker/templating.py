@@ -138,7 +138,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(embedding_tag)
     app.add_template_global(govuk)
     app.add_template_global(page_url)
-    app.add_template_global(RAG_KEY, "rag_key")
+    app.jinja_env.globals["rag_key"] = RAG_KEY
     app.add_template_global(Permission)
 
     @app.context_processor

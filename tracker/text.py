@@ -12,6 +12,7 @@ Export: every cell a spreadsheet or CSV export writes from stored text goes thro
 
 import re
 import unicodedata
+from typing import overload
 
 # Word and Outlook paste a vertical tab (and sometimes a form feed) for a manual line break.
 _LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
@@ -27,6 +28,14 @@ _UNENCODABLE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
+@overload
+def clean_text(value: str) -> str: ...
+@overload
+def clean_text(value: None) -> None: ...
+@overload
+def clean_text(value: str | None) -> str | None: ...
+
+
 def clean_text(value: str | None) -> str | None:
     """Multi-line text as it should be stored: new lines kept, nothing invisible or harmful."""
     if value is None:
@@ -37,6 +46,14 @@ def clean_text(value: str | None) -> str | None:
     value = _BIDI_CONTROLS.sub("", value)
     value = _UNENCODABLE.sub("", value)
     return value.strip()
+
+
+@overload
+def clean_line(value: str) -> str: ...
+@overload
+def clean_line(value: None) -> None: ...
+@overload
+def clean_line(value: str | None) -> str | None: ...
 
 
 def clean_line(value: str | None) -> str | None:

@@ -19,8 +19,6 @@ from tracker.models import (
 )
 from tracker.rag import DUE_SOON_DAYS, Colour, Rag, action_rag
 
-CLOSED = (ActionStatus.COMPLETED.value, ActionStatus.VERIFIED.value)
-
 
 @dataclass
 class MyActionRow:
@@ -55,7 +53,7 @@ def load_action(action_id: int) -> Action | None:
 def _group(action: Action, today: date) -> str:
     if action.status == ActionStatus.COMPLETED:
         return "awaiting_verification"
-    if action.status in CLOSED or action.current_due_date is None:
+    if action.is_closed or action.current_due_date is None:
         return "other"
     if action.current_due_date < today:
         return "overdue"

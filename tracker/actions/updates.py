@@ -15,6 +15,7 @@ from tracker.evidence.service import supports_completion
 from tracker.extensions import db
 from tracker.models import Action, ActionStatus, ProgressUpdate, Role, User, utcnow
 from tracker.permissions import acting_for
+from tracker.rules import StaleEdit
 
 # Statuses an owner may choose. "Verified" is set only by accepting evidence.
 OWNER_STATUSES = [
@@ -43,16 +44,6 @@ class UpdateProblems:
 
     def __bool__(self) -> bool:
         return bool(self.by_field)
-
-
-class StaleAction(Exception):
-    """Someone (perhaps the same person in another window) saved the action after this person
-    loaded it."""
-
-    def __init__(self, action: Action):
-        self.action = action
-        who = action.updated_by.name if action.updated_by else "someone else"
-        super().__init__(f"{who} changed this action")
 
 
 @dataclass(frozen=True)
@@ -122,7 +113,8 @@ def _check_new_due_date(
 ) -> None:
     if not request.due_change_reason.strip():
         problems.add("due_change_reason", "Enter the reason the due date is changing")
-    if request.new_due_date < today and not may_correct_history(author):
+    new_due = request.new_due_date
+    if new_due is not None and new_due < today and not may_correct_history(author):
         problems.add("new_due_date", f"New due date must be today ({today:%-d %B %Y}) or later")
 
 
@@ -152,12 +144,12 @@ def _check_completion(problems: UpdateProblems, action: Action, status: str) -> 
 def apply_update(
     action: Action, request: UpdateRequest, author: User, today: date
 ) -> ProgressUpdate:
-    """Append the update and change the action. Raises StaleAction if it changed meanwhile.
+    """Append the update and change the action. Raises StaleEdit if it changed meanwhile.
 
     The caller commits (see tracker.uow). Verified actions cannot be reopened here.
     """
     if action.version != request.expected_version:
-        raise StaleAction(action)
+        raise StaleEdit(action)
     before = snapshot(action)
     behalf = acting_for(author, action)
     due_from = action.current_due_date
@@ -174,16 +166,17 @@ def apply_update(
         on_behalf_of=behalf,
     )
     db.session.add(update)
-    if date_changes:
-        action.current_due_date = request.new_due_date
-        if request.new_due_date < today:
+    new_due = request.new_due_date if date_changes else None
+    if new_due is not None:
+        action.current_due_date = new_due
+        if new_due < today:
             audit.record(
                 "action.due_date_corrected",
                 obj=action,
                 actor=author,
                 before={"current_due_date": due_from.isoformat() if due_from else None},
                 after={
-                    "current_due_date": request.new_due_date.isoformat(),
+                    "current_due_date": new_due.isoformat(),
                     "reason": update.due_change_reason,
                 },
             )
@@ -202,14 +195,14 @@ def apply_update(
 
 
 def save_update(action: Action, request: UpdateRequest, author: User, today: date) -> None:
-    """Apply and flush, turning a lost race on the version column into StaleAction."""
+    """Apply and flush, turning a lost race on the version column into StaleEdit."""
     apply_update(action, request, author, today)
     try:
         db.session.flush()
     except StaleDataError:
         db.session.rollback()
         fresh = db.session.get(Action, action.id)
-        raise StaleAction(fresh) from None
+        raise StaleEdit(fresh) from None
 
 
 def snapshot(action: Action) -> dict:

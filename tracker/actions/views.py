@@ -14,7 +14,6 @@ from tracker.actions.queries import (
     owner_plans,
 )
 from tracker.actions.updates import (
-    StaleAction,
     UpdateRequest,
     check_update,
     describe_other_save,
@@ -34,6 +33,7 @@ from tracker.permissions import (
     user_has,
 )
 from tracker.rag import action_rag
+from tracker.rules import StaleEdit
 from tracker.uow import unit_of_work
 
 
@@ -122,14 +122,14 @@ def update(action_id: int):
             try:
                 with unit_of_work():
                     save_update(action, update_request, user, today())
-            except StaleAction as error:
-                stale = error.action
+            except StaleEdit as error:
+                stale = error.record
             else:
                 flash("Your update has been saved.", "success")
                 return redirect(url_for("actions.action", action_id=action.id))
     if stale is not None:
         # Keep everything they typed; the next save is a deliberate one against what is there now.
-        action = load_action(action_id)
+        action = load_action(action_id) or abort(404)
         form.version.raw_data = [str(action.version)]
         form.version.data = str(action.version)
         stale = describe_other_save(action, user)

@@ -3,7 +3,6 @@
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
@@ -12,7 +11,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    DateField,
     EmailField,
     HiddenField,
     RadioField,
@@ -23,52 +21,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from tracker.admin.plan_details import parse_meeting_dates
 from tracker.args import whole_number
-from tracker.forms import TrackerForm, date_from_parts, date_parts
+from tracker.forms import DateRequired, GovDateField, TrackerForm
 from tracker.models import Role, User
 
 NOBODY = ""
-
-
-class DayMonthYearField(DateField):
-    """Day, month and year boxes. All empty means no date; part-filled or impossible is an error
-    naming the field, and what was typed is shown again."""
-
-    widget = GovDateInput()
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format="%d %m %Y", **kwargs)
-
-    def process_formdata(self, valuelist):
-        parts = date_parts(self, valuelist)
-        if not parts:
-            return
-        self.data = None
-        if not any(parts):
-            return
-        if len(parts) != 3 or not all(parts):
-            raise ValueError(f"{self.label.text} must include a day, month and year")
-        try:
-            day = date_from_parts(parts)
-            if day.year < 1900:
-                raise ValueError
-            self.data = day
-        except ValueError:
-            raise ValueError(f"{self.label.text} must be a real date") from None
-
-
-class DateRequired:
-    """Like InputRequired, for DayMonthYearField, keeping a "must be a real date" message."""
-
-    def __init__(self, message: str):
-        self.message = message
-
-    def __call__(self, form, field):
-        if field.data is None and not field.process_errors:
-            raise StopValidation(self.message)
 
 
 class PersonChoice:
@@ -124,8 +84,9 @@ class PlanForm(TrackerForm):
             Length(max=300, message="Type of inspection must be 300 characters or fewer"),
         ],
     )
-    published_on = DayMonthYearField(
+    published_on = GovDateField(
         "Date the report was published",
+        earliest_year=1900,
         description="For example, 18 9 2015",
         validators=[DateRequired("Enter the date the report was published")],
     )
@@ -187,7 +148,9 @@ class RecommendationForm(TrackerForm):
         validate_choice=False,
         validators=[PersonChoice("Choose the recommendation lead from the list")],
     )
-    target_date = DayMonthYearField("Target date (optional)", description="For example, 30 9 2016")
+    target_date = GovDateField(
+        "Target date (optional)", description="For example, 30 9 2016", earliest_year=1900
+    )
     submit = SubmitField("Save recommendation", widget=GovSubmitInput())
 
 
@@ -206,7 +169,7 @@ class ActionForm(TrackerForm):
         validate_choice=False,
         validators=[PersonChoice("Choose the action owner from the list")],
     )
-    due_date = DayMonthYearField("Due date", description="For example, 31 3 2016")
+    due_date = GovDateField("Due date", description="For example, 31 3 2016", earliest_year=1900)
     version = HiddenField()
     submit = SubmitField("Save action", widget=GovSubmitInput())
 

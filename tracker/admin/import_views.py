@@ -29,8 +29,7 @@ from tracker.admin.plan_import import (
     template_csv,
     template_xlsx,
 )
-from tracker.admin.plans_views import plan_for_structure
-from tracker.admin.structure_views import archived_refusal
+from tracker.admin.structure_access import changes_structure, plan_for_structure
 from tracker.extensions import db
 from tracker.imports import FileProblem, pending
 from tracker.imports.limits import configured, megabytes
@@ -45,11 +44,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.route("/plans/<int:plan_id>/import", methods=["GET", "POST"])
 @permission_required(Permission.VIEW_PLANS)
-def import_plan(plan_id: int):
-    plan = plan_for_structure(plan_id)
-    refusal = archived_refusal(plan)
-    if refusal:
-        return refusal
+@changes_structure(plan_for_structure)
+def import_plan(plan: Plan):
     form = ImportUploadForm()
     form.file.description = (
         "An Excel workbook (.xlsx) or a CSV file, "
@@ -98,11 +94,8 @@ def _render_preview(plan, result, filename, digest, upload_id, changed_since=Fal
 
 @bp.route("/plans/<int:plan_id>/import/confirm", methods=["POST"])
 @permission_required(Permission.VIEW_PLANS)
-def confirm_import(plan_id: int):
-    plan = plan_for_structure(plan_id)
-    refusal = archived_refusal(plan)
-    if refusal:
-        return refusal
+@changes_structure(plan_for_structure)
+def confirm_import(plan: Plan):
     form = ImportConfirmForm()
     if not form.validate_on_submit() or not pending.UPLOAD_ID.match(form.upload_id.data or ""):
         abort(400)

@@ -12,20 +12,15 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from tracker import audit
-from tracker.admin.structure import CLOSED, touch
+from tracker.admin.structure import touch
 from tracker.auth.sessions import DEACTIVATED, end_sessions
 from tracker.extensions import db
 from tracker.models import Action, Plan, PlanStatus, Recommendation, Role, User
 from tracker.permissions import WORK_ROLES, may_own_work
+from tracker.rules import RuleError
 
 
-class PeopleRuleError(ValueError):
-    def __init__(self, message: str, field_name: str | None = None):
-        super().__init__(message)
-        self.field_name = field_name
-
-
-class WorkToReassign(PeopleRuleError):
+class WorkToReassign(RuleError):
     """The new role cannot own or lead work, and the person still has some: hand it over first."""
 
     def __init__(self, user: User, actions: list, recommendations: list):
@@ -55,11 +50,11 @@ class PersonDetails:
 
 
 def normalise_email(text: str) -> str:
-    """The address as stored: checked for shape, lower case. Raises PeopleRuleError."""
+    """The address as stored: checked for shape, lower case. Raises RuleError."""
     try:
         return validate_email(text.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise PeopleRuleError(
+        raise RuleError(
             "Enter an email address in the correct format, like name@example.org", "email"
         ) from None
 
@@ -74,9 +69,9 @@ def email_taken(email: str, except_user_id: int | None = None) -> bool:
 def check_new_person(details: PersonDetails) -> PersonDetails:
     email = normalise_email(details.email)
     if email_taken(email):
-        raise PeopleRuleError("Someone already has an account with this email address", "email")
+        raise RuleError("Someone already has an account with this email address", "email")
     if details.role not in {r.value for r in Role}:
-        raise PeopleRuleError("Select a role", "role")
+        raise RuleError("Select a role", "role")
     return PersonDetails(
         name=" ".join(details.name.split()),
         email=email,
@@ -128,16 +123,15 @@ def create_person(details: PersonDetails) -> User:
 
 
 def _active_admins() -> int:
-    return db.session.scalar(
-        select(func.count(User.id)).where(User.role == Role.ADMIN, User.active)
-    )
+    query = select(func.count(User.id)).where(User.role == Role.ADMIN, User.active)
+    return db.session.scalar(query) or 0
 
 
 def update_person(user: User, name: str, job_title: str, role: str) -> bool:
     if role not in {r.value for r in Role}:
-        raise PeopleRuleError("Select a role", "role")
+        raise RuleError("Select a role", "role")
     if user.role == Role.ADMIN and role != Role.ADMIN and user.active and _active_admins() <= 1:
-        raise PeopleRuleError(
+        raise RuleError(
             f"{user.name} is the only active admin: make someone else an admin first", "role"
         )
     if role != user.role and Role(role) not in WORK_ROLES:
@@ -158,11 +152,11 @@ def update_person(user: User, name: str, job_title: str, role: str) -> bool:
 
 def deactivate(user: User, actor: User) -> None:
     if user.id == actor.id:
-        raise PeopleRuleError("You cannot deactivate your own account")
+        raise RuleError("You cannot deactivate your own account")
     if not user.active:
-        raise PeopleRuleError(f"{user.name} is already deactivated")
+        raise RuleError(f"{user.name} is already deactivated")
     if user.role == Role.ADMIN and _active_admins() <= 1:
-        raise PeopleRuleError(f"{user.name} is the only active admin")
+        raise RuleError(f"{user.name} is the only active admin")
     user.active = False
     # Every session they hold ends: signed out now, on every device.
     end_sessions(user, DEACTIVATED)
@@ -171,7 +165,7 @@ def deactivate(user: User, actor: User) -> None:
 
 def reactivate(user: User) -> None:
     if user.active:
-        raise PeopleRuleError(f"{user.name} is already active")
+        raise RuleError(f"{user.name} is already active")
     user.active = True
     audit.record("user.reactivated", obj=user, before={"active": False}, after={"active": True})
 
@@ -187,7 +181,7 @@ def open_actions_owned_by(user_id: int) -> list[Action]:
         .join(Recommendation.plan)
         .where(
             Action.owner_id == user_id,
-            Action.status.not_in(CLOSED),
+            ~Action.is_closed,
             Action.withdrawn_reason.is_(None),
             Plan.status == PlanStatus.ACTIVE,
         )
@@ -226,7 +220,7 @@ def deactivated_people_with_open_work() -> list[tuple[User, int, int]]:
 def check_new_owner(user_id: int | None) -> User:
     person = db.session.get(User, user_id) if user_id else None
     if not may_own_work(person):
-        raise PeopleRuleError("Choose who will take over from the list", "new_owner_id")
+        raise RuleError("Choose who will take over from the list", "new_owner_id")
     return person
 
 
@@ -239,13 +233,13 @@ def reassign(
 ) -> tuple[int, int]:
     """Hand the chosen open actions and led recommendations to someone else, each audited."""
     if new_owner.id == from_user.id:
-        raise PeopleRuleError("Choose someone else to take over", "new_owner_id")
+        raise RuleError("Choose someone else to take over", "new_owner_id")
     chosen_actions = [a for a in open_actions_owned_by(from_user.id) if a.id in set(action_ids)]
     chosen_recs = [
         r for r in recommendations_led_by(from_user.id) if r.id in set(recommendation_ids)
     ]
     if not chosen_actions and not chosen_recs:
-        raise PeopleRuleError("Select at least one action or recommendation", "action_ids")
+        raise RuleError("Select at least one action or recommendation", "action_ids")
     for action in chosen_actions:
         action.owner_id = new_owner.id
         touch(action, actor)

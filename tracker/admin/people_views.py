@@ -17,7 +17,6 @@ from tracker.admin.forms import (
     people_choices,
 )
 from tracker.admin.people import (
-    PeopleRuleError,
     PersonDetails,
     WorkToReassign,
     check_new_owner,
@@ -41,6 +40,7 @@ from tracker.extensions import db
 from tracker.models import Role, User
 from tracker.pagination import paginate
 from tracker.permissions import Permission, permission_required
+from tracker.rules import RuleError
 from tracker.uow import unit_of_work
 
 NEW_PERSON = "admin_new_person"
@@ -84,8 +84,8 @@ def new_person():
         )
         try:
             details = check_new_person(details)
-        except PeopleRuleError as error:
-            getattr(form, error.field_name or "email").errors.append(str(error))
+        except RuleError as error:
+            form.show_rule_error(error, "email")
         else:
             session[NEW_PERSON] = details.to_session()
             return redirect(url_for("admin.check_new_person_view"))
@@ -106,7 +106,7 @@ def check_new_person_view():
     if form.validate_on_submit():
         try:
             check_new_person(details)
-        except PeopleRuleError as error:
+        except RuleError as error:
             problem = str(error)
         else:
             return _create_and_invite(details)
@@ -168,8 +168,8 @@ def edit_person(user_id: int):
         try:
             with unit_of_work():
                 changed = update_person(person, form.name.data, form.job_title.data, form.role.data)
-        except PeopleRuleError as error:
-            getattr(form, error.field_name or "role").errors.append(str(error))
+        except RuleError as error:
+            form.show_rule_error(error, "role")
             if isinstance(error, WorkToReassign):
                 work = error
         else:
@@ -197,7 +197,7 @@ def deactivate_person(user_id: int):
         try:
             with unit_of_work():
                 deactivate(person, current_user._get_current_object())
-        except PeopleRuleError as error:
+        except RuleError as error:
             problem = str(error)
         else:
             flash(
@@ -225,7 +225,7 @@ def reactivate_person(user_id: int):
         try:
             with unit_of_work():
                 reactivate(person)
-        except PeopleRuleError as error:
+        except RuleError as error:
             flash(str(error), "info")
         else:
             flash(f"{person.name} has been reactivated and can sign in again.", "success")
@@ -314,8 +314,8 @@ def reassign_work(user_id: int):
                     form.recommendation_ids.data or [],
                     current_user._get_current_object(),
                 )
-        except PeopleRuleError as error:
-            getattr(form, error.field_name or "new_owner_id").errors.append(str(error))
+        except RuleError as error:
+            form.show_rule_error(error, "new_owner_id")
         else:
             flash(
                 f"{_count(moved_actions, 'action')} and {_count(moved_recs, 'recommendation')} "

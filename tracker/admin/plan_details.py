@@ -13,17 +13,10 @@ from tracker import audit
 from tracker.extensions import db
 from tracker.models import CommitteeMeeting, Plan, PlanStatus, PublishedPaper, User
 from tracker.permissions import may_own_work, may_own_work_clause
+from tracker.rules import RuleError
 
 MEETING_TITLE = "Scrutiny committee meeting"
 DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d %m %Y")
-
-
-class PlanRuleError(ValueError):
-    """A change the rules refuse, with the reason in words for the person making it."""
-
-    def __init__(self, message: str, field_name: str | None = None):
-        super().__init__(message)
-        self.field_name = field_name
 
 
 @dataclass
@@ -104,11 +97,11 @@ def title_taken(title: str, except_plan_id: int | None = None) -> bool:
 
 def check_details(details: PlanDetails, except_plan_id: int | None = None) -> None:
     if title_taken(details.title, except_plan_id):
-        raise PlanRuleError("A plan with this title already exists: choose another", "title")
+        raise RuleError("A plan with this title already exists: choose another", "title")
     if details.lead_id is not None:
         lead = db.session.get(User, details.lead_id)
         if not may_own_work(lead):
-            raise PlanRuleError("Choose a plan lead from the list", "lead_id")
+            raise RuleError("Choose a plan lead from the list", "lead_id")
 
 
 def plan_snapshot(plan: Plan) -> dict:
@@ -186,7 +179,7 @@ def _check_no_published_paper(meetings: list[CommitteeMeeting]) -> None:
         .order_by(CommitteeMeeting.meeting_on)
     ).first()
     if published is not None:
-        raise PlanRuleError(
+        raise RuleError(
             f"A paper has been published for the meeting on {published.day} {published:%B %Y}: "
             "keep that date in the list",
             "meeting_dates",
@@ -195,7 +188,7 @@ def _check_no_published_paper(meetings: list[CommitteeMeeting]) -> None:
 
 def archive_plan(plan: Plan) -> None:
     if plan.status == PlanStatus.ARCHIVED:
-        raise PlanRuleError("This plan is already archived")
+        raise RuleError("This plan is already archived")
     plan.status = PlanStatus.ARCHIVED
     audit.record(
         "plan.archived",
@@ -207,7 +200,7 @@ def archive_plan(plan: Plan) -> None:
 
 def restore_plan(plan: Plan) -> None:
     if plan.status == PlanStatus.ACTIVE:
-        raise PlanRuleError("This plan is not archived")
+        raise RuleError("This plan is not archived")
     plan.status = PlanStatus.ACTIVE
     audit.record(
         "plan.restored",

@@ -533,8 +533,8 @@ def apply_import(
         db.session.flush()
         rec_ids[new.reference] = rec.id
         audit.record("recommendation.created", obj=rec, after=recommendation_snapshot(rec))
-    for new in result.new_actions:
-        _create_action(new, rec_ids[new.rec_reference], actor, source)
+    for new_action in result.new_actions:
+        _create_action(new_action, rec_ids[new_action.rec_reference], actor, source)
     record = ImportRecord(
         kind=KIND,
         filename=filename[:300],

@@ -3,15 +3,12 @@ from which a plan's structure is managed (admins, or the plan's own lead)."""
 
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.admin import bp
+from tracker.admin import bp, queries
 from tracker.admin.forms import ConfirmForm, PlanForm, chosen_id, people_choices
 from tracker.admin.people import deactivated_people_with_open_work
 from tracker.admin.plan_details import (
     PlanDetails,
-    PlanRuleError,
     archive_plan,
     check_details,
     create_plan,
@@ -21,58 +18,36 @@ from tracker.admin.plan_details import (
     restore_plan,
     update_plan,
 )
+from tracker.admin.structure_access import plan_for_structure
 from tracker.extensions import db
-from tracker.models import Action, Plan, PlanStatus, Recommendation, Role, User
+from tracker.models import Plan, PlanStatus, Role, User
 from tracker.permissions import Permission, can_change_plan_structure, permission_required
+from tracker.plans import queries as plans_queries
+from tracker.rules import RuleError
 from tracker.uow import unit_of_work
 
 NEW_PLAN = "admin_new_plan"
 
 
 def load_plan(plan_id: int) -> Plan:
-    query = (
-        select(Plan)
-        .where(Plan.id == plan_id)
-        .options(
-            joinedload(Plan.lead),
-            selectinload(Plan.meetings),
-            selectinload(Plan.recommendations).options(
-                joinedload(Recommendation.lead),
-                joinedload(Recommendation.theme),
-                selectinload(Recommendation.actions).joinedload(Action.owner),
-            ),
-        )
-    )
-    return db.session.scalar(query) or abort(404)
-
-
-def plan_for_structure(plan_id: int) -> Plan:
-    """The plan, if this person may change its structure (403 otherwise)."""
-    plan = load_plan(plan_id)
-    if not can_change_plan_structure(current_user, plan):
-        abort(403)
-    return plan
+    return plans_queries.load_plan(plan_id, indicators=False) or abort(404)
 
 
 @bp.route("/")
 @permission_required(Permission.ADMINISTER)
 def index():
-    counts = {
-        "plans": db.session.scalar(select(func.count(Plan.id)).where(Plan.status == "active")),
-        "people": db.session.scalar(select(func.count(User.id)).where(User.active)),
-    }
     return render_template(
-        "admin/index.html", counts=counts, orphaned=deactivated_people_with_open_work()
+        "admin/index.html",
+        counts=queries.active_counts(),
+        orphaned=deactivated_people_with_open_work(),
     )
 
 
 @bp.route("/plans")
 @permission_required(Permission.VIEW_PLANS)
 def plans():
-    query = select(Plan).options(joinedload(Plan.lead)).order_by(Plan.status, Plan.title)
-    if current_user.role != Role.ADMIN:
-        query = query.where(Plan.lead_id == current_user.id)
-    shown = [p for p in db.session.scalars(query) if can_change_plan_structure(current_user, p)]
+    led_by = None if current_user.role == Role.ADMIN else current_user.id
+    shown = [p for p in queries.plans_led_by(led_by) if can_change_plan_structure(current_user, p)]
     if not shown and current_user.role != Role.ADMIN:
         abort(403)
     return render_template("admin/plans.html", plans=shown)
@@ -113,11 +88,6 @@ def _details_from(form: PlanForm) -> PlanDetails | None:
     )
 
 
-def _show_rule_error(form: PlanForm, error: PlanRuleError) -> None:
-    field = getattr(form, error.field_name or "title")
-    field.errors.append(str(error))
-
-
 @bp.route("/plans/new", methods=["GET", "POST"])
 @permission_required(Permission.ADMINISTER)
 def new_plan():
@@ -128,8 +98,8 @@ def new_plan():
         if details is not None:
             try:
                 check_details(details)
-            except PlanRuleError as error:
-                _show_rule_error(form, error)
+            except RuleError as error:
+                form.show_rule_error(error, "title")
             else:
                 session[NEW_PLAN] = details.to_session()
                 return redirect(url_for("admin.check_new_plan"))
@@ -149,7 +119,7 @@ def check_new_plan():
         try:
             with unit_of_work():
                 plan = create_plan(details)
-        except PlanRuleError as error:
+        except RuleError as error:
             problem = str(error)
         else:
             session.pop(NEW_PLAN, None)
@@ -204,8 +174,8 @@ def edit_plan(plan_id: int):
             try:
                 with unit_of_work():
                     changed = update_plan(plan, details)
-            except PlanRuleError as error:
-                _show_rule_error(form, error)
+            except RuleError as error:
+                form.show_rule_error(error, "title")
             else:
                 flash(
                     "The plan's details have been saved." if changed else "Nothing changed.",

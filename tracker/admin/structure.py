@@ -25,24 +25,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.permissions import may_own_work
-
-CLOSED = {ActionStatus.COMPLETED.value, ActionStatus.VERIFIED.value}
-
-
-class StructureRuleError(ValueError):
-    """A change the rules refuse, with the reason in words (and the form field it is about)."""
-
-    def __init__(self, message: str, field_name: str | None = None):
-        super().__init__(message)
-        self.field_name = field_name
-
-
-class StaleEdit(Exception):
-    """Someone else saved the action after this person opened the form."""
-
-    def __init__(self, action: Action):
-        super().__init__("The action was changed by someone else")
-        self.action = action
+from tracker.rules import RuleError, StaleEdit
 
 
 @dataclass
@@ -114,7 +97,7 @@ def has_progress_history(action: Action) -> bool:
     if action.status != ActionStatus.NOT_STARTED:
         return True
     query = select(func.count(ProgressUpdate.id)).where(ProgressUpdate.action_id == action.id)
-    return db.session.scalar(query) > 0
+    return (db.session.scalar(query) or 0) > 0
 
 
 def action_removal_blockers(action: Action) -> list[str]:
@@ -163,7 +146,7 @@ def check_person(user_id: int | None, field_name: str, what: str) -> None:
         return
     person = db.session.get(User, user_id)
     if not may_own_work(person):
-        raise StructureRuleError(f"Choose the {what} from the list", field_name)
+        raise RuleError(f"Choose the {what} from the list", field_name)
 
 
 def _theme(name: str) -> Theme | None:
@@ -340,7 +323,7 @@ def update_action(
 def delete_action(action: Action) -> None:
     blockers = action_removal_blockers(action)
     if blockers:
-        raise StructureRuleError(
+        raise RuleError(
             f"Action {action.reference} cannot be deleted because {' and '.join(blockers)}: "
             "withdraw it instead"
         )
@@ -355,7 +338,7 @@ def delete_action(action: Action) -> None:
 def delete_recommendation(rec: Recommendation) -> None:
     blockers = recommendation_removal_blockers(rec)
     if blockers:
-        raise StructureRuleError(
+        raise RuleError(
             f"Recommendation {rec.reference} cannot be deleted because of its history "
             f"({'; '.join(blockers)}): withdraw it instead"
         )
@@ -376,33 +359,38 @@ def delete_recommendation(rec: Recommendation) -> None:
 def withdraw_action(action: Action, reason: str, actor: User) -> None:
     reason = reason.strip()
     if not reason:
-        raise StructureRuleError("Enter the reason the action is being withdrawn", "reason")
+        raise RuleError("Enter the reason the action is being withdrawn", "reason")
     if action.withdrawn_reason:
-        raise StructureRuleError(f"Action {action.reference} is already withdrawn")
+        raise RuleError(f"Action {action.reference} is already withdrawn")
     before = action_snapshot(action)
     action.withdrawn_reason = reason
     touch(action, actor)
     # The action's history is what the committee reads, so the withdrawal is written there too.
+    _note_in_history(action, actor, f"Withdrawn from the plan: {reason}")
+    db.session.flush()
+    audit.record("action.withdrawn", obj=action, before=before, after=action_snapshot(action))
+
+
+def _note_in_history(action: Action, actor: User, note: str) -> None:
+    """A progress update that changes nothing but says what happened to the action."""
     db.session.add(
         ProgressUpdate(
             action_id=action.id,
             author_id=actor.id,
             status_from=action.status,
             status_to=action.status,
-            note=f"Withdrawn from the plan: {reason}",
+            note=note,
         )
     )
-    db.session.flush()
-    audit.record("action.withdrawn", obj=action, before=before, after=action_snapshot(action))
 
 
 def withdraw_recommendation(rec: Recommendation, reason: str, actor: User) -> None:
     """Withdraw a recommendation and, with it, those of its actions still in the plan."""
     reason = reason.strip()
     if not reason:
-        raise StructureRuleError("Enter the reason the recommendation is being withdrawn", "reason")
+        raise RuleError("Enter the reason the recommendation is being withdrawn", "reason")
     if rec.withdrawn_reason:
-        raise StructureRuleError(f"Recommendation {rec.reference} is already withdrawn")
+        raise RuleError(f"Recommendation {rec.reference} is already withdrawn")
     before = recommendation_snapshot(rec)
     rec.withdrawn_reason = reason
     for action in ordered_actions(rec.id):
@@ -416,23 +404,13 @@ def withdraw_recommendation(rec: Recommendation, reason: str, actor: User) -> No
 
 def reinstate_action(action: Action, actor: User) -> None:
     if not action.withdrawn_reason:
-        raise StructureRuleError(f"Action {action.reference} is not withdrawn")
+        raise RuleError(f"Action {action.reference} is not withdrawn")
     if action.recommendation.withdrawn_reason:
-        raise StructureRuleError(
-            f"Reinstate recommendation {action.recommendation.reference} first"
-        )
+        raise RuleError(f"Reinstate recommendation {action.recommendation.reference} first")
     before = action_snapshot(action)
     action.withdrawn_reason = None
     touch(action, actor)
-    db.session.add(
-        ProgressUpdate(
-            action_id=action.id,
-            author_id=actor.id,
-            status_from=action.status,
-            status_to=action.status,
-            note="Reinstated in the plan",
-        )
-    )
+    _note_in_history(action, actor, "Reinstated in the plan")
     db.session.flush()
     audit.record("action.reinstated", obj=action, before=before, after=action_snapshot(action))
 
@@ -440,7 +418,7 @@ def reinstate_action(action: Action, actor: User) -> None:
 def reinstate_recommendation(rec: Recommendation) -> None:
     """Bring a recommendation back; its withdrawn actions are reinstated one by one, by choice."""
     if not rec.withdrawn_reason:
-        raise StructureRuleError(f"Recommendation {rec.reference} is not withdrawn")
+        raise RuleError(f"Recommendation {rec.reference} is not withdrawn")
     before = recommendation_snapshot(rec)
     rec.withdrawn_reason = None
     db.session.flush()

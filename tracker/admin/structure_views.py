@@ -1,13 +1,12 @@
 """Changing a plan's structure: recommendations and actions. Admins, or the plan's own lead.
 
-Each route declares VIEW_PLANS and then checks can_change_plan_structure for the plan concerned:
-anyone else gets 403 and nothing changes.
+Each route declares VIEW_PLANS and then `changes_structure` (tracker/admin/structure_access.py)
+checks can_change_plan_structure for the plan concerned: anyone else gets 403 and nothing changes;
+an archived plan gets 409.
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.admin import bp
@@ -21,12 +20,9 @@ from tracker.admin.forms import (
     people_choices,
 )
 from tracker.admin.plan_details import possible_leads
-from tracker.admin.plans_views import plan_for_structure
 from tracker.admin.structure import (
     ActionDetails,
     RecommendationDetails,
-    StaleEdit,
-    StructureRuleError,
     action_removal_blockers,
     add_action,
     add_recommendation,
@@ -43,61 +39,23 @@ from tracker.admin.structure import (
     withdraw_action,
     withdraw_recommendation,
 )
+from tracker.admin.structure_access import (
+    action_for_change,
+    changes_structure,
+    plan_for_structure,
+    recommendation_for_change,
+)
 from tracker.args import whole_number
 from tracker.extensions import db
-from tracker.models import Action, Plan, PlanStatus, Recommendation
-from tracker.permissions import Permission, can_change_plan_structure, permission_required
+from tracker.models import Action, Plan, Recommendation
+from tracker.permissions import Permission, permission_required
+from tracker.rules import RuleError, StaleEdit
 from tracker.templating import govuk_datetime
 from tracker.uow import unit_of_work
 
 
-def _check(plan: Plan) -> None:
-    if not can_change_plan_structure(current_user, plan):
-        abort(403)
-
-
-def recommendation_for_change(rec_id: int) -> Recommendation:
-    query = (
-        select(Recommendation)
-        .where(Recommendation.id == rec_id)
-        .options(joinedload(Recommendation.plan), joinedload(Recommendation.theme))
-    )
-    rec = db.session.scalar(query) or abort(404)
-    _check(rec.plan)
-    return rec
-
-
-def action_for_change(action_id: int) -> Action:
-    query = (
-        select(Action)
-        .where(Action.id == action_id)
-        .options(
-            joinedload(Action.recommendation).joinedload(Recommendation.plan),
-            joinedload(Action.updated_by),
-        )
-    )
-    action = db.session.scalar(query) or abort(404)
-    _check(action.recommendation.plan)
-    return action
-
-
-def archived_refusal(plan: Plan):
-    """Structure changes wait until an archived plan is restored; None if the plan is active."""
-    if plan.status != PlanStatus.ARCHIVED:
-        return None
-    return render_template("admin/plan-archived.html", plan=plan), 409
-
-
 def _back_to(plan_id: int, anchor: str | None = None):
     return redirect(url_for("admin.plan", plan_id=plan_id, _anchor=anchor))
-
-
-def _field_error(form, error: StructureRuleError) -> None:
-    field = getattr(form, error.field_name, None) if error.field_name else None
-    if field is None:
-        flash(str(error), "info")
-    else:
-        field.errors.append(str(error))
 
 
 def _step() -> int:
@@ -137,18 +95,16 @@ def _recommendation_details(form: RecommendationForm) -> RecommendationDetails:
 
 @bp.route("/plans/<int:plan_id>/recommendations/new", methods=["GET", "POST"])
 @permission_required(Permission.VIEW_PLANS)
-def new_recommendation(plan_id: int):
-    plan = plan_for_structure(plan_id)
-    refusal = archived_refusal(plan)
-    if refusal:
-        return refusal
+@changes_structure(plan_for_structure)
+def new_recommendation(plan: Plan):
     form = _recommendation_form()
     if form.validate_on_submit():
         try:
             with unit_of_work():
                 rec = add_recommendation(plan, _recommendation_details(form))
-        except StructureRuleError as error:
-            _field_error(form, error)
+        except RuleError as error:
+            if not form.show_rule_error(error):
+                flash(str(error), "info")
         else:
             flash(f"Recommendation {rec.reference} has been added.", "success")
             return _back_to(plan.id, f"rec-{rec.id}")
@@ -157,18 +113,16 @@ def new_recommendation(plan_id: int):
 
 @bp.route("/recommendations/<int:rec_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.VIEW_PLANS)
-def edit_recommendation(rec_id: int):
-    rec = recommendation_for_change(rec_id)
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
+@changes_structure(recommendation_for_change)
+def edit_recommendation(rec: Recommendation):
     form = _recommendation_form(rec)
     if form.validate_on_submit():
         try:
             with unit_of_work():
                 changed = update_recommendation(rec, _recommendation_details(form))
-        except StructureRuleError as error:
-            _field_error(form, error)
+        except RuleError as error:
+            if not form.show_rule_error(error):
+                flash(str(error), "info")
         else:
             flash(
                 f"Recommendation {rec.reference} has been saved."
@@ -182,11 +136,8 @@ def edit_recommendation(rec_id: int):
 
 @bp.route("/recommendations/<int:rec_id>/move", methods=["POST"])
 @permission_required(Permission.VIEW_PLANS)
-def move_recommendation_view(rec_id: int):
-    rec = recommendation_for_change(rec_id)
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
+@changes_structure(recommendation_for_change)
+def move_recommendation_view(rec: Recommendation):
     step = _step()
     with unit_of_work():
         before = rec.reference
@@ -201,11 +152,8 @@ def move_recommendation_view(rec_id: int):
 
 @bp.route("/recommendations/<int:rec_id>/remove", methods=["GET", "POST"])
 @permission_required(Permission.VIEW_PLANS)
-def remove_recommendation(rec_id: int):
-    rec = recommendation_for_change(rec_id)
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
+@changes_structure(recommendation_for_change)
+def remove_recommendation(rec: Recommendation):
     blockers = recommendation_removal_blockers(rec)
     form = WithdrawForm() if blockers else DeleteForm()
     if form.validate_on_submit():
@@ -216,8 +164,9 @@ def remove_recommendation(rec_id: int):
                     withdraw_recommendation(rec, form.reason.data, current_user)
                 else:
                     delete_recommendation(rec)
-        except StructureRuleError as error:
-            _field_error(form, error)
+        except RuleError as error:
+            if not form.show_rule_error(error):
+                flash(str(error), "info")
         else:
             if blockers:
                 flash(f"Recommendation {reference} and its actions have been withdrawn.", "success")
@@ -240,16 +189,13 @@ def remove_recommendation(rec_id: int):
 
 @bp.route("/recommendations/<int:rec_id>/reinstate", methods=["POST"])
 @permission_required(Permission.VIEW_PLANS)
-def reinstate_recommendation_view(rec_id: int):
-    rec = recommendation_for_change(rec_id)
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
+@changes_structure(recommendation_for_change)
+def reinstate_recommendation_view(rec: Recommendation):
     if ConfirmForm().validate_on_submit():
         try:
             with unit_of_work():
                 reinstate_recommendation(rec)
-        except StructureRuleError as error:
+        except RuleError as error:
             flash(str(error), "info")
         else:
             flash(
@@ -287,18 +233,16 @@ def _action_details(form: ActionForm) -> ActionDetails:
 
 @bp.route("/recommendations/<int:rec_id>/actions/new", methods=["GET", "POST"])
 @permission_required(Permission.VIEW_PLANS)
-def new_action(rec_id: int):
-    rec = recommendation_for_change(rec_id)
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
+@changes_structure(recommendation_for_change)
+def new_action(rec: Recommendation):
     form = _action_form()
     if form.validate_on_submit():
         try:
             with unit_of_work():
                 action = add_action(rec, _action_details(form), current_user)
-        except StructureRuleError as error:
-            _field_error(form, error)
+        except RuleError as error:
+            if not form.show_rule_error(error):
+                flash(str(error), "info")
         else:
             flash(f"Action {action.reference} has been added.", "success")
             return _back_to(rec.plan_id, f"rec-{rec.id}")
@@ -309,12 +253,9 @@ def new_action(rec_id: int):
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.VIEW_PLANS)
-def edit_action(action_id: int):
-    action = action_for_change(action_id)
+@changes_structure(action_for_change)
+def edit_action(action: Action):
     rec = action.recommendation
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
     form = _action_form(action)
     due_locked = has_progress_history(action)
     stale = None
@@ -324,11 +265,12 @@ def edit_action(action_id: int):
         try:
             with unit_of_work():
                 changed = update_action(action, _action_details(form), current_user, expected)
-        except StructureRuleError as error:
-            _field_error(form, error)
+        except RuleError as error:
+            if not form.show_rule_error(error):
+                flash(str(error), "info")
         except (StaleEdit, StaleDataError):
             db.session.rollback()
-            stale = action_for_change(action_id)
+            stale = action_for_change(action.id)
             form.version.data = str(stale.version)
             form.description.errors.append(_stale_message(stale))
         else:
@@ -358,12 +300,9 @@ def _stale_message(action: Action) -> str:
 
 @bp.route("/actions/<int:action_id>/move", methods=["POST"])
 @permission_required(Permission.VIEW_PLANS)
-def move_action_view(action_id: int):
-    action = action_for_change(action_id)
+@changes_structure(action_for_change)
+def move_action_view(action: Action):
     rec = action.recommendation
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
     step = _step()
     with unit_of_work():
         before = action.reference
@@ -375,12 +314,9 @@ def move_action_view(action_id: int):
 
 @bp.route("/actions/<int:action_id>/remove", methods=["GET", "POST"])
 @permission_required(Permission.VIEW_PLANS)
-def remove_action(action_id: int):
-    action = action_for_change(action_id)
+@changes_structure(action_for_change)
+def remove_action(action: Action):
     rec = action.recommendation
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
     blockers = action_removal_blockers(action)
     form = WithdrawForm() if blockers else DeleteForm()
     if form.validate_on_submit():
@@ -391,8 +327,9 @@ def remove_action(action_id: int):
                     withdraw_action(action, form.reason.data, current_user)
                 else:
                     delete_action(action)
-        except StructureRuleError as error:
-            _field_error(form, error)
+        except RuleError as error:
+            if not form.show_rule_error(error):
+                flash(str(error), "info")
         else:
             flash(
                 f"Action {reference} has been withdrawn."
@@ -414,17 +351,14 @@ def remove_action(action_id: int):
 
 @bp.route("/actions/<int:action_id>/reinstate", methods=["POST"])
 @permission_required(Permission.VIEW_PLANS)
-def reinstate_action_view(action_id: int):
-    action = action_for_change(action_id)
+@changes_structure(action_for_change)
+def reinstate_action_view(action: Action):
     rec = action.recommendation
-    refusal = archived_refusal(rec.plan)
-    if refusal:
-        return refusal
     if ConfirmForm().validate_on_submit():
         try:
             with unit_of_work():
                 reinstate_action(action, current_user)
-        except StructureRuleError as error:
+        except RuleError as error:
             flash(str(error), "info")
         else:
             flash(f"Action {action.reference} has been reinstated.", "success")

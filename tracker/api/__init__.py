@@ -4,8 +4,11 @@ Bearer tokens only (no session cookie, no CSRF); requests and responses validate
 with pydantic models, which also give the OpenAPI 3.1 document at /api/v1/openapi.json.
 """
 
-from flask import Blueprint, Flask
+from typing import Any
+
+from flask import Blueprint, Flask, request
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.models import SecureType
 
 from tracker.api.problems import Problem, problem_hooks_after, problem_hooks_before
 
@@ -35,12 +38,19 @@ spec = SpecTree(
         SecurityScheme(
             name="bearer",
             data=SecuritySchemeData(
-                type="http", scheme="bearer", description="An API token (ipt_...)"
+                type=SecureType.HTTP, scheme="bearer", description="An API token (ipt_...)"
             ),
         )
     ],
     security={"bearer": []},
 )
+
+
+def validated() -> Any:
+    """What SpecTree validated for this request: .query, .json (pydantic models)."""
+    # SpecTree adds `context` to Flask's request at run time; Flask's types do not have it.
+    return request.context  # type: ignore[attr-defined]
+
 
 from tracker.api import auth, figures, reads, reference  # noqa: E402,F401
 

@@ -17,7 +17,6 @@ from tracker.api.tokens import (
     DEFAULT_DAYS,
     MAX_DAYS,
     SCOPES,
-    TokenRuleError,
     all_tokens,
     issue_token,
     revoke,
@@ -27,6 +26,7 @@ from tracker.extensions import db
 from tracker.forms import TrackerForm
 from tracker.models import ApiToken, User
 from tracker.permissions import Permission, permission_required
+from tracker.rules import RuleError
 from tracker.text import clean_line
 from tracker.uow import unit_of_work
 
@@ -100,8 +100,8 @@ def new():
                     form.days.data,
                     current_user._get_current_object(),
                 )
-        except TokenRuleError as problem:
-            getattr(form, problem.field).errors.append(str(problem))
+        except RuleError as problem:
+            form.show_rule_error(problem)
         else:
             # The secret is in this response only: it is never stored, nor put in the session.
             return render_template(

@@ -9,7 +9,7 @@ from tracker.api import bp
 from tracker.api.problems import ApiProblem, field_problem
 from tracker.api.tokens import find_by_secret, note_use, token_state
 from tracker.models import ApiToken
-from tracker.permissions import Permission
+from tracker.permissions import Permission, mark_view
 from tracker.uow import unit_of_work
 
 PUBLIC_ENDPOINTS = {"api.openapi", "api.reference"}
@@ -100,8 +100,7 @@ def require_scope(scope: str) -> Callable:
                 )
             return view(*args, **kwargs)
 
-        wrapped.permission = Permission.API_TOKEN
-        wrapped.scope = scope
+        mark_view(wrapped, permission=Permission.API_TOKEN, scope=scope)
         return wrapped
 
     return decorator

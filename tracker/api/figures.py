@@ -13,7 +13,7 @@ from spectree import Response
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from tracker.api import bp, spec
+from tracker.api import bp, spec, validated
 from tracker.api.auth import current_token, require_scope
 from tracker.api.problems import ApiProblem, FieldProblem, Problem, field_problem
 from tracker.api.schemas import (
@@ -120,8 +120,8 @@ def put_figure(code: str, period: str):
     must not be in the future and the figure must be possible for the unit (a percentage is at
     most 100).
     """
-    figure = request.context.json
-    basis = request.context.query.basis
+    figure = validated().json
+    basis = validated().query.basis
     plan = _plan([_row(code[:100], period[:100], basis, figure)], "")
     if plan.errors:
         messages = [e.message if e.row else str(e) for e in plan.errors]
@@ -135,6 +135,7 @@ def put_figure(code: str, period: str):
     row = plan.rows[0]
     outcome = _save_one(row)
     stored = service.existing_value(row.indicator.id, row.period, row.basis)
+    assert stored is not None  # _save_one has just added or changed it
     body = FigureWritten.model_validate({"outcome": outcome, "figure": _figure_out(stored)})
     return body, 201 if outcome == "added" else 200
 
@@ -150,6 +151,7 @@ def _save_one(row: PlannedRow) -> str:
                 return "added"
             if row.action == "change":
                 stored = service.existing_value(row.indicator.id, row.period, row.basis)
+                assert stored is not None  # the check found it: that is what makes a change
                 service.change_value(stored, row.figure, owner, _token_source())
                 return "changed"
             return "unchanged"
@@ -250,7 +252,7 @@ def post_batch():
     request_sha256 = hashlib.sha256(request.get_data(cache=True)).hexdigest()
     if key is not None and (replayed := _replay(key, request_sha256)) is not None:
         return replayed
-    figures = request.context.json.figures
+    figures = validated().json.figures
     rows = [_row(f.indicator_code, f.period, f.basis, f) for f in figures]
     plan = _plan(rows, f"data API batch (token '{current_token().name}')")
     if plan.errors:

@@ -62,6 +62,7 @@ def page_body(items: list, next_cursor: str | None) -> dict:
         # The query string is built here: a query argument never reaches url_for as a keyword.
         args = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
         args.append(("cursor", next_cursor))
+        assert request.endpoint is not None, "a cursor only comes from a matched route"
         path = url_for(request.endpoint, **(request.view_args or {}), _external=True)
         following = f"{path}?{urlencode(args)}"
     return {"items": items, "next_cursor": next_cursor, "next": following}

@@ -4,7 +4,7 @@ from http import HTTPStatus
 
 from flask import Flask, current_app, request
 from pydantic import BaseModel, Field
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tracker.extensions import db
 
@@ -91,13 +91,18 @@ HTTP_DETAILS = {
 }
 
 
+def _flask_500(error: Exception) -> InternalServerError:
+    """What Flask answers to an unexpected error when no page is registered for it."""
+    return InternalServerError()
+
+
 def register_problem_handlers(app: Flask, url_prefix: str) -> None:
     """Errors on API addresses answer in problem+json; every other address keeps its HTML page.
 
     Registered after the HTML handlers, which it calls for anything outside the API.
     """
     html_handler = app.error_handler_spec[None][None].get(HTTPException)
-    unexpected_handler = app.error_handler_spec[None][None].get(Exception)
+    unexpected_handler = app.error_handler_spec[None][None].get(Exception, _flask_500)
 
     def in_api() -> bool:
         return request.path.startswith(url_prefix + "/") or request.path == url_prefix

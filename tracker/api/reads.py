@@ -3,12 +3,12 @@
 
 from collections import defaultdict
 
-from flask import current_app, request
+from flask import current_app
 from spectree import Response
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.api import bp, spec
+from tracker.api import bp, spec, validated
 from tracker.api.auth import current_token, require_scope
 from tracker.api.paging import body_etag, cache_headers, not_modified, page_body, page_of
 from tracker.api.problems import ApiProblem, Problem, field_problem
@@ -89,7 +89,7 @@ def plans():
         day = today()
         items = []
         for plan in found:
-            by_rec = {rec_id: [] for rec_id in recs[plan.id]}
+            by_rec: dict[int, list[Row]] = {rec_id: [] for rec_id in recs[plan.id]}
             for action in grouped[plan.id]:
                 by_rec.setdefault(action.recommendation_id, []).append(action)
             rec_rags = [recommendation_rag(actions, day) for actions in by_rec.values()]
@@ -125,7 +125,7 @@ def _recommendation_ids(plan_ids: list[int]) -> dict[int, list[int]]:
 
 def _args(model):
     """The query string as validated by SpecTree."""
-    return request.context.query
+    return validated().query
 
 
 # --- Recommendations -----------------------------------------------------------------------

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import ApiToken, User, utcnow
+from tracker.rules import RuleError
 
 # "improvement plan tracker": lets secret scanners recognise a leaked token.
 SECRET_PREFIX = "ipt_"  # noqa: S105 (a prefix, not a secret)
@@ -30,14 +31,6 @@ NAME_MAX = 100
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-class TokenRuleError(ValueError):
-    """A token request that breaks a rule; the message says which, in words for the admin."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-
-
 def hash_secret(secret: str) -> str:
     """SHA-256 is enough here: the secret has 256 bits of randomness, nothing to guess."""
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -51,25 +44,28 @@ class IssuedToken:
 
 def check_new_token(name: str, owner: User | None, scopes: list[str], days: int) -> None:
     if not name:
-        raise TokenRuleError("name", "Enter a name for the token")
+        raise RuleError("Enter a name for the token", "name")
     if len(name) > NAME_MAX:
-        raise TokenRuleError("name", f"The name must be {NAME_MAX} characters or fewer")
+        raise RuleError(f"The name must be {NAME_MAX} characters or fewer", "name")
     if db.session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
-        raise TokenRuleError("name", f"A token called '{name}' already exists: choose another name")
+        raise RuleError(f"A token called '{name}' already exists: choose another name", "name")
     if owner is None or not owner.active:
-        raise TokenRuleError("owner_id", "Select the person responsible for the token")
+        raise RuleError("Select the person responsible for the token", "owner_id")
     if not scopes:
-        raise TokenRuleError("scopes", "Select what the token may do")
+        raise RuleError("Select what the token may do", "scopes")
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown:
-        raise TokenRuleError("scopes", f"Unknown scope {unknown[0]}")
+        raise RuleError(f"Unknown scope {unknown[0]}", "scopes")
     if not 1 <= days <= MAX_DAYS:
-        raise TokenRuleError("days", f"A token must expire within 1 to {MAX_DAYS} days")
+        raise RuleError(f"A token must expire within 1 to {MAX_DAYS} days", "days")
 
 
-def issue_token(name: str, owner: User, scopes: list[str], days: int, by: User) -> IssuedToken:
-    """Create a token; the caller's unit of work commits it. Raises TokenRuleError."""
+def issue_token(
+    name: str, owner: User | None, scopes: list[str], days: int, by: User
+) -> IssuedToken:
+    """Create a token; the caller's unit of work commits it. Raises RuleError."""
     check_new_token(name, owner, scopes, days)
+    assert owner is not None  # check_new_token refuses a token with no owner
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     token = ApiToken(

@@ -303,7 +303,8 @@ class Names:
         self.actions: dict[int, str] = {}
         self.recommendations: dict[int, str] = {}
         self.plans: dict[int, str] = {}
-        self.evidence: dict[int, tuple[str, str]] = {}
+        self.evidence: dict[int, tuple[str, str]] = {}  # title, and its action's reference
+        self._evidence_actions: dict[int, tuple[str, int]] = {}  # title, and its action's id
         self.indicators: dict[int, str] = {}
         self.targets: dict[int, str] = {}
         self.values: dict[int, str] = {}
@@ -342,7 +343,7 @@ class Names:
                 setattr(self, attribute, dict(_rows(key, name, ids=ids)))
         self.evidence = {
             evidence_id: (title, self.actions.get(action_id, ""))
-            for evidence_id, (title, action_id) in self.evidence.items()
+            for evidence_id, (title, action_id) in self._evidence_actions.items()
         }
         if ids := wanted.get("IndicatorTarget"):
             self.targets = dict(_rows_of_indicator(IndicatorTarget, ids))
@@ -361,7 +362,7 @@ class Names:
         for evidence_id, title, action_id in _rows(
             Evidence.id, Evidence.title, Evidence.action_id, ids=ids
         ):
-            self.evidence[evidence_id] = (title, action_id)
+            self._evidence_actions[evidence_id] = (title, action_id)
             wanted["Action"].add(action_id)
 
     def person(self, user_id) -> str:

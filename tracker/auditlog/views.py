@@ -6,16 +6,15 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, render_template, request
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select
 from wtforms import SelectChoice
 
-from tracker.auditlog import bp
+from tracker.auditlog import bp, queries
 from tracker.auditlog.describe import KINDS, describe_all
 from tracker.auditlog.forms import AuditFilterForm
 from tracker.clock import local, today
 from tracker.extensions import db
-from tracker.models import Action, AuditEvent, Evidence, Plan, ProgressUpdate, Recommendation, User
+from tracker.models import Action, User
 from tracker.pagination import Page, paginate, same_query_url
 from tracker.permissions import Permission, permission_required
 from tracker.text import spreadsheet_cell
@@ -23,34 +22,21 @@ from tracker.text import spreadsheet_cell
 PAGE_SIZE = 50
 
 
-def _paged(query) -> Page:
-    ordered = query.options(joinedload(AuditEvent.actor)).order_by(
-        AuditEvent.occurred_at.desc(), AuditEvent.id.desc()
-    )
-    return paginate(ordered, PAGE_SIZE)
+def _paged(query: Select) -> Page:
+    return paginate(queries.newest_first(query), PAGE_SIZE)
 
 
 @bp.route("/audit/actions/<int:action_id>")
 @permission_required(Permission.ADMINISTER)
 def for_action(action_id: int):
     action = db.session.get(Action, action_id) or abort(404)
-    evidence_ids = select(Evidence.id).where(Evidence.action_id == action_id)
-    query = select(AuditEvent).where(
-        or_(
-            (AuditEvent.object_type == "Action") & (AuditEvent.object_id == action_id),
-            (AuditEvent.object_type == "Evidence") & AuditEvent.object_id.in_(evidence_ids),
-        )
-    )
-    history = db.session.scalar(
-        select(func.count(ProgressUpdate.id)).where(ProgressUpdate.action_id == action_id)
-    )
     return render_template(
         "auditlog/events.html",
         heading=f"Audit trail for action {action.reference}",
         subject_action=action,
-        page=(page := _paged(query)),
+        page=(page := _paged(queries.about_action(action_id))),
         described=describe_all(page.items),
-        history_count=history,
+        history_count=queries.progress_update_count(action_id),
     )
 
 
@@ -58,18 +44,11 @@ def for_action(action_id: int):
 @permission_required(Permission.ADMINISTER)
 def for_user(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
-    query = select(AuditEvent).where(
-        or_(
-            AuditEvent.actor_id == user_id,
-            (AuditEvent.object_type == "User") & (AuditEvent.object_id == user_id),
-            AuditEvent.subject == user.email,
-        )
-    )
     return render_template(
         "auditlog/events.html",
         heading=f"Audit trail for {user.name}",
         subject_user=user,
-        page=(page := _paged(query)),
+        page=(page := _paged(queries.about_user(user))),
         described=describe_all(page.items),
     )
 
@@ -94,13 +73,7 @@ def recent():
 @permission_required(Permission.ADMINISTER)
 def recent_csv():
     _, query = _filtered()
-    events = list(
-        db.session.scalars(
-            query.options(joinedload(AuditEvent.actor)).order_by(
-                AuditEvent.occurred_at.desc(), AuditEvent.id.desc()
-            )
-        )
-    )
+    events = list(db.session.scalars(queries.newest_first(query)))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["When", "Who", "What happened", "Details", "IP address"])
@@ -127,8 +100,7 @@ def recent_csv():
 def _filtered():
     """The filter form (from the query string) and the events it selects."""
     form = AuditFilterForm(request.args)
-    people = db.session.execute(select(User.id, User.name).order_by(User.name)).all()
-    plans = db.session.execute(select(Plan.id, Plan.title).order_by(Plan.title)).all()
+    people, plans = queries.people_and_plans()
     form.person.choices = [SelectChoice("", "Anyone")] + [
         SelectChoice(str(i), name) for i, name in people
     ]
@@ -139,33 +111,21 @@ def _filtered():
         SelectChoice(key, label) for key, (label, _) in KINDS.items()
     ]
     form.validate()
-    query = select(AuditEvent)
-    if (form.person.data or "").isdigit():
-        query = query.where(AuditEvent.actor_id == int(form.person.data))
-    if (form.plan.data or "").isdigit():
-        query = query.where(_in_plan(int(form.plan.data)))
-    if form.kind.data in KINDS:
-        _, prefixes = KINDS[form.kind.data]
-        query = query.where(or_(*(AuditEvent.event.startswith(p) for p in prefixes)))
-    if form.date_from.data and not form.date_from.errors:
-        query = query.where(AuditEvent.occurred_at >= _start_of(form.date_from.data))
-    if form.date_to.data and not form.date_to.errors:
-        query = query.where(AuditEvent.occurred_at < _start_of(form.date_to.data + timedelta(1)))
+    starts, ends = form.date_from, form.date_to
+    query = queries.filtered(
+        actor_id=_whole(form.person.data),
+        plan_id=_whole(form.plan.data),
+        prefixes=tuple(KINDS[form.kind.data][1]) if form.kind.data in KINDS else None,
+        start=_start_of(starts.data) if starts.data and not starts.errors else None,
+        end=_start_of(ends.data + timedelta(1)) if ends.data and not ends.errors else None,
+    )
     return form, query
+
+
+def _whole(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 def _start_of(day: date) -> datetime:
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     return datetime.combine(day, time(), tzinfo=zone)
-
-
-def _in_plan(plan_id: int):
-    recommendations = select(Recommendation.id).where(Recommendation.plan_id == plan_id)
-    actions = select(Action.id).where(Action.recommendation_id.in_(recommendations))
-    evidence = select(Evidence.id).where(Evidence.action_id.in_(actions))
-    return or_(
-        (AuditEvent.object_type == "Plan") & (AuditEvent.object_id == plan_id),
-        (AuditEvent.object_type == "Recommendation") & AuditEvent.object_id.in_(recommendations),
-        (AuditEvent.object_type == "Action") & AuditEvent.object_id.in_(actions),
-        (AuditEvent.object_type == "Evidence") & AuditEvent.object_id.in_(evidence),
-    )

@@ -17,7 +17,7 @@ from tracker import audit
 from tracker.auth.passwords import hash_password
 from tracker.auth.service import password_allowed
 from tracker.auth.sessions import PASSWORD_RESET, end_sessions
-from tracker.extensions import db
+from tracker.extensions import db, rows_matched
 from tracker.models import AccountToken, ReminderOutbox, User, utcnow
 
 INVITE = "invite"
@@ -94,7 +94,7 @@ def set_password_with_token(found: AccountToken, password: str) -> LinkProblem |
         )
         .values(used_at=now)
     )
-    if claimed.rowcount != 1:
+    if rows_matched(claimed) != 1:
         db.session.refresh(found)
         return LinkProblem.USED if found.used_at else LinkProblem.EXPIRED
     user = found.user
@@ -116,13 +116,12 @@ def set_password_with_token(found: AccountToken, password: str) -> LinkProblem |
 def resets_in_last_hour(user: User) -> int:
     """Reset emails queued for this person in the last hour (sent or not)."""
     since = utcnow() - timedelta(hours=1)
-    return db.session.scalar(
-        select(func.count(ReminderOutbox.id)).where(
-            ReminderOutbox.recipient_id == user.id,
-            ReminderOutbox.kind == RESET,
-            ReminderOutbox.created_at >= since,
-        )
+    query = select(func.count(ReminderOutbox.id)).where(
+        ReminderOutbox.recipient_id == user.id,
+        ReminderOutbox.kind == RESET,
+        ReminderOutbox.created_at >= since,
     )
+    return db.session.scalar(query) or 0
 
 
 def reset_wanted_for(email: str) -> User | None:

@@ -90,6 +90,7 @@ def set_password(token: str):
     found, problem = find_token(token)
     if problem:
         return _link_problem(problem)
+    assert found is not None  # find_token gives a token or a problem
     form = NewPasswordForm()
     if form.validate_on_submit():
         with unit_of_work():
@@ -132,7 +133,7 @@ def failed_sign_ins_since(user: User, since) -> int:
     )
     if since is not None:
         query = query.where(AuditEvent.occurred_at > since)
-    return db.session.scalar(query)
+    return db.session.scalar(query) or 0
 
 
 @bp.route("/account")
@@ -162,7 +163,7 @@ def wrong_current_passwords(user: User) -> int:
         AuditEvent.object_id == user.id,
         AuditEvent.occurred_at >= since,
     )
-    return db.session.scalar(query)
+    return db.session.scalar(query) or 0
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

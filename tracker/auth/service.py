@@ -74,13 +74,12 @@ def _window() -> timedelta:
 
 
 def _failures(*conditions) -> int:
-    return db.session.scalar(
-        select(func.count(AuditEvent.id)).where(
-            AuditEvent.event.in_(FAILURE_EVENTS),
-            AuditEvent.occurred_at >= utcnow() - _window(),
-            *conditions,
-        )
+    query = select(func.count(AuditEvent.id)).where(
+        AuditEvent.event.in_(FAILURE_EVENTS),
+        AuditEvent.occurred_at >= utcnow() - _window(),
+        *conditions,
     )
+    return db.session.scalar(query) or 0
 
 
 def recent_failures(email: str) -> int:

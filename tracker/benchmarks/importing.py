@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
 
-from tracker import audit
 from tracker.benchmarks.figures import LOCAL_AUTHORITY, NATIONAL, REGIONAL, period_label
 from tracker.extensions import db
 from tracker.imports import reading
@@ -27,13 +26,13 @@ from tracker.imports.columns import (
 )
 from tracker.imports.limits import FileProblem, Limits, configured
 from tracker.imports.pending import sha256_of
+from tracker.imports.records import record_import
 from tracker.models import (
     BenchmarkMeasure,
     ImportRecord,
     PublishedFigure,
     StatisticalNeighbour,
     User,
-    utcnow,
 )
 
 FIGURES_KIND = "published_figures"
@@ -116,6 +115,8 @@ def read_rows(data: bytes, filename: str = "", limits: Limits | None = None) -> 
 def _heading(raw_rows: list, columns: list[Column], extra=()):
     """The heading's positions (with any extra headings asked for) and the rows after it."""
     first = first_filled(raw_rows)
+    if first is None:
+        raise FileProblem("The file is empty")
     header_line, header = raw_rows[first]
     wanted = list(columns) + [Column(f"measure:{m}", m, (heading_key(m),), False) for m in extra]
     found = match_header(header_line, header, wanted)
@@ -169,7 +170,8 @@ class PlannedFigure:
     @property
     def shown(self) -> str:
         if self.value is None:
-            return f"Not published ({self.suppressed}: {SUPPRESSED[self.suppressed]})"
+            why = SUPPRESSED.get(self.suppressed or "", "no reason given")
+            return f"Not published ({self.suppressed}: {why})"
         return f"{self.value:g}"
 
     @property
@@ -444,31 +446,8 @@ def _refuse_if_not_ok(plan: Plan) -> None:
 
 
 def _record(plan: Plan, user: User | None, event: str, changes: list) -> ImportRecord:
-    record = ImportRecord(
-        kind=plan.kind,
-        filename=plan.filename[:300],
-        sha256=plan.sha256,
-        imported_at=utcnow(),
-        imported_by_id=user.id if user else None,
-        rows_added=len(plan.to_add),
-        rows_changed=len(plan.to_change) + len(plan.removed),
-        rows_unchanged=len(plan.unchanged),
-    )
-    db.session.add(record)
-    audit.record(
-        event,
-        obj=record,
-        actor=user,
-        after={
-            "filename": plan.filename,
-            "sha256": plan.sha256,
-            "added": record.rows_added,
-            "changed": record.rows_changed,
-            "unchanged": record.rows_unchanged,
-            "changes": changes,
-        },
-    )
-    return record
+    counts = (len(plan.to_add), len(plan.to_change) + len(plan.removed), len(plan.unchanged))
+    return record_import(plan.kind, event, plan.filename, plan.sha256, user, counts, changes)
 
 
 # --- The statistical-neighbour list ------------------------------------------------------------

@@ -112,7 +112,7 @@ def summary_workbook(summary: PlanSummary, filters) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook()
-    about = workbook.active
+    about = workbook.worksheets[0]  # a new workbook's one sheet
     about.title = "About"
     for values in (
         ["Plan", summary.plan.title],

@@ -6,10 +6,7 @@ indicators, compare how far its actions have got with which way its indicators a
 
 from dataclasses import dataclass
 
-from tracker.models import ActionStatus
 from tracker.rag import Colour
-
-DONE = {ActionStatus.COMPLETED.value, ActionStatus.VERIFIED.value}
 
 
 @dataclass(frozen=True)
@@ -62,7 +59,7 @@ def impact_statement(actions, indicator_summaries, action_rags) -> ImpactStateme
         return None
     if not rated:
         return ImpactStatement("not_comparable", left_out.strip())
-    done = sum(1 for a, _ in live if a.status in DONE)
+    done = sum(1 for a, _ in live if a.is_closed)
     all_done = done == len(live)
     lagging = _lagging(live, done)
     ordered = sorted(rated, key=lambda s: s.indicator.code)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from tracker.admin.forms import ConfirmForm
-from tracker.admin.structure_views import archived_refusal
+from tracker.admin.structure_access import archived_refusal
 from tracker.clock import today
 from tracker.committee import bp
 from tracker.committee.paper_store import PaperBusy

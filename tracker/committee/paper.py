@@ -12,7 +12,7 @@ from tracker.inspections.timeline import plan_inspections
 def paper_charts(summary: PlanSummary) -> dict[str, object]:
     """One chart per linked indicator (24 months), built in a fixed number of queries."""
     indicators = {s.indicator.id: s.indicator for row in summary.rows for s in row.indicators}
-    charts = {}
+    charts: dict[str, object] = {}
     for full in latest_values_for(list(indicators.values()), per_series=24):
         published = full.benchmarks.chart_lines() if full.benchmarks else None
         chart = build_chart(full.indicator, full.series, full.targets, published=published)

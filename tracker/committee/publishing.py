@@ -18,9 +18,10 @@ from tracker import audit
 from tracker.clock import today
 from tracker.committee.filters import SummaryFilters, since_label
 from tracker.committee.paper import render_paper
-from tracker.committee.summary import PlanSummary, build_summary, load_plan
+from tracker.committee.summary import PlanSummary, build_summary
 from tracker.extensions import db
 from tracker.models import CommitteeMeeting, PaperKind, Plan, PublishedPaper, User
+from tracker.plans.queries import load_plan
 
 
 class PublishRuleError(ValueError):
@@ -56,8 +57,10 @@ def _plain(value):
     return value
 
 
-def _rag(rag) -> dict | None:
-    return {"rating": rag.label, "reason": rag.reason} if rag is not None else None
+def _rag(rag) -> dict:
+    if rag is None:
+        return {"rating": None, "reason": None}
+    return {"rating": rag.label, "reason": rag.reason}
 
 
 def _action_data(action, rag) -> dict:
@@ -116,7 +119,7 @@ def _indicator_data(summary: PlanSummary, s) -> dict:
         "judged_on": s.indicator.basis,
         "latest": _figure(s.latest),
         "month": None if s.judged_on_month else _figure(s.latest_month),
-        **(_rag(rating.rag) if rating else {"rating": None, "reason": None}),
+        **_rag(rating.rag if rating else None),
         "trend": rating.trend if rating else None,
         "recommendations": summary.recommendations_using(s.indicator.code),
     }
@@ -176,6 +179,7 @@ class MadePaper:
 def make_paper(plan_id: int, since: date | None, base_url: str, person_id: int) -> MadePaper:
     """The whole plan's paper as at today, with changes since `since`. Raises PaperBusy."""
     plan = load_plan(plan_id)
+    assert plan is not None  # callers have the plan's meeting or submission in hand
     filters = SummaryFilters(
         theme_id=None, colour=None, since=since, since_label=since_label(plan, since)
     )
@@ -295,7 +299,8 @@ def latest_papers_of_plan(plan_id: int) -> dict[int, PublishedPaper]:
         (newest.c.meeting_id == PublishedPaper.meeting_id)
         & (newest.c.version == PublishedPaper.version),
     )
-    return {p.meeting_id: p for p in db.session.scalars(query.options(_with_publisher()))}
+    papers = db.session.scalars(query.options(_with_publisher()))
+    return {p.meeting_id: p for p in papers if p.meeting_id is not None}
 
 
 def submitted_copy(plan_id: int) -> PublishedPaper | None:
@@ -316,5 +321,6 @@ def file_name(paper: PublishedPaper, extension: str) -> str:
     """A name a clerk recognises in their downloads folder."""
     if paper.kind == PaperKind.SUBMITTED_PLAN:
         return f"plan-{paper.plan_id}-as-submitted-{paper.as_at.isoformat()}.{extension}"
+    assert paper.meeting is not None  # a committee paper is always for a meeting
     meeting_on = paper.meeting.meeting_on.isoformat()
     return f"plan-{paper.plan_id}-committee-paper-{meeting_on}-v{paper.version}.{extension}"

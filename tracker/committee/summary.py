@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only
 
 from tracker.clock import local
 from tracker.committee.history import end_of, state_at
@@ -28,13 +28,14 @@ from tracker.models import (
     Theme,
     User,
 )
+from tracker.plans.progress import done_count, next_due
 from tracker.rag import Colour, Rag, action_rag, plan_rag, recommendation_rag
 
 
 @dataclass
 class Note:
     text: str
-    at: object
+    at: datetime
     author: str | None
 
 
@@ -106,24 +107,6 @@ class PlanSummary:
             for row in self.rows
             if any(s.indicator.code == code for s in row.indicators)
         )
-
-
-def load_plan(plan_id: int, people: bool = True) -> Plan | None:
-    """The plan with what its summary shows; `people=False` when the page shows no action
-    owners or leads (the summary page: a third fewer rows to load)."""
-    actions = selectinload(Recommendation.actions)
-    recommendation_options = [
-        joinedload(Recommendation.theme),
-        selectinload(Recommendation.indicators),
-    ]
-    plan_options = [selectinload(Plan.meetings)]
-    if people:
-        actions = actions.joinedload(Action.owner)
-        recommendation_options.append(joinedload(Recommendation.lead))
-        plan_options.append(joinedload(Plan.lead))
-    recommendations = selectinload(Plan.recommendations).options(actions, *recommendation_options)
-    query = select(Plan).where(Plan.id == plan_id).options(*plan_options, recommendations)
-    return db.session.scalar(query)
 
 
 def _latest_notes(plan_id: int) -> dict[int, Note]:
@@ -251,11 +234,6 @@ def _recommendation_row(
     latest_note: Note | None,
 ) -> RecommendationRow:
     rags = [action_rag(a, day) for a in rec.actions]
-    open_dues = [
-        a.current_due_date
-        for a in rec.actions
-        if a.status not in ("completed", "verified") and a.current_due_date
-    ]
     rec_indicators = [summaries[i.id] for i in rec.indicators]
     rag = recommendation_rag(rec.actions, day, rags)
     return RecommendationRow(
@@ -263,8 +241,8 @@ def _recommendation_row(
         rag=rag,
         actions=list(rec.actions),
         action_rags=rags,
-        done=sum(1 for a in rec.actions if a.status in ("completed", "verified")),
-        next_due=min(open_dues) if open_dues else None,
+        done=done_count(rec.actions),
+        next_due=next_due(rec.actions),
         latest_note=latest_note,
         indicators=rec_indicators,
         impact=impact_statement(rec.actions, rec_indicators, rags),
@@ -282,7 +260,9 @@ def _filtered(
     return rows
 
 
-def _values_before(indicator_ids: list[int], before: date) -> dict[int, list[IndicatorValue]]:
+def _values_before(
+    indicator_ids: list[int], before: date
+) -> dict[tuple[int, str], list[IndicatorValue]]:
     """For each indicator, its latest three figures for months before `before` (per basis)."""
     if not indicator_ids:
         return {}
@@ -404,7 +384,7 @@ def _completed_change(action: Action, u: ProgressUpdate) -> Change:
         "completed",
         u.created_at,
         action.reference,
-        f"{u.status_to.capitalize()}: {action.description}",
+        f"{(u.status_to or '').capitalize()}: {action.description}",
         "action",
         action.id,
     )

@@ -7,9 +7,10 @@ from tracker.committee.exports import actions_csv, summary_workbook
 from tracker.committee.filters import NO_CHANGES, read_filters
 from tracker.committee.paper import render_paper
 from tracker.committee.paper_store import PaperBusy
-from tracker.committee.summary import build_summary, load_plan
+from tracker.committee.summary import build_summary
 from tracker.inspections.timeline import plan_inspections
 from tracker.permissions import Permission, permission_required
+from tracker.plans.queries import load_plan
 from tracker.rag import COLOUR_LABELS, Colour
 
 

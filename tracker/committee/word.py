@@ -6,6 +6,7 @@ figures as a table. docs/committee.md "The Word paper" says what is in it and wh
 
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from docx import Document
@@ -22,10 +23,10 @@ from tracker.committee.summary import PlanSummary, RecommendationRow
 from tracker.indicators.chart import LineChart, build_chart
 from tracker.indicators.pages import MonthRow, indicator_rows
 from tracker.indicators.queries import IndicatorSummary, latest_values_for
-from tracker.indicators.rag import format_value
+from tracker.indicators.rag import FigureLike, format_value
 from tracker.inspections import inspection_kind
 from tracker.inspections.timeline import PlanInspections, plan_inspections
-from tracker.models import Basis, Indicator, IndicatorValue
+from tracker.models import Basis, Indicator
 from tracker.rag import RAG_KEY, Colour, Rag
 from tracker.templating import govuk_date, govuk_datetime, month_label
 
@@ -158,7 +159,7 @@ class Writer:
                 if style:
                     run._r.style = self.ids[style]
 
-    def table(self, columns: Columns, rows: list[list[Content]], caption: str) -> Table:
+    def table(self, columns: Columns, rows: Sequence[Sequence[Content]], caption: str) -> Table:
         """A table in a built-in style whose first row repeats on every page as its header.
         `columns`: each column's heading and width in centimetres (17 across)."""
         self.paragraph(caption, CAPTION).paragraph_format.keep_with_next = True
@@ -170,7 +171,7 @@ class Writer:
             grid_column.w = width
         trs = table._tbl.tr_lst
         trs[0].get_or_add_trPr().append(OxmlElement("w:tblHeader"))
-        header = [[(heading, STRONG)] for heading, _ in columns]
+        header: list[Content] = [[(heading, STRONG)] for heading, _ in columns]
         for tr, values in zip(trs, [header, *rows], strict=True):
             for tc, value, width in zip(tr.tc_lst, values, widths, strict=True):
                 tc.width = width
@@ -220,7 +221,7 @@ def _summary_section(w: Writer, summary: PlanSummary) -> None:
         f"verification, {h['on_track']} on track, {h['at_risk']} at risk, {h['overdue']} overdue, "
         f"{h['blocked']} blocked.",
     )
-    rows = [
+    rows: list[list[Content]] = [
         [
             row.rec.reference,
             row.rec.title,
@@ -265,7 +266,7 @@ def _inspections_section(w: Writer, inspections: PlanInspections) -> None:
 
 
 def _deadlines(w: Writer, inspections: PlanInspections) -> None:
-    rows = [
+    rows: list[list[Content]] = [
         [
             f"{d.label} ({inspection_kind(d.event.kind)}): {d.why_required}",
             govuk_date(d.due),
@@ -304,7 +305,9 @@ def _timeline_entry(entry) -> list[Piece]:
 
 def _rating_key(w: Writer) -> None:
     w.heading("What the ratings mean", 2)
-    rows = [[[(MARKS.get(c, "") + c.label, STRONG)], meaning] for c, meaning in RAG_KEY]
+    rows: list[list[Content]] = [
+        [[(MARKS.get(c, "") + c.label, STRONG)], meaning] for c, meaning in RAG_KEY
+    ]
     w.table([("Rating", 3.0), ("What it means", 14.0)], rows, "What each rating means")
 
 
@@ -348,7 +351,7 @@ def _action_cells(action, rag: Rag) -> list[Content]:
     return [action.reference, action.description, owner, due, action.status_label, _rag(rag)]
 
 
-def _provisional(value: IndicatorValue | None) -> str:
+def _provisional(value: FigureLike | None) -> str:
     return " (provisional)" if value is not None and value.provisional else ""
 
 
@@ -356,10 +359,12 @@ def _indicator_sentence(s: IndicatorSummary) -> list[Piece]:
     """As the PDF: the rating, the month's own figure beside a rolling or year-to-date one,
     the trend, and the latest figure's data caveat."""
     code, name = s.indicator.code, s.indicator.name
+    if s.rating is None:
+        return [(f"{code}: {name}", STRONG), (". No figures yet.", None)]
     pieces: list[Piece] = [(f"{code}: {name}", STRONG), (". ", None), *_rag(s.rating.rag)]
     pieces.append((f"{_provisional(s.latest)}.", None))
-    if s.month_rag:
-        month = s.latest_month
+    month = s.latest_month
+    if s.month_rag and month is not None:
         pieces.append(
             (
                 f" {month.period:%B %Y} month figure: {s.month_rag.reason}{_provisional(month)}.",
@@ -392,16 +397,16 @@ def _all_indicators(w: Writer, summary: PlanSummary) -> None:
 
 def _indicator_cells(s: IndicatorSummary, summary: PlanSummary) -> list[Content]:
     rated: Content = "No figures yet"
-    if s.latest:
+    if s.latest and s.rating:
         rated = [(f"{s.latest.period:%B %Y}: ", None), *_rag(s.rating.rag)]
         rated.append((_provisional(s.latest), None))
     month = ""
-    if s.month_rag:
-        value = s.latest_month
+    value = s.latest_month
+    if s.month_rag and value is not None:
         month = f"{value.period:%B %Y}: {s.month_rag.reason}{_provisional(value)}"
     elif s.judged_on_month:
         month = "Judged on the month"
-    trend: list[Piece] = [(s.rating.trend, None)]
+    trend: list[Piece] = [(s.rating.trend if s.rating else "No trend yet", None)]
     trend += [
         (f" Data caveat ({v.period:%B %Y}): {v.data_quality_note}", STRONG) for v in s.caveats
     ]
@@ -503,7 +508,7 @@ def _figure_cells(indicator: Indicator, row: MonthRow, on_month: bool) -> list[C
     return [*cells, row.target, notes]
 
 
-def _figure(indicator: Indicator, value: IndicatorValue | None, rag: Rag | None) -> Content:
+def _figure(indicator: Indicator, value: FigureLike | None, rag: Rag | None) -> Content:
     """ "92.52% ▲ Amber": the figure as shown everywhere, then its rating."""
     if value is None or rag is None:
         return "No figure"
@@ -511,7 +516,7 @@ def _figure(indicator: Indicator, value: IndicatorValue | None, rag: Rag | None)
     return [(f"{shown} ", None), (MARKS.get(rag.colour, "") + rag.label, STRONG)]
 
 
-def _figure_note(value: IndicatorValue, on_month: bool) -> str:
+def _figure_note(value: FigureLike, on_month: bool) -> str:
     parts = [] if on_month else [f"{Basis(value.basis).label}:"]
     if value.provisional:
         parts.append("Provisional.")

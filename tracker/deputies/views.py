@@ -1,21 +1,20 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
+from tracker.admin.plan_details import possible_leads
 from tracker.clock import today
 from tracker.deputies import bp
 from tracker.deputies.forms import DeputyForm, EndCoverForm
 from tracker.deputies.rules import check_deputy, end_cover, name_deputy, named_by
 from tracker.extensions import db
 from tracker.models import Deputy, User
-from tracker.permissions import Permission, may_own_work_clause, permission_required
+from tracker.permissions import Permission, permission_required
 from tracker.uow import unit_of_work
 
 
 def _possible_deputies(person: User) -> list[User]:
-    query = select(User).where(may_own_work_clause(), User.id != person.id).order_by(User.name)
-    return list(db.session.scalars(query))
+    return [p for p in possible_leads() if p.id != person.id]
 
 
 @bp.route("/account/deputies", methods=["GET", "POST"])
@@ -33,8 +32,11 @@ def deputies():
         for name, message in problems.by_field.items():
             getattr(form, name).errors = [*getattr(form, name).errors, message]
         if not problems:
+            starts, ends = form.starts_on.data, form.ends_on.data
+            # check_deputy refuses a missing deputy or date
+            assert deputy is not None and starts is not None and ends is not None
             with unit_of_work():
-                name_deputy(person, deputy, form.starts_on.data, form.ends_on.data)
+                name_deputy(person, deputy, starts, ends)
             flash(f"{deputy.name} will cover for you.")
             return redirect(url_for("deputies.deputies"))
     return render_template(

@@ -29,11 +29,12 @@ def link_problem(url: str) -> str | None:
 def has_substance(evidence: Evidence) -> bool:
     """A title and something behind it (a stored file, a web address, a note's text): blank
     evidence, such as a note of spaces saved before forms stripped input, shows nothing."""
-    content = {
+    by_kind: dict[str, str | None] = {
         EvidenceKind.FILE: evidence.stored_name,
         EvidenceKind.LINK: evidence.url,
         EvidenceKind.NOTE: evidence.note,
-    }.get(evidence.kind)
+    }
+    content = by_kind.get(evidence.kind)
     return bool((evidence.title or "").strip() and (content or "").strip())
 
 

@@ -28,7 +28,8 @@ def template_xlsx(sheets: list[TemplateSheet]) -> bytes:
     from openpyxl.styles import Font
 
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    for default in list(workbook.worksheets):  # a new workbook's empty first sheet
+        workbook.remove(default)
     for spec in sheets:
         sheet = workbook.create_sheet(spreadsheet_cell(spec.title)[:31])
         sheet.append([spreadsheet_cell(heading) for heading in spec.header])
@@ -37,8 +38,8 @@ def template_xlsx(sheets: list[TemplateSheet]) -> bytes:
         for row in spec.rows:
             sheet.append([spreadsheet_cell(value) for value in row])
         for column in spec.text_columns:
-            for row in range(2, TEXT_FORMAT_ROWS + 2):
-                sheet.cell(row=row, column=column).number_format = "@"
+            for number in range(2, TEXT_FORMAT_ROWS + 2):
+                sheet.cell(row=number, column=column).number_format = "@"
         for letter, width in spec.widths.items():
             sheet.column_dimensions[letter].width = width
         if spec.freeze_header:

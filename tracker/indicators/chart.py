@@ -5,15 +5,24 @@ has its own point shape (the same as the tag markers: square, triangle, circle, 
 chart never relies on colour alone.
 """
 
+from __future__ import annotations
+
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from markupsafe import Markup
 
-from tracker.indicators.rag import describe_target, format_value, rate_value, target_in_force
-from tracker.models import Basis, Indicator, IndicatorTarget, IndicatorValue, Polarity, Unit
+from tracker.indicators.rag import (
+    FigureLike,
+    TargetLike,
+    describe_target,
+    format_value,
+    rate_value,
+    target_in_force,
+)
+from tracker.models import Basis, Indicator, Polarity, Unit
 from tracker.rag import Colour
 
 WIDTH, HEIGHT = 720, 380
@@ -168,7 +177,7 @@ def _tick_label(value: float, unit: str, step: float) -> str:
     return f"{text}%" if Unit(unit) is Unit.PERCENTAGE else text
 
 
-def _window(values: list[IndicatorValue], months: int) -> tuple[int, int] | None:
+def _window(values: Sequence[FigureLike], months: int) -> tuple[int, int] | None:
     if not values:
         return None
     last = max(month_index(v.period) for v in values)
@@ -211,8 +220,8 @@ def _target_runs(targets, first: int, last: int, x, y, bound: str) -> list[list]
 
 def build_chart(
     indicator: Indicator,
-    series: dict[str, list[IndicatorValue]],
-    targets: list[IndicatorTarget],
+    series: dict[str, Sequence[FigureLike]],
+    targets: Sequence[TargetLike],
     months: int = 24,
     published: list[tuple[str, str, float]] | None = None,
 ) -> LineChart | None:
@@ -256,18 +265,18 @@ def build_chart(
 
 
 def _shown_series(
-    basis: Basis, series: dict[str, list[IndicatorValue]]
-) -> dict[str, list[IndicatorValue]]:
+    basis: Basis, series: dict[str, Sequence[FigureLike]]
+) -> dict[str, Sequence[FigureLike]]:
     """The judged figures, and the month figures too when judged on another basis."""
-    shown = {basis: series.get(basis, [])}
+    shown: dict[str, Sequence[FigureLike]] = {basis: series.get(basis, [])}
     if basis is not Basis.MONTH and series.get(Basis.MONTH):
         shown[Basis.MONTH] = series[Basis.MONTH]
     return shown
 
 
 def _in_window(
-    shown: dict[str, list[IndicatorValue]], first: int, last: int
-) -> dict[str, list[IndicatorValue]]:
+    shown: dict[str, Sequence[FigureLike]], first: int, last: int
+) -> dict[str, Sequence[FigureLike]]:
     return {
         b: sorted(
             (v for v in values if first <= month_index(v.period) <= last),
@@ -285,7 +294,7 @@ def _bound_names(indicator: Indicator) -> tuple[str, ...]:
 
 
 def _target_levels(
-    targets: list[IndicatorTarget], first: int, last: int, bound_names: tuple[str, ...]
+    targets: Sequence[TargetLike], first: int, last: int, bound_names: tuple[str, ...]
 ) -> list[float]:
     """Every target level in force during the window, so the y axis reaches each of them."""
     return [
@@ -341,9 +350,9 @@ def _x_ticks(x: Callable[[int], float], first: int, last: int) -> list[Tick]:
 def _figure_series(
     indicator: Indicator,
     basis: str,
-    values: list[IndicatorValue],
+    values: Sequence[FigureLike],
     is_judged: bool,
-    targets: list[IndicatorTarget],
+    targets: Sequence[TargetLike],
     x: Callable[[int], float],
     y: Scale,
 ) -> Series:
@@ -365,7 +374,7 @@ def _figure_series(
 
 def _target_lines(
     indicator: Indicator,
-    targets: list[IndicatorTarget],
+    targets: Sequence[TargetLike],
     first: int,
     last: int,
     x: Callable[[int], float],
@@ -405,7 +414,7 @@ def _benchmark_lines(
     ]
 
 
-def _mark_latest(chart: LineChart, indicator: Indicator, judged: list[IndicatorValue]) -> None:
+def _mark_latest(chart: LineChart, indicator: Indicator, judged: Sequence[FigureLike]) -> None:
     """The latest judged figure is labelled on the chart, above the points near it."""
     judged_series = chart.judged
     if not (judged_series and judged_series.points):
@@ -426,8 +435,8 @@ def _label_y(nearby: list[Point], top: float) -> float:
 
 def describe_chart(
     indicator: Indicator,
-    in_window: dict[str, list[IndicatorValue]],
-    targets: list[IndicatorTarget],
+    in_window: dict[str, Sequence[FigureLike]],
+    targets: Sequence[TargetLike],
     first: int,
     last: int,
     published: list[tuple[str, str, float]] | None = None,
@@ -500,7 +509,7 @@ class Sparkline:
         )
 
 
-def build_sparkline(indicator: Indicator, newest_first: list[IndicatorValue]) -> Sparkline | None:
+def build_sparkline(indicator: Indicator, newest_first: Sequence[FigureLike]) -> Sparkline | None:
     values = list(reversed(newest_first))
     if len(values) < 2:
         return None

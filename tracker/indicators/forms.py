@@ -4,6 +4,8 @@ Months and figures are typed as text and read by tracker.indicators.parsing, the
 the import, so what someone typed is always kept on an error.
 """
 
+from datetime import date
+
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -169,7 +171,14 @@ class IndicatorForm(TrackerForm):
 class MonthField(StringField):
     """A month typed as text ("2016-02", "Feb-16"); .month holds the parsed first day."""
 
-    month = None
+    month: date | None = None
+
+    @property
+    def valid_month(self) -> date:
+        """The month, once the form has validated (pre_validate refuses anything else)."""
+        if self.month is None:
+            raise ValueError(f"{self.name} is read before its form validated")
+        return self.month
 
     def pre_validate(self, form):
         try:
@@ -227,7 +236,7 @@ class TargetForm(TrackerForm):
                 ok = False
         if ok and self.within_range:
             low, high = number_or_none(self.lower_bound.data), number_or_none(self.upper_bound.data)
-            if low > high:
+            if low is not None and high is not None and low > high:
                 self.upper_bound.errors = [
                     *self.upper_bound.errors,
                     "Highest figure must be the same as or more than the lowest figure",
@@ -294,6 +303,13 @@ class ValueForm(TrackerForm):
             parsing.check_month_has_happened(field.month)
         except ValueError as error:
             raise ValidationError(str(error)) from None
+
+    @property
+    def valid_figure(self) -> float:
+        """The figure, once the form has validated (validate_value refuses anything else)."""
+        if self.figure_value is None:
+            raise ValueError("the figure is read before the form validated")
+        return self.figure_value
 
     def validate_value(self, field):
         try:

@@ -15,13 +15,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from tracker import audit
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.imports import reading
 from tracker.imports.columns import Column, RowProblem, first_filled, is_blank, match_header
 from tracker.imports.limits import FileProblem, Limits, configured
 from tracker.imports.pending import sha256_of
+from tracker.imports.records import record_import
 from tracker.imports.templates import TemplateSheet
 from tracker.imports.templates import template_csv as write_template_csv
 from tracker.imports.templates import template_xlsx as write_template_xlsx
@@ -34,7 +34,7 @@ from tracker.indicators.service import (
     add_values,
     correct_values,
 )
-from tracker.models import Basis, ImportRecord, Indicator, IndicatorValue, User, utcnow
+from tracker.models import Basis, ImportRecord, Indicator, IndicatorValue, Unit, User
 
 KIND = "indicator_values"
 PENDING_FOLDER = "indicator-imports"
@@ -403,7 +403,7 @@ def _change_entry(row: PlannedRow) -> dict:
         "indicator": row.indicator.code,
         "period": row.period.isoformat()[:7],
         "basis": row.basis,
-        "before": row.before.value if row.action == "change" else None,
+        "before": row.before.value if row.action == "change" and row.before else None,
         "value": row.figure.value,
     }
 
@@ -423,33 +423,13 @@ def apply_import(plan: ImportPlan, user: User | None) -> ImportRecord:
     add_values(
         [NewFigure(r.indicator.id, r.period, r.basis, r.figure) for r in to_add], user, source
     )
-    correct_values([(r.existing, r.figure) for r in to_change], user, source)
+    correct_values([(r.existing, r.figure) for r in to_change if r.existing], user, source)
     changes = [_change_entry(row) for row in plan.rows if row.action != "unchanged"]
-    record = ImportRecord(
-        kind=KIND,
-        filename=plan.filename[:300],
-        sha256=plan.sha256,
-        imported_at=utcnow(),
-        imported_by_id=user.id if user else None,
-        rows_added=len(to_add),
-        rows_changed=len(to_change),
-        rows_unchanged=len(plan.rows) - len(to_add) - len(to_change),
+    unchanged = len(plan.rows) - len(to_add) - len(to_change)
+    counts = (len(to_add), len(to_change), unchanged)
+    return record_import(
+        KIND, "indicator_values.imported", plan.filename, plan.sha256, user, counts, changes
     )
-    db.session.add(record)
-    audit.record(
-        "indicator_values.imported",
-        obj=record,
-        actor=user,
-        after={
-            "filename": plan.filename,
-            "sha256": plan.sha256,
-            "added": record.rows_added,
-            "changed": record.rows_changed,
-            "unchanged": record.rows_unchanged,
-            "changes": changes,
-        },
-    )
-    return record
 
 
 # --- Template files ------------------------------------------------------------------------
@@ -471,7 +451,8 @@ def template_xlsx(indicators: list[Indicator]) -> bytes:
         "Indicators",
         ["Indicator code", "Name", "Unit", "Judged on"],
         rows=[
-            [i.code, i.name, parsing.UNIT_NAMES[i.unit], Basis(i.basis).label] for i in indicators
+            [i.code, i.name, parsing.UNIT_NAMES[Unit(i.unit)], Basis(i.basis).label]
+            for i in indicators
         ],
         widths={"A": 16, "B": 70},
     )

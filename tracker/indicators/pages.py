@@ -1,5 +1,7 @@
 """What the indicator pages show, worked out from the stored figures (no rules in templates)."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -8,7 +10,13 @@ from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.indicators.queries import IndicatorSummary, revisions_of
-from tracker.indicators.rag import describe_target, format_value, rate_value, target_in_force
+from tracker.indicators.rag import (
+    FigureLike,
+    describe_target,
+    format_value,
+    rate_value,
+    target_in_force,
+)
 from tracker.models import Indicator, IndicatorValue, IndicatorValueRevision, RevisionChange, User
 from tracker.rag import Rag
 
@@ -16,14 +24,14 @@ from tracker.rag import Rag
 @dataclass(frozen=True)
 class MonthRow:
     period: date
-    judged: IndicatorValue | None
+    judged: FigureLike | None
     judged_rag: Rag | None
-    month: IndicatorValue | None  # the month's own figure, when judged on another basis
+    month: FigureLike | None  # the month's own figure, when judged on another basis
     month_rag: Rag | None
     target: str
 
     @property
-    def values(self) -> list[IndicatorValue]:
+    def values(self) -> list[FigureLike]:
         return [v for v in (self.judged, self.month) if v is not None]
 
 
@@ -102,7 +110,7 @@ def value_history(indicator: Indicator, stored: IndicatorValue) -> list[Change]:
     return list(reversed(changes))
 
 
-def _names_of(ids: set[int]) -> dict[int, str]:
+def _names_of(ids: set[int]) -> dict[int | None, str]:
     if not ids:
         return {}
     return {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
@@ -110,7 +118,8 @@ def _names_of(ids: set[int]) -> dict[int, str]:
 
 def _moved_to(later: list[IndicatorValueRevision], stored: IndicatorValue) -> date:
     """Where a moved figure went: the period the next move took it from, else where it is."""
-    return next((r.previous_period for r in later if r.change == "moved"), stored.period)
+    moves = (r.previous_period for r in later if r.change == "moved" and r.previous_period)
+    return next(moves, stored.period)
 
 
 def _note_change(old_note: str | None, new_note: str | None) -> list[str]:
@@ -125,8 +134,8 @@ def _note_change(old_note: str | None, new_note: str | None) -> list[str]:
 
 @dataclass(frozen=True)
 class DeletedFigure:
-    period: date
-    basis: str
+    period: date | None  # as the revision recorded them: a deletion records both
+    basis: str | None
     shown: str
     deleted_at: datetime
     deleted_by: str

@@ -1,5 +1,8 @@
 """Read queries for indicators: the latest figures of many indicators in constant queries."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from functools import cached_property
@@ -12,11 +15,17 @@ from sqlalchemy.orm import joinedload
 from tracker.benchmarks.figures import Benchmarks, benchmarks_for
 from tracker.extensions import db
 from tracker.indicators.chart import Sparkline, build_sparkline
-from tracker.indicators.rag import IndicatorRating, rate_series, rate_value, window_words
+from tracker.indicators.rag import (
+    FigureLike,
+    IndicatorRating,
+    TargetLike,
+    rate_series,
+    rate_value,
+    window_words,
+)
 from tracker.lru import LRU
 from tracker.models import (
     Basis,
-    ImportRecord,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
@@ -32,23 +41,23 @@ from tracker.rag import Rag
 class IndicatorSummary:
     indicator: Indicator
     # Most recent first, per basis ("month", "rolling_12", "ytd").
-    series: dict[str, list[IndicatorValue]] = field(default_factory=dict)
-    targets: list[IndicatorTarget] = field(default_factory=list)
+    series: dict[str, Sequence[FigureLike]] = field(default_factory=dict)
+    targets: Sequence[TargetLike] = field(default_factory=list)
     rating: IndicatorRating | None = None
     sparkline: Sparkline | None = None
     sparkline_svg: Markup = Markup("")
     benchmarks: Benchmarks | None = None  # published statistical-neighbour and England figures
 
     @property
-    def judged(self) -> list[IndicatorValue]:
+    def judged(self) -> Sequence[FigureLike]:
         return self.series.get(self.indicator.basis, [])
 
     @property
-    def latest(self) -> IndicatorValue | None:
+    def latest(self) -> FigureLike | None:
         return self.judged[0] if self.judged else None
 
     @property
-    def latest_month(self) -> IndicatorValue | None:
+    def latest_month(self) -> FigureLike | None:
         values = self.series.get("month", [])
         return values[0] if values else None
 
@@ -65,7 +74,7 @@ class IndicatorSummary:
         return rate_value(self.indicator, self.latest_month, self.targets)
 
     @property
-    def caveats(self) -> list[IndicatorValue]:
+    def caveats(self) -> list[FigureLike]:
         """The latest figures shown for this indicator that carry a data-quality note."""
         shown = [self.latest] if self.judged_on_month else [self.latest, self.latest_month]
         return [v for v in shown if v is not None and v.data_quality_note]
@@ -336,7 +345,8 @@ def revision_counts(value_ids: list[int]) -> dict[int, int]:
         .where(IndicatorValueRevision.indicator_value_id.in_(value_ids))
         .group_by(IndicatorValueRevision.indicator_value_id)
     )
-    return dict(db.session.execute(query).all())
+    rows = db.session.execute(query)
+    return {value_id: count for value_id, count in rows if value_id is not None}
 
 
 def value_with_history(indicator: Indicator, value_id: int) -> IndicatorValue | None:
@@ -351,16 +361,5 @@ def revisions_of(value: IndicatorValue) -> list[IndicatorValueRevision]:
         select(IndicatorValueRevision)
         .where(IndicatorValueRevision.indicator_value_id == value.id)
         .order_by(IndicatorValueRevision.changed_at, IndicatorValueRevision.id)
-    )
-    return list(db.session.scalars(query))
-
-
-def recent_imports(limit: int = 10) -> list[ImportRecord]:
-    query = (
-        select(ImportRecord)
-        .where(ImportRecord.kind == "indicator_values")
-        .options(joinedload(ImportRecord.imported_by))
-        .order_by(ImportRecord.imported_at.desc(), ImportRecord.id.desc())
-        .limit(limit)
     )
     return list(db.session.scalars(query))

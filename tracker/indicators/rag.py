@@ -4,11 +4,22 @@ A value is judged against the target in force for its month (the latest target w
 effective_from is on or before the month), on the basis the indicator declares.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, TypeAlias
 
 from tracker.models import Basis, Indicator, IndicatorTarget, IndicatorValue, Polarity, Unit
 from tracker.rag import Colour, Rag
+
+if TYPE_CHECKING:
+    from tracker.indicators.queries import Figure, Target
+
+# What ratings and charts read: a stored figure or target, or its read-only copy (queries.py).
+FigureLike: TypeAlias = "IndicatorValue | Figure"
+TargetLike: TypeAlias = "IndicatorTarget | Target"
 
 # Gaps smaller than this are treated as none: stored floats are not exact (95 - 94.6 != 0.4).
 EPSILON = 1e-9
@@ -58,12 +69,12 @@ def range_text(low: float | None, high: float | None, unit: str) -> str:
     return f"{first} to {format_value(high, unit, None)}"
 
 
-def target_in_force(targets: list[IndicatorTarget], period: date) -> IndicatorTarget | None:
+def target_in_force(targets: Sequence[TargetLike], period: date) -> TargetLike | None:
     in_force = [t for t in targets if t.effective_from <= period]
     return max(in_force, key=lambda t: t.effective_from) if in_force else None
 
 
-def describe_target(indicator: Indicator, target: IndicatorTarget | None) -> str:
+def describe_target(indicator: Indicator, target: TargetLike | None) -> str:
     if target is None:
         return "No target set"
     unit = indicator.unit
@@ -90,7 +101,7 @@ def _judge_gap(gap: float, tolerance: float) -> Colour:
 
 
 def value_rag(
-    indicator: Indicator, value: float, target: IndicatorTarget | None, basis: str | None = None
+    indicator: Indicator, value: float, target: TargetLike | None, basis: str | None = None
 ) -> Rag:
     """The rating of one figure, with its reason, for example
     "94.6% against a 95% target: 0.4 points below, within 2 points tolerance, amber"."""
@@ -101,6 +112,8 @@ def value_rag(
     tolerance = target.amber_tolerance or 0
     if Polarity(indicator.polarity) is Polarity.WITHIN_RANGE:
         return _range_rag(indicator, value, target, shown, tolerance)
+    if target.target is None:  # only bounds: a range target, and the polarity has changed since
+        return Rag(Colour.GREY, f"{shown}: no target set, so no rating")
     goal = format_value(target.target, unit, None)
     higher = Polarity(indicator.polarity) is Polarity.HIGHER_BETTER
     gap = (target.target - value) if higher else (value - target.target)
@@ -120,7 +133,7 @@ def value_rag(
 
 
 def _range_rag(
-    indicator: Indicator, value: float, target: IndicatorTarget, shown: str, tolerance: float
+    indicator: Indicator, value: float, target: TargetLike, shown: str, tolerance: float
 ) -> Rag:
     unit = indicator.unit
     low, high = target.lower_bound, target.upper_bound
@@ -138,19 +151,19 @@ def _range_rag(
     return Rag(colour, f"{lead}: {how_far}, more than {allowed} tolerance, red")
 
 
-def rate_value(indicator: Indicator, value: IndicatorValue, targets: list[IndicatorTarget]) -> Rag:
+def rate_value(indicator: Indicator, value: FigureLike, targets: Sequence[TargetLike]) -> Rag:
     """One stored figure judged against the target in force for its own month."""
     return value_rag(
         indicator, value.value, target_in_force(targets, value.period), basis=value.basis
     )
 
 
-def _consecutive(newest_first: list[IndicatorValue]) -> bool:
+def _consecutive(newest_first: Sequence[FigureLike]) -> bool:
     months = [v.period.year * 12 + v.period.month for v in newest_first]
     return all(a - b == 1 for a, b in zip(months, months[1:], strict=False))
 
 
-def _distance_from_range(value: float, target: IndicatorTarget | None) -> float:
+def _distance_from_range(value: float, target: TargetLike | None) -> float:
     if target is None:
         return 0.0
     low, high = target.lower_bound, target.upper_bound
@@ -161,8 +174,8 @@ def _distance_from_range(value: float, target: IndicatorTarget | None) -> float:
 
 def trend(
     indicator: Indicator,
-    newest_first: list[IndicatorValue],
-    targets: list[IndicatorTarget] | None = None,
+    newest_first: Sequence[FigureLike],
+    targets: Sequence[TargetLike] | None = None,
 ) -> str:
     """Improving, steady or worsening over the last three periods, by the indicator's polarity.
 
@@ -179,20 +192,20 @@ def trend(
     return _trend_words(indicator, recent, targets) + suffix
 
 
-def is_caveated(value: IndicatorValue) -> bool:
+def is_caveated(value: FigureLike) -> bool:
     """A figure with a data-quality note is not comparable with its neighbours: it never drives
     a trend or an action-versus-impact statement."""
     return bool((value.data_quality_note or "").strip())
 
 
-def is_illustrative(value: IndicatorValue) -> bool:
+def is_illustrative(value: FigureLike) -> bool:
     """A figure made up to show the shape of a series (the demo seed's source says
     "Illustrative (not in the report)"), not one anybody reported. A sentence that starts from
     one says so, rather than quote it as if it were the report's own figure."""
     return not value.quoted and (value.source or "").lower().startswith("illustrative")
 
 
-def window_words(indicator: Indicator, oldest_first: list[IndicatorValue]) -> str:
+def window_words(indicator: Indicator, oldest_first: Sequence[FigureLike]) -> str:
     """A window of figures in words: "Month figures, March 2015 to February 2016: from 29.5 FTE
     (an illustrative figure, not a reported one) to 20 FTE"."""
     unit, decimals = indicator.unit, indicator.decimals
@@ -206,16 +219,16 @@ def window_words(indicator: Indicator, oldest_first: list[IndicatorValue]) -> st
     )
 
 
-def stops_short(value: IndicatorValue) -> str:
+def stops_short(value: FigureLike) -> str:
     return f"{value.period:%B %Y} figure not comparable: see note"
 
 
 def trend_window(
-    newest_first: list[IndicatorValue],
-) -> tuple[list[IndicatorValue], IndicatorValue | None]:
+    newest_first: Sequence[FigureLike],
+) -> tuple[list[FigureLike], FigureLike | None]:
     """The last three figures, cut at the first caveated one (counting back from the newest),
     and that caveated figure (None when the window is clean)."""
-    recent: list[IndicatorValue] = []
+    recent: list[FigureLike] = []
     for value in newest_first[:3]:
         if is_caveated(value):
             return recent, value
@@ -224,7 +237,7 @@ def trend_window(
 
 
 def _trend_words(
-    indicator: Indicator, recent: list[IndicatorValue], targets: list[IndicatorTarget] | None
+    indicator: Indicator, recent: Sequence[FigureLike], targets: Sequence[TargetLike] | None
 ) -> str:
     newest, oldest = recent[0], recent[-1]
     unit, decimals = indicator.unit, indicator.decimals
@@ -256,15 +269,15 @@ def _trend_words(
 class IndicatorRating:
     rag: Rag
     trend: str
-    value: IndicatorValue | None
-    target: IndicatorTarget | None
+    value: FigureLike | None
+    target: TargetLike | None
     # True when the trend stopped short of a caveated figure: it cannot say whether things moved.
     trend_stopped_short: bool = False
     trend_direction: str = "unknown"  # improving, worsening, steady or unknown
 
 
 def rate_series(
-    indicator: Indicator, newest_first: list[IndicatorValue], targets: list[IndicatorTarget]
+    indicator: Indicator, newest_first: Sequence[FigureLike], targets: Sequence[TargetLike]
 ) -> IndicatorRating:
     if not newest_first:
         return IndicatorRating(Rag(Colour.GREY, "No figures yet"), "No figures yet", None, None)

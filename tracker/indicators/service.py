@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
-from tracker.extensions import db
+from tracker.extensions import db, rows_matched
 from tracker.indicators.parsing import check_month_has_happened
 from tracker.models import (
     Basis,
@@ -28,6 +28,7 @@ from tracker.models import (
     recommendation_indicators,
     utcnow,
 )
+from tracker.rules import StaleEdit
 
 INDICATOR_FIELDS = (
     "code",
@@ -50,10 +51,6 @@ TARGET_FIELDS = (
     "upper_bound",
     "source",
 )
-
-
-class StaleEdit(Exception):
-    """Someone else saved this record after the editor opened it."""
 
 
 class Conflict(Exception):
@@ -448,7 +445,7 @@ def correct_values(
         }
         for stored, figure in corrections
     ]
-    if db.session.execute(statement, rows).rowcount != len(rows):
+    if rows_matched(db.session.execute(statement, rows)) != len(rows):
         raise Conflict("Someone else changed one of these figures after they were checked")
 
 
@@ -492,7 +489,7 @@ def unlink(indicator: Indicator, recommendation: Recommendation) -> bool:
             recommendation_indicators.c.recommendation_id == recommendation.id,
         )
     )
-    if not result.rowcount:
+    if not rows_matched(result):
         return False
     audit.record(
         "indicator.unlinked",

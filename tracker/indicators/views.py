@@ -1,15 +1,16 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
+from tracker.admin.forms import people_choices
+from tracker.admin.plan_details import possible_leads
 from tracker.args import text_arg
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.imports import FileProblem, pending
-from tracker.imports.limits import configured, megabytes
-from tracker.imports.reading import read_upload
+from tracker.imports.flow import ImportFlow
+from tracker.imports.queries import recent_imports
 from tracker.indicators import bp, importing, queries, service
 from tracker.indicators.chart import build_chart
 from tracker.indicators.forms import (
@@ -37,11 +38,23 @@ from tracker.models import (
     User,
 )
 from tracker.pagination import paginate
-from tracker.permissions import Permission, may_own_work_clause, permission_required, user_has
-from tracker.quotas import QuotaExceeded
+from tracker.permissions import Permission, permission_required, user_has
+from tracker.rules import StaleEdit
 from tracker.uow import unit_of_work
 
 OVERVIEW_PAGE_SIZE = 50
+FLOW = ImportFlow(
+    folder=importing.PENDING_FOLDER,
+    upload_endpoint="indicators.import_upload",
+    preview_endpoint="indicators.import_preview",
+    category="info",
+    success_category="success",
+    changed="The stored figures changed after you checked this file. Check the new preview "
+    "below, then import again.",
+    raced="Someone saved figures from this file while it was being imported, so nothing was "
+    "imported. Check the new preview below, then import again.",
+    race_errors=(service.Conflict, IntegrityError),
+)
 
 STALE_MESSAGE = (
     "Someone else saved a change to this {what} after you opened it. Check what is saved now "
@@ -118,12 +131,7 @@ def value(code: str, value_id: int):
 
 
 def _owner_choices() -> list[SelectChoice]:
-    people = db.session.scalars(select(User).where(may_own_work_clause()).order_by(User.name))
-    choices = [SelectChoice("", "No owner")]
-    for person in people:
-        label = f"{person.name}, {person.job_title}" if person.job_title else person.name
-        choices.append(SelectChoice(str(person.id), label))
-    return choices
+    return people_choices(possible_leads(), "No owner")
 
 
 @bp.route("/indicators/new", methods=["GET", "POST"])
@@ -162,7 +170,7 @@ def edit_indicator(code: str):
                 changed = service.update_indicator(
                     found, form.data_for_model(), form.fingerprint.data
                 )
-        except service.StaleEdit:
+        except StaleEdit:
             form.name.errors.append(STALE_MESSAGE.format(what="indicator", where="on its page"))
             form.fingerprint.data = service.fingerprint(found, service.INDICATOR_FIELDS)
         except service.Conflict as conflict:
@@ -224,7 +232,7 @@ def edit_target(code: str, target_id: int):
                 changed = service.update_target(
                     target, form.data_for_model(), form.fingerprint.data
                 )
-        except service.StaleEdit:
+        except StaleEdit:
             form.effective_from.errors.append(STALE_MESSAGE.format(what="target", where="above"))
             form.fingerprint.data = service.fingerprint(target, service.TARGET_FIELDS)
         except service.Conflict as conflict:
@@ -246,7 +254,7 @@ def edit_target(code: str, target_id: int):
 
 
 def _unit(found: Indicator) -> str:
-    return UNIT_NAMES[found.unit]
+    return UNIT_NAMES[Unit(found.unit)]
 
 
 UNIT_HINTS = {
@@ -263,7 +271,7 @@ UNIT_HINTS = {
 
 def _figure(form: ValueForm) -> service.Figure:
     note = (form.data_quality_note.data or "").strip() or None
-    return service.Figure(form.figure_value, bool(form.provisional.data), note)
+    return service.Figure(form.valid_figure, bool(form.provisional.data), note)
 
 
 @bp.route("/indicators/<code>/values/new", methods=["GET", "POST"])
@@ -273,19 +281,20 @@ def new_value(code: str):
     form = ValueForm(unit=found.unit)
     existing = None
     if form.validate_on_submit():
-        existing = service.existing_value(found.id, form.period.month, form.basis.data)
+        month = form.period.valid_month
+        existing = service.existing_value(found.id, month, form.basis.data)
         if existing is None:
             with unit_of_work():
                 service.add_value(
                     found,
-                    form.period.month,
+                    month,
                     form.basis.data,
                     _figure(form),
                     _user(),
                     source=f"Entered by {current_user.name}",
                 )
             label = Basis(form.basis.data).label.lower()
-            flash(f"{found.code} {form.period.month:%B %Y} ({label}) figure added.", "success")
+            flash(f"{found.code} {month:%B %Y} ({label}) figure added.", "success")
             return redirect(url_for("indicators.indicator", code=found.code) + "#figures")
         form.period.errors.append(
             f"There is already a {Basis(existing.basis).label.lower()} figure for "
@@ -322,7 +331,7 @@ def edit_value(code: str, value_id: int):
                     source=f"Corrected by {current_user.name}",
                     seen=form.stamp.data,
                 )
-        except service.StaleEdit:
+        except StaleEdit:
             form.value.errors.append(STALE_MESSAGE.format(what="figure", where="above"))
             form.stamp.data = service.value_stamp(stored)
         else:
@@ -358,20 +367,24 @@ def move_value(code: str, value_id: int):
     if request.method == "GET":
         form.stamp.data = service.value_stamp(stored)
     if form.validate_on_submit():
-        was = _figure_name(found, stored)
+        was, month = _figure_name(found, stored), form.period.valid_month
         try:
             with unit_of_work():
                 service.move_value(
-                    stored, form.period.month, _user(), form.reason.data.strip(), form.stamp.data
+                    stored,
+                    month,
+                    _user(),
+                    form.reason.data.strip(),
+                    form.stamp.data,
                 )
-        except service.StaleEdit:
+        except StaleEdit:
             form.period.errors.append(STALE_MESSAGE.format(what="figure", where="above"))
             form.stamp.data = service.value_stamp(stored)
         except service.Conflict as conflict:
             form.period.errors.append(str(conflict))
         else:
             flash(
-                f"{was} figure moved to {form.period.month:%B %Y}; the move is in its history.",
+                f"{was} figure moved to {month:%B %Y}; the move is in its history.",
                 "success",
             )
             return redirect(url_for("indicators.value", code=found.code, value_id=stored.id))
@@ -397,7 +410,7 @@ def delete_value(code: str, value_id: int):
         try:
             with unit_of_work():
                 service.delete_value(stored, _user(), form.reason.data.strip(), form.stamp.data)
-        except service.StaleEdit:
+        except StaleEdit:
             form.reason.errors.append(STALE_MESSAGE.format(what="figure", where="above"))
             form.stamp.data = service.value_stamp(stored)
         else:
@@ -473,30 +486,11 @@ def unlink(code: str, recommendation_id: int):
 @permission_required(Permission.MANAGE_INDICATORS)
 def import_upload():
     form = UploadForm()
-    size = megabytes(configured().max_file_bytes)
-    form.file.description = f"A CSV or Excel (.xlsx) file, {size} or smaller."
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            data = read_upload(upload, configured())
-            table = _readable(data, upload.filename or "")
-        except FileProblem as problem:
-            form.file.errors.append(str(problem))
-        else:
-            try:
-                upload_id = pending.store(
-                    importing.PENDING_FOLDER,
-                    data,
-                    upload.filename,
-                    current_user.id,
-                    table.content(),
-                )
-            except QuotaExceeded as refused:
-                form.file.errors.append(str(refused))
-            else:
-                return redirect(url_for("indicators.import_preview", upload_id=upload_id))
+    kept = FLOW.upload(form, lambda data, name: _readable(data, name).content())
+    if kept is not None:
+        return kept
     return render_template(
-        "indicators/import-upload.html", form=form, imports=queries.recent_imports()
+        "indicators/import-upload.html", form=form, imports=recent_imports(importing.KIND)
     )
 
 
@@ -520,62 +514,13 @@ def _pending_plan(upload_id: str) -> importing.ImportPlan | None:
 @permission_required(Permission.MANAGE_INDICATORS)
 def import_preview(upload_id: str):
     plan = _pending_plan(upload_id)
-    if plan is None:
-        flash(
-            "That file has already been imported, or it was uploaded more than a day ago. "
-            "Upload it again.",
-            "info",
-        )
-        return redirect(url_for("indicators.import_upload"))
-    form = ConfirmImportForm()
-    if request.method == "GET":
-        form.sha256.data, form.digest.data = plan.sha256, plan.digest
-    elif form.validate_on_submit():
-        if form.sha256.data != plan.sha256 or form.digest.data != plan.digest:
-            flash(
-                "The stored figures changed after you checked this file. Check the new "
-                "preview below, then import again.",
-                "info",
-            )
-            form.sha256.data, form.digest.data = plan.sha256, plan.digest
-        else:
-            return _confirm_import(upload_id, plan)
-    else:
-        abort(400)
-    return render_template(
-        "indicators/import-preview.html", plan=plan, form=form, upload_id=upload_id
+    return FLOW.preview(
+        upload_id,
+        plan,
+        ConfirmImportForm(),
+        "indicators/import-preview.html",
+        lambda checked: importing.apply_import(checked, _user()),
     )
-
-
-def _confirm_import(upload_id: str, plan: importing.ImportPlan):
-    folder = importing.PENDING_FOLDER
-    if not plan.ok:
-        flash("Nothing was imported: correct the file and upload it again.", "info")
-        return redirect(url_for("indicators.import_preview", upload_id=upload_id))
-    if pending.claim(folder, upload_id, current_user.id) is None:
-        flash("That file has already been imported.", "info")
-        return redirect(url_for("indicators.import_upload"))
-    try:
-        with unit_of_work():
-            record = importing.apply_import(plan, _user())
-    except (service.Conflict, IntegrityError):
-        pending.release(folder, upload_id)
-        flash(
-            "Someone saved figures from this file while it was being imported, so nothing was "
-            "imported. Check the new preview below, then import again.",
-            "info",
-        )
-        return redirect(url_for("indicators.import_preview", upload_id=upload_id))
-    except Exception:
-        pending.release(folder, upload_id)
-        raise
-    pending.discard(folder, upload_id)
-    flash(
-        f"Imported {record.filename}: {record.rows_added} added, {record.rows_changed} changed, "
-        f"{record.rows_unchanged} unchanged.",
-        "success",
-    )
-    return redirect(url_for("indicators.import_upload"))
 
 
 @bp.route("/indicators/import/template.csv", defaults={"kind": "csv"})

@@ -106,17 +106,23 @@ def deadlines_for(
 ) -> list[Deadline]:
     """Every statutory deadline the plan's events set, earliest first."""
     found = []
-    requiring = [e for e in events if e.received_on and why_plan_required(e)]
-    requiring.sort(key=lambda e: e.received_on)
-    for index, event in enumerate(requiring):
-        why = why_plan_required(event)
+    # (letter received, event, why it asks for a plan), for the events that ask for one
+    requiring = sorted(
+        (
+            (e.received_on, e, why)
+            for e in events
+            if e.received_on is not None and (why := why_plan_required(e))
+        ),
+        key=lambda item: item[0],
+    )
+    for index, (received_on, event, why) in enumerate(requiring):
         relevant = submission
-        if submission and submission.submitted_on and submission.submitted_on < event.received_on:
+        if submission and submission.submitted_on and submission.submitted_on < received_on:
             relevant = None  # a plan sent before this letter arrived does not answer it
         for rule in DEADLINE_RULES:
-            due = add_working_days(event.received_on, rule.working_days)
+            due = add_working_days(received_on, rule.working_days)
             sent_on, sent = _sent_on(rule, relevant, undated_counts=index == 0)
-            if sent_on and any(later.received_on <= sent_on for later in requiring[index + 1 :]):
+            if sent_on and any(later <= sent_on for later, _, _ in requiring[index + 1 :]):
                 sent_on = None  # that plan answered a later letter, not this one
             rag = deadline_rag(due, sent_on, sent, today)
             found.append(Deadline(event, rule, due, why, rag, sent or sent_on is not None))

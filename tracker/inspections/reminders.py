@@ -17,6 +17,7 @@ from tracker.models import (
     Role,
     User,
 )
+from tracker.permissions import may_own_work
 from tracker.rag import Colour
 
 
@@ -66,7 +67,9 @@ def deadline_notices(day: date) -> list[tuple[DeadlineNotice, list[User]]]:
     return found
 
 
-def _admins_and_leads(events: list[InspectionEvent]) -> tuple[list[User], dict[int, User]]:
+def _admins_and_leads(
+    events: list[InspectionEvent],
+) -> tuple[list[User], dict[int | None, User]]:
     """The active admins, and every active lead or admin by id: one statement."""
     lead_ids = {e.plan.lead_id for e in events if e.plan.lead_id}
     people = list(
@@ -77,7 +80,7 @@ def _admins_and_leads(events: list[InspectionEvent]) -> tuple[list[User], dict[i
         )
     )
     admins = [p for p in people if p.role == Role.ADMIN.value]
-    leads = {p.id: p for p in people}
+    leads: dict[int | None, User] = {p.id: p for p in people}
     return admins, leads
 
 
@@ -94,7 +97,7 @@ def _notice(plan: Plan, deadline: Deadline) -> DeadlineNotice:
 
 
 def _told(lead: User | None, admins: list[User]) -> list[User]:
-    """The plan's lead (unless only a committee member) and every admin."""
-    told = [lead] if lead and lead.role != Role.COMMITTEE_MEMBER.value else []
+    """The plan's lead (if they may own work: not only a committee member) and every admin."""
+    told = [lead] if may_own_work(lead) else []
     told += [a for a in admins if a not in told]
     return told

@@ -1,5 +1,5 @@
 """Recording inspections, judgements, findings and the plan's submission: the rules and the
-writes. Callers commit through tracker.uow.unit_of_work; every refusal is an InspectionRuleError
+writes. Callers commit through tracker.uow.unit_of_work; every refusal is an RuleError
 naming the field it concerns, with a message a person can act on."""
 
 from dataclasses import dataclass, field
@@ -18,13 +18,8 @@ from tracker.models import (
     Recommendation,
     User,
 )
+from tracker.rules import RuleError
 from tracker.text import clean_line, clean_text
-
-
-class InspectionRuleError(ValueError):
-    def __init__(self, message: str, field_name: str | None = None):
-        super().__init__(message)
-        self.field_name = field_name
 
 
 @dataclass
@@ -57,16 +52,16 @@ def _on(day: date) -> str:
 def check_event(details: EventDetails) -> None:
     event_kind = KINDS.get(details.kind)
     if event_kind is None:
-        raise InspectionRuleError("Select what kind of inspection, visit or review it was", "kind")
+        raise RuleError("Select what kind of inspection, visit or review it was", "kind")
     _check_days_on_site(details)
     _check_after_visit(details)
     if details.report_url and not details.report_url.startswith(("https://", "http://")):
-        raise InspectionRuleError(
+        raise RuleError(
             "Enter the link to the published report as a full web address starting with https://",
             "report_url",
         )
     if details.priority_actions and not event_kind.may_set_priority_actions:
-        raise InspectionRuleError(
+        raise RuleError(
             f"Priority actions are not set at this kind of event ({event_kind.label}): untick "
             "priority actions, or choose the kind of visit that set them",
             "priority_actions",
@@ -77,15 +72,15 @@ def _check_days_on_site(details: EventDetails) -> None:
     """At least one date, and the days on site in order."""
     dates = (details.started_on, details.ended_on, details.received_on, details.published_on)
     if not any(dates):
-        raise InspectionRuleError(
+        raise RuleError(
             "Enter at least one date: the first day on site, or when the report or letter was "
             "received or published",
             "started_on",
         )
     if details.ended_on and not details.started_on:
-        raise InspectionRuleError("Enter the first day on site as well as the last", "started_on")
+        raise RuleError("Enter the first day on site as well as the last", "started_on")
     if details.started_on and details.ended_on and details.ended_on < details.started_on:
-        raise InspectionRuleError(
+        raise RuleError(
             f"The last day on site must be on or after the first day on site "
             f"({_on(details.started_on)})",
             "ended_on",
@@ -98,13 +93,13 @@ def _check_after_visit(details: EventDetails) -> None:
     if not visit_ended:
         return
     if details.received_on and details.received_on < visit_ended:
-        raise InspectionRuleError(
+        raise RuleError(
             f"The report or letter cannot have been received before the visit ended: the "
             f"visit ended on {_on(visit_ended)}, the letter is dated {_on(details.received_on)}",
             "received_on",
         )
     if details.published_on and details.published_on < visit_ended:
-        raise InspectionRuleError(
+        raise RuleError(
             f"The report cannot have been published before the visit ended on {_on(visit_ended)}",
             "published_on",
         )
@@ -149,7 +144,7 @@ def update_event(event: InspectionEvent, details: EventDetails, actor: User | No
     check_event(details)
     framework = framework_for(details.kind)
     if event.judgements and (framework is None or framework != framework_for(event.kind)):
-        raise InspectionRuleError(
+        raise RuleError(
             "This event has judgements under another framework: remove them before changing "
             "the kind of inspection",
             "kind",
@@ -163,17 +158,15 @@ def set_judgements(event: InspectionEvent, grades: dict[str, str], actor: User |
     """Replace the event's judgements; an empty grade means the area was not judged."""
     framework = framework_for(event.kind)
     if framework is None:
-        raise InspectionRuleError("This kind of visit or review does not give judgements")
+        raise RuleError("This kind of visit or review does not give judgements")
     allowed = ", ".join(g.label for g in framework.grades[:-1])
     allowed += f" or {framework.grades[-1].label}"
     for area_key, grade_key in grades.items():
         area = framework.area(area_key)
         if area is None:
-            raise InspectionRuleError(
-                f"{area_key!r} is not a judgement area of the {framework.code}"
-            )
+            raise RuleError(f"{area_key!r} is not a judgement area of the {framework.code}")
         if grade_key and framework.grade(grade_key) is None:
-            raise InspectionRuleError(
+            raise RuleError(
                 f"{clean_line(grade_key)!r} is not a judgement in the {framework.code}: for "
                 f"{area.label.lower()} choose {allowed}",
                 f"area_{area_key}",
@@ -197,9 +190,7 @@ def _recommendations_of(plan_id: int, ids: list[int]) -> list[Recommendation]:
         )
     ).all()
     if len(recs) != len(set(ids)):
-        raise InspectionRuleError(
-            "Choose recommendations from this plan only", "recommendation_ids"
-        )
+        raise RuleError("Choose recommendations from this plan only", "recommendation_ids")
     return sorted(recs, key=lambda r: r.position)
 
 
@@ -208,7 +199,7 @@ def add_finding(
 ) -> InspectionFinding:
     text = clean_text(text or "")
     if not text:
-        raise InspectionRuleError("Enter the finding, in the inspectors' words", "text")
+        raise RuleError("Enter the finding, in the inspectors' words", "text")
     recs = _recommendations_of(event.plan_id, recommendation_ids)
     position = max((f.position for f in event.findings), default=0) + 1
     finding = InspectionFinding(event=event, position=position, text=text, recommendations=recs)
@@ -259,22 +250,22 @@ def _check_submission(plan: Plan, details: SubmissionDetails) -> None:
     if details.approved_meeting_id is not None:
         meeting = db.session.get(CommitteeMeeting, details.approved_meeting_id)
         if meeting is None or meeting.plan_id != plan.id:
-            raise InspectionRuleError("Choose one of this plan's meetings", "approved_meeting_id")
+            raise RuleError("Choose one of this plan's meetings", "approved_meeting_id")
         if details.approved_on is None:
             details.approved_on = meeting.meeting_on
     if details.approved_by and details.approved_on is None:
-        raise InspectionRuleError("Enter the date the plan was approved", "approved_on")
+        raise RuleError("Enter the date the plan was approved", "approved_on")
     if (
         details.draft_sent_on
         and details.submitted_on
         and details.submitted_on < details.draft_sent_on
     ):
-        raise InspectionRuleError(
+        raise RuleError(
             f"The final plan cannot have been sent before the draft ({_on(details.draft_sent_on)})",
             "submitted_on",
         )
     if details.approved_on and details.submitted_on and details.submitted_on < details.approved_on:
-        raise InspectionRuleError(
+        raise RuleError(
             f"The plan was approved on {_on(details.approved_on)}: it cannot have been sent to "
             "Ofsted before it was approved",
             "submitted_on",

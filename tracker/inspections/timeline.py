@@ -77,6 +77,7 @@ def _paper_entries(papers: list[PublishedPaper]) -> list[Entry]:
         if paper.kind == PaperKind.SUBMITTED_PLAN:
             entries.append(Entry(day, "Plan as submitted kept", "Published paper", order=6))
         else:
+            assert paper.meeting is not None  # a committee paper is always for a meeting
             meeting = paper.meeting.meeting_on
             version = f" (version {paper.version})" if paper.version > 1 else ""
             what = f"Paper published for the meeting of {meeting.day} {meeting:%B %Y}{version}"

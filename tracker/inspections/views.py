@@ -6,8 +6,9 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
+# A module import: tracker.admin and tracker.plans import each other's queries through here.
+from tracker.admin import structure_access
 from tracker.admin.forms import ConfirmForm
-from tracker.admin.structure_views import archived_refusal
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.inspections import bp
@@ -17,7 +18,6 @@ from tracker.inspections.frameworks import framework_for, kind
 from tracker.inspections.queries import event_page, events_of, submission_of
 from tracker.inspections.service import (
     EventDetails,
-    InspectionRuleError,
     SubmissionDetails,
     add_finding,
     delete_finding,
@@ -28,6 +28,7 @@ from tracker.inspections.service import (
 )
 from tracker.models import InspectionFinding, Plan
 from tracker.permissions import Permission, can_change_plan_structure, permission_required
+from tracker.rules import RuleError
 from tracker.uow import unit_of_work
 
 
@@ -43,14 +44,6 @@ def _event_for_change(event_id: int):
     if not can_change_plan_structure(current_user, event.plan):
         abort(403)
     return event
-
-
-def _show_error(form, error: InspectionRuleError) -> None:
-    field = getattr(form, error.field_name, None) if error.field_name else None
-    if field is None:
-        form.form_errors.append(str(error))
-    else:
-        field.errors = [*field.errors, str(error)]
 
 
 def _details(form: EventForm) -> EventDetails:
@@ -91,15 +84,15 @@ def event(event_id: int):
 @permission_required(Permission.VIEW_PLANS)
 def new_event(plan_id: int):
     plan = _plan_for_change(plan_id)
-    if refusal := archived_refusal(plan):
+    if refusal := structure_access.archived_refusal(plan):
         return refusal
     form = EventForm()
     if form.validate_on_submit():
         try:
             with unit_of_work():
                 event = record_event(plan, _details(form), current_user)
-        except InspectionRuleError as error:
-            _show_error(form, error)
+        except RuleError as error:
+            form.show_rule_error(error)
         else:
             flash(f"{event_label(event)} has been recorded.", "success")
             return redirect(url_for("inspections.event", event_id=event.id))
@@ -110,15 +103,15 @@ def new_event(plan_id: int):
 @permission_required(Permission.VIEW_PLANS)
 def edit_event(event_id: int):
     event = _event_for_change(event_id)
-    if refusal := archived_refusal(event.plan):
+    if refusal := structure_access.archived_refusal(event.plan):
         return refusal
     form = EventForm(obj=event) if request.method == "GET" else EventForm()
     if form.validate_on_submit():
         try:
             with unit_of_work():
                 update_event(event, _details(form), current_user)
-        except InspectionRuleError as error:
-            _show_error(form, error)
+        except RuleError as error:
+            form.show_rule_error(error)
         else:
             flash("Your changes have been saved.", "success")
             return redirect(url_for("inspections.event", event_id=event.id))
@@ -129,7 +122,7 @@ def edit_event(event_id: int):
 @permission_required(Permission.VIEW_PLANS)
 def judgements(event_id: int):
     event = _event_for_change(event_id)
-    if refusal := archived_refusal(event.plan):
+    if refusal := structure_access.archived_refusal(event.plan):
         return refusal
     framework = framework_for(event.kind) or abort(404)
     current = {j.area: j.grade for j in event.judgements}
@@ -141,8 +134,8 @@ def judgements(event_id: int):
         try:
             with unit_of_work():
                 set_judgements(event, grades, current_user)
-        except InspectionRuleError as error:
-            _show_error(form, error)
+        except RuleError as error:
+            form.show_rule_error(error)
         else:
             flash("The judgements have been saved.", "success")
             return redirect(url_for("inspections.event", event_id=event.id))
@@ -160,7 +153,7 @@ def judgements(event_id: int):
 @permission_required(Permission.VIEW_PLANS)
 def new_finding(event_id: int):
     event = _event_for_change(event_id)
-    if refusal := archived_refusal(event.plan):
+    if refusal := structure_access.archived_refusal(event.plan):
         return refusal
     form = FindingForm()
     form.recommendation_ids.choices = [
@@ -172,8 +165,8 @@ def new_finding(event_id: int):
         try:
             with unit_of_work():
                 add_finding(event, form.text.data, form.recommendation_ids.data or [], current_user)
-        except InspectionRuleError as error:
-            _show_error(form, error)
+        except RuleError as error:
+            form.show_rule_error(error)
         else:
             flash("The finding has been added.", "success")
             return redirect(url_for("inspections.event", event_id=event.id, _anchor="findings"))
@@ -187,7 +180,7 @@ def new_finding(event_id: int):
 def remove_finding(finding_id: int):
     finding = db.session.get(InspectionFinding, finding_id) or abort(404)
     event = _event_for_change(finding.event_id)
-    if refusal := archived_refusal(event.plan):
+    if refusal := structure_access.archived_refusal(event.plan):
         return refusal
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -205,7 +198,7 @@ def remove_finding(finding_id: int):
 @permission_required(Permission.VIEW_PLANS)
 def submission(plan_id: int):
     plan = _plan_for_change(plan_id)
-    if refusal := archived_refusal(plan):
+    if refusal := structure_access.archived_refusal(plan):
         return refusal
     existing = submission_of(plan.id)
     form = SubmissionForm(obj=existing) if request.method == "GET" else SubmissionForm()
@@ -228,8 +221,8 @@ def submission(plan_id: int):
         try:
             with unit_of_work():
                 save_submission(plan, details, current_user)
-        except InspectionRuleError as error:
-            _show_error(form, error)
+        except RuleError as error:
+            form.show_rule_error(error)
         else:
             flash("The plan's approval and submission have been saved.", "success")
             if _newly_sent(was_sent, details):

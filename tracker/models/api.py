@@ -5,13 +5,13 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
+from tracker.extensions import Model
 
 from .types import UTCDateTime, utcnow
 from .users import User
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token. Only a SHA-256 hash of the secret is kept: it is shown once."""
 
     __tablename__ = "api_tokens"
@@ -40,7 +40,7 @@ class ApiToken(db.Model):
         return frozenset(self.scopes.split())
 
 
-class ApiIdempotencyKey(db.Model):
+class ApiIdempotencyKey(Model):
     """The response given to a write sent with an Idempotency-Key, so a retry repeats it."""
 
     __tablename__ = "api_idempotency_keys"

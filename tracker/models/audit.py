@@ -1,17 +1,21 @@
 """The append-only audit record."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
+from tracker.extensions import Model
 
 from .types import UTCDateTime, utcnow
 from .users import User
 
+if TYPE_CHECKING:
+    from .api import ApiToken
 
-class AuditEvent(db.Model):
+
+class AuditEvent(Model):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,4 +33,4 @@ class AuditEvent(db.Model):
     api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
 
     actor: Mapped[User | None] = relationship()
-    api_token: Mapped["ApiToken | None"] = relationship(lazy="joined")  # noqa: F821
+    api_token: Mapped["ApiToken | None"] = relationship(lazy="joined")

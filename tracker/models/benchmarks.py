@@ -4,12 +4,12 @@ its statistical neighbours and England (issue 19 item 5; docs/indicators.md "Ben
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
+from tracker.extensions import Model
 
 from .indicators import Indicator
 
 
-class PublishedFigure(db.Model):
+class PublishedFigure(Model):
     """One cell of a published local-authority-level file: a measure, a period, an area.
 
     A suppressed cell (c, x, z, low...) is kept with its code and no value: "not published",
@@ -30,7 +30,7 @@ class PublishedFigure(db.Model):
     source: Mapped[str] = mapped_column(String(300))  # the file it came from
 
 
-class StatisticalNeighbour(db.Model):
+class StatisticalNeighbour(Model):
     """A council's statistical neighbours, ranked 1 (nearest) to 10, as the DfE publishes them."""
 
     __tablename__ = "statistical_neighbours"
@@ -44,7 +44,7 @@ class StatisticalNeighbour(db.Model):
     neighbour_name: Mapped[str] = mapped_column(String(200))
 
 
-class BenchmarkMeasure(db.Model):
+class BenchmarkMeasure(Model):
     """Which column of a publication an indicator is compared with, for which council."""
 
     __tablename__ = "benchmark_measures"

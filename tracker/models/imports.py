@@ -5,13 +5,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
+from tracker.extensions import Model
 
 from .types import UTCDateTime, utcnow
 from .users import User
 
 
-class ImportRecord(db.Model):
+class ImportRecord(Model):
     """Every import of a file (indicator values, an action plan): who, when, what changed."""
 
     __tablename__ = "import_records"
@@ -30,7 +30,7 @@ class ImportRecord(db.Model):
     imported_by: Mapped[User | None] = relationship()
 
 
-class AccountToken(db.Model):
+class AccountToken(Model):
     """A single-use, time-limited link for setting a password (new account or reset).
 
     Only a hash of the token is stored, so a copy of the database cannot be used to sign in.

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
+from tracker.extensions import Model, db
 
 from .plans import Recommendation
 from .types import UTCDateTime, utcnow
@@ -65,7 +65,7 @@ recommendation_indicators = Table(
 )
 
 
-class Indicator(db.Model):
+class Indicator(Model):
     __tablename__ = "indicators"
     __table_args__ = (
         CheckConstraint(
@@ -111,7 +111,7 @@ class Indicator(db.Model):
         return f"{self.name} ({self.code})"
 
 
-class IndicatorTarget(db.Model):
+class IndicatorTarget(Model):
     """A target, with the date it took effect; the one in force for a month is the latest."""
 
     __tablename__ = "indicator_targets"
@@ -130,7 +130,7 @@ class IndicatorTarget(db.Model):
     indicator: Mapped[Indicator] = relationship(back_populates="targets")
 
 
-class IndicatorValue(db.Model):
+class IndicatorValue(Model):
     """One figure for one month on one basis (the month itself, rolling 12 months, year to date)."""
 
     __tablename__ = "indicator_values"
@@ -163,7 +163,7 @@ class RevisionChange(StrEnum):
     DELETED = "deleted"  # the figure should not have been recorded at all
 
 
-class IndicatorValueRevision(db.Model):
+class IndicatorValueRevision(Model):
     """The figure as it was before it was corrected, moved to another month or deleted.
 
     A deleted figure's revisions outlive it (indicator_value_id is then None): indicator_id,

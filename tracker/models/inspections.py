@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
+from tracker.extensions import Model, db
 
 from .plans import CommitteeMeeting, Plan, Recommendation
 from .types import UTCDateTime, utcnow
@@ -21,7 +21,7 @@ finding_recommendations = Table(
 )
 
 
-class InspectionEvent(db.Model):
+class InspectionEvent(Model):
     """One inspection, visit, review or meeting: what happened on site and what was sent after."""
 
     __tablename__ = "inspection_events"
@@ -52,7 +52,7 @@ class InspectionEvent(db.Model):
     )
 
 
-class InspectionJudgement(db.Model):
+class InspectionJudgement(Model):
     __tablename__ = "inspection_judgements"
     __table_args__ = (UniqueConstraint("event_id", "area"),)
 
@@ -64,7 +64,7 @@ class InspectionJudgement(db.Model):
     event: Mapped[InspectionEvent] = relationship(back_populates="judgements")
 
 
-class InspectionFinding(db.Model):
+class InspectionFinding(Model):
     __tablename__ = "inspection_findings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,7 +79,7 @@ class InspectionFinding(db.Model):
     )
 
 
-class PlanSubmission(db.Model):
+class PlanSubmission(Model):
     """The plan's own life: drafted, approved (by whom, at which meeting), sent to Ofsted."""
 
     __tablename__ = "plan_submissions"

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
+from tracker.extensions import Model
 
 from .plans import CommitteeMeeting, Plan
 from .types import UTCDateTime, utcnow
@@ -39,7 +39,7 @@ class PaperKind(StrEnum):
         return {"committee_paper": "Committee paper", "submitted_plan": "Submitted plan"}[self]
 
 
-class PublishedPaper(db.Model):
+class PublishedPaper(Model):
     __tablename__ = "published_papers"
     __table_args__ = (
         CheckConstraint("kind IN ('committee_paper', 'submitted_plan')", name="kind_known"),

@@ -1,7 +1,8 @@
 """Plans, recommendations, actions, their progress history and evidence."""
 
 from datetime import date, datetime
-from enum import StrEnum
+from enum import StrEnum, nonmember
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -13,12 +14,17 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
-from tracker.extensions import db
+from tracker.extensions import Model
 
 from .types import UTCDateTime, utcnow
 from .users import User
+
+if TYPE_CHECKING:
+    from .indicators import Indicator
 
 
 class PlanStatus(StrEnum):
@@ -32,6 +38,8 @@ class ActionStatus(StrEnum):
     BLOCKED = "blocked"
     COMPLETED = "completed"
     VERIFIED = "verified"
+    # The statuses of finished work (completed, then verified): not open, not counted as due.
+    CLOSED = nonmember(frozenset({COMPLETED, VERIFIED}))
 
     @property
     def label(self) -> str:
@@ -50,7 +58,7 @@ class ReviewState(StrEnum):
     REJECTED = "rejected"
 
 
-class Plan(db.Model):
+class Plan(Model):
     __tablename__ = "plans"
     __table_args__ = (CheckConstraint("status IN ('active', 'archived')", name="status_known"),)
 
@@ -73,7 +81,7 @@ class Plan(db.Model):
     )
 
 
-class CommitteeMeeting(db.Model):
+class CommitteeMeeting(Model):
     __tablename__ = "committee_meetings"
     __table_args__ = (UniqueConstraint("plan_id", "meeting_on"),)
 
@@ -86,14 +94,14 @@ class CommitteeMeeting(db.Model):
     plan: Mapped[Plan] = relationship(back_populates="meetings")
 
 
-class Theme(db.Model):
+class Theme(Model):
     __tablename__ = "themes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
 
 
-class Recommendation(db.Model):
+class Recommendation(Model):
     __tablename__ = "recommendations"
     __table_args__ = (UniqueConstraint("plan_id", "reference"),)
 
@@ -116,14 +124,14 @@ class Recommendation(db.Model):
     actions: Mapped[list["Action"]] = relationship(
         back_populates="recommendation", order_by="Action.position"
     )
-    indicators: Mapped[list["Indicator"]] = relationship(  # noqa: F821
+    indicators: Mapped[list["Indicator"]] = relationship(
         secondary="recommendation_indicators",
         back_populates="recommendations",
         order_by="Indicator.code",
     )
 
 
-class Action(db.Model):
+class Action(Model):
     __tablename__ = "actions"
     __table_args__ = (
         UniqueConstraint("recommendation_id", "reference"),
@@ -169,6 +177,16 @@ class Action(db.Model):
     def status_label(self) -> str:
         return ActionStatus(self.status).label
 
+    @hybrid_property
+    def is_closed(self) -> bool:
+        """Completed or verified (ActionStatus.CLOSED); also a query condition on Action."""
+        return self.status in ActionStatus.CLOSED
+
+    @is_closed.inplace.expression
+    @classmethod
+    def _is_closed_expression(cls) -> ColumnElement[bool]:
+        return cls.status.in_(sorted(ActionStatus.CLOSED))
+
     @property
     def due_date_moved(self) -> bool:
         return bool(
@@ -184,7 +202,7 @@ class Action(db.Model):
         return self.due_date_assumed and not self.due_date_moved
 
 
-class ProgressUpdate(db.Model):
+class ProgressUpdate(Model):
     """One entry in an action's history. Rows are only ever added."""
 
     __tablename__ = "progress_updates"
@@ -209,7 +227,7 @@ class ProgressUpdate(db.Model):
     on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id])
 
 
-class Evidence(db.Model):
+class Evidence(Model):
     __tablename__ = "evidence"
     __table_args__ = (
         CheckConstraint("kind IN ('file', 'link', 'note')", name="kind_known"),

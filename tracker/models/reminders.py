@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
+from tracker.extensions import Model
 
 from .types import UTCDateTime, utcnow
 from .users import User
@@ -25,7 +25,7 @@ DIGEST_KINDS = ("reminder", "escalation")
 ACCOUNT_EMAIL_KINDS = ("invite", "reset")  # sent as soon as the sender runs (tracker.auth)
 
 
-class ReminderOutbox(db.Model):
+class ReminderOutbox(Model):
     """An email waiting to be sent, or sent. Digests: one for one recipient, of one kind, for one
     day, the unique index stopping duplicates. Account emails (invite, reset): any number; their
     set-password link is issued only when the email is sent, so no usable link is ever stored."""
@@ -64,7 +64,7 @@ class ReminderOutbox(db.Model):
     recipient: Mapped[User] = relationship()
 
 
-class ReminderSkip(db.Model):
+class ReminderSkip(Model):
     """Someone who should have had a digest but could not: no email address, deactivated..."""
 
     __tablename__ = "reminder_skips"
@@ -81,7 +81,7 @@ class ReminderSkip(db.Model):
     user: Mapped[User] = relationship()
 
 
-class JobRun(db.Model):
+class JobRun(Model):
     """A claimed run of a scheduled job for one slot (a day): two schedulers never both run it."""
 
     __tablename__ = "job_runs"

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
+from tracker.extensions import Model
 
 from .types import UTCDateTime, utcnow
 from .users import User
@@ -19,7 +19,7 @@ METHOD_LABELS = {
 }
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in browser. The cookie carries a random id; only its SHA-256 is stored, so a
     copy of the database cannot be turned into a session. Ending the record signs it out."""
 
@@ -42,7 +42,7 @@ class UserSession(db.Model):
         return METHOD_LABELS.get(self.method, self.method)
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A single-use code that stands in for the authenticator app; only a salted hash is kept."""
 
     __tablename__ = "recovery_codes"

@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
+from tracker.extensions import Model
 
 from .types import UTCDateTime, utcnow
 
@@ -39,7 +39,7 @@ ROLE_LABELS = {
 }
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(
@@ -107,7 +107,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-class Deputy(db.Model):
+class Deputy(Model):
     """Someone covering another person's actions for a period (leave), both days included.
 
     While it runs, the deputy may update the person's actions and gets their reminders; what the

@@ -1,4 +1,4 @@
-from collections import Counter
+from typing import Any
 
 from flask import abort, render_template
 
@@ -9,11 +9,12 @@ from tracker.inspections.queries import findings_for_recommendation
 from tracker.inspections.timeline import plan_inspections
 from tracker.permissions import Permission, permission_required
 from tracker.plans import bp
+from tracker.plans.progress import done_count, next_due
 from tracker.plans.queries import (
     actions_by_plan,
     all_plans,
     link_rationales,
-    plan_with_recommendations,
+    load_plan,
     recommendation_page,
 )
 from tracker.rag import action_rag, plan_rag, recommendation_rag
@@ -25,21 +26,20 @@ def index():
     plans = all_plans()
     grouped = actions_by_plan([p.id for p in plans])
     day = today()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for plan in plans:
         actions = grouped[plan.id]
         by_rec: dict[int, list] = {}
         for action in actions:
             by_rec.setdefault(action.recommendation_id, []).append(action)
         rec_rags = [recommendation_rag(group, day) for group in by_rec.values()]
-        statuses = Counter(a.status for a in actions)
         rows.append(
             {
                 "plan": plan,
                 "rag": plan_rag(rec_rags),
                 "recommendations": len(by_rec),
                 "actions": len(actions),
-                "done": statuses["completed"] + statuses["verified"],
+                "done": done_count(actions),
             }
         )
     return render_template("plans/index.html", rows=rows)
@@ -48,23 +48,17 @@ def index():
 @bp.route("/plans/<int:plan_id>")
 @permission_required(Permission.VIEW_PLANS)
 def plan(plan_id: int):
-    plan = plan_with_recommendations(plan_id) or abort(404)
+    plan = load_plan(plan_id) or abort(404)  # with indicators, for the embedded state
     day = today()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for rec in plan.recommendations:
-        statuses = Counter(a.status for a in rec.actions)
-        open_dues = [
-            a.current_due_date
-            for a in rec.actions
-            if a.status not in ("completed", "verified") and a.current_due_date
-        ]
         rows.append(
             {
                 "rec": rec,
                 "rag": recommendation_rag(rec.actions, day),
                 "actions": len(rec.actions),
-                "done": statuses["completed"] + statuses["verified"],
-                "next_due": min(open_dues) if open_dues else None,
+                "done": done_count(rec.actions),
+                "next_due": next_due(rec.actions),
             }
         )
     rating = plan_rag([row["rag"] for row in rows])

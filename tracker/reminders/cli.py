@@ -92,4 +92,5 @@ def scheduler_command() -> None:
     """Run the reminder scheduler in the foreground (one process; never inside web workers)."""
     from tracker.reminders.scheduler import run_scheduler
 
-    run_scheduler(current_app._get_current_object())
+    # current_app is a werkzeug LocalProxy that Flask's types declare as the Flask app itself.
+    run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]

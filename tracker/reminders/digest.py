@@ -64,7 +64,7 @@ def counted_phrases(digest: Digest, settings: Settings) -> list[str]:
         Reason.DUE_SOON: due_soon_phrase(settings),
         Reason.NO_UPDATE: no_update_phrase(settings),
     }
-    phrases = []
+    phrases: list[str] = []
     for reason, words in wording.items():
         count = len(digest.with_reason(reason))
         if count:
@@ -94,7 +94,7 @@ def notice_line(notice, links: "Links") -> Line:
 
 def deadline_phrases(digest: Digest) -> list[str]:
     """['1 statutory deadline overdue', '1 statutory deadline due soon']"""
-    phrases = []
+    phrases: list[str] = []
     for overdue, words in ((True, "overdue"), (False, "due soon")):
         count = sum(1 for notice in digest.deadlines if notice.overdue is overdue)
         if count:
@@ -130,17 +130,17 @@ def in_words(phrases: list[str]) -> str:
 
 
 def due_text(item: Item) -> str:
-    due = item.action.current_due_date
-    if due is None:
+    due, days = item.action.current_due_date, item.days_until_due
+    if due is None or days is None:  # days_until_due is None exactly when there is no due date
         return "No due date set"
     when = day_words(due)
-    if item.days_until_due < 0:
+    if days < 0:
         return f"Due {when}: {plural(item.days_overdue, 'day')} overdue"
-    if item.days_until_due == 0:
+    if days == 0:
         return f"Due today, {when}"
-    if item.days_until_due == 1:
+    if days == 1:
         return f"Due tomorrow, {when}"
-    return f"Due {when}: in {plural(item.days_until_due, 'day')}"
+    return f"Due {when}: in {plural(days, 'day')}"
 
 
 def last_update_text(item: Item) -> str:

@@ -1,7 +1,7 @@
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovSubmitInput
-from wtforms import DateField, SelectChoice, SelectMultipleField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput
+from wtforms import SelectChoice, SelectMultipleField, SubmitField
 
-from tracker.forms import TrackerForm, date_from_parts, date_parts
+from tracker.forms import GovDateField, TrackerForm
 
 DUE_SOON = "due_soon"
 NO_UPDATE = "no_update"
@@ -22,30 +22,17 @@ class ReminderSettingsForm(TrackerForm):
         ]
 
 
-class DayField(DateField):
-    """Day, month and year boxes; a part missing or an impossible date gets a GOV.UK message."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format="%d %m %Y", **kwargs)
-
-    def process_formdata(self, valuelist):
-        parts = date_parts(self, valuelist)
-        if not parts:
-            return
-        self.data = None
-        if len(parts) != 3 or not all(parts):
-            raise ValueError("Enter a day, month and year, for example 14 3 2016")
-        try:
-            self.data = date_from_parts(parts)
-        except ValueError:
-            raise ValueError("Enter a real date, for example 14 3 2016") from None
-
-
 class DayForm(TrackerForm):
     class Meta:
         csrf = False  # a GET form that only chooses what to show
 
-    day = DayField("Show reminders for", widget=GovDateInput())
+    day = GovDateField(
+        "Show reminders for",
+        earliest_year=1,
+        blank_allowed=False,
+        incomplete="Enter a day, month and year, for example 14 3 2016",
+        unreal="Enter a real date, for example 14 3 2016",
+    )
     submit = SubmitField("Show", widget=GovSubmitInput())
 
 

@@ -26,7 +26,6 @@ from tracker.deputies.rules import deputies_on
 from tracker.extensions import db
 from tracker.models import (
     Action,
-    ActionStatus,
     Plan,
     PlanStatus,
     ProgressUpdate,
@@ -38,7 +37,6 @@ from tracker.permissions import may_own_work
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 EVERY_DAY = "daily"
-CLOSED = (ActionStatus.COMPLETED, ActionStatus.VERIFIED)
 
 
 class Kind(StrEnum):
@@ -175,7 +173,7 @@ def _of_live_plans(*columns) -> Select:
         .join(Action.recommendation)
         .join(Recommendation.plan)
         .where(
-            Action.status.not_in([s.value for s in CLOSED]),
+            ~Action.is_closed,
             Action.withdrawn_reason.is_(None),
             Recommendation.withdrawn_reason.is_(None),
             Plan.status != PlanStatus.ARCHIVED.value,

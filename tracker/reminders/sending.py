@@ -32,7 +32,7 @@ from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import func, insert, or_, select, update
 
 from tracker.auth.account_tokens import with_fresh_link
-from tracker.extensions import db
+from tracker.extensions import db, rows_matched
 from tracker.mail import build_message, open_connection
 from tracker.models import AuditEvent, ReminderOutbox, User, utcnow
 from tracker.models.reminders import ACCOUNT_EMAIL_KINDS
@@ -148,7 +148,7 @@ def _claim(row_ids: list[int], now: datetime, lease_ends: datetime, retry_now: b
         return list(db.session.scalars(claim_statement(row_ids).returning(ReminderOutbox.id)))
     # SQLite before 3.35 has no RETURNING: one UPDATE per row, each telling whether it won the
     # row, all in this one transaction (so still one commit per batch).
-    return [i for i in row_ids if db.session.execute(claim_statement([i])).rowcount == 1]
+    return [i for i in row_ids if rows_matched(db.session.execute(claim_statement([i]))) == 1]
 
 
 def _outgoing(row_ids: list[int]) -> list[Outgoing]:
@@ -177,7 +177,7 @@ def _outgoing(row_ids: list[int]) -> list[Outgoing]:
     for row in db.session.execute(query).all():
         text, html = row.body_text, row.body_html
         if row.kind in ACCOUNT_EMAIL_KINDS:
-            recipient = db.session.get(User, row.recipient_id)
+            recipient = db.session.get_one(User, row.recipient_id)
             text, html = with_fresh_link(recipient, row.kind, text, html)
         outgoing.append(
             Outgoing(

@@ -67,7 +67,7 @@ def admin():
     form = DayForm(formdata=request.args if "day" in request.args else None)
     day = today()
     if "day" in request.args and form.validate():
-        day = form.day.data
+        day = form.day.data or day  # validated: never empty
     elif "day" not in request.args:
         form.day.data = day
     return render_template(

@@ -265,14 +265,10 @@ def load_links(
     indicators: dict[str, Indicator],
     seed_dir: Path,
 ) -> None:
-    existing = set(
-        db.session.execute(
-            select(
-                recommendation_indicators.c.recommendation_id,
-                recommendation_indicators.c.indicator_id,
-            )
-        )
+    linked = select(
+        recommendation_indicators.c.recommendation_id, recommendation_indicators.c.indicator_id
     )
+    existing = {(rec_id, indicator_id) for rec_id, indicator_id in db.session.execute(linked)}
     for row in read_csv("links.csv", seed_dir):
         key = (recs[row["recommendation"]].id, indicators[row["indicator_code"]].id)
         if key in existing:
