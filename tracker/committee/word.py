@@ -4,6 +4,8 @@ can paste it into the council's report template: Heading 1-3, List Bullet, Capti
 tables with a repeating header row, each chart a PNG picture with alt text followed by its
 figures as a table. docs/committee.md "The Word paper" says what is in it and why."""
 
+from __future__ import annotations
+
 import io
 import re
 from collections.abc import Sequence
@@ -311,7 +313,7 @@ def _rating_key(w: Writer) -> None:
     w.table([("Rating", 3.0), ("What it means", 14.0)], rows, "What each rating means")
 
 
-def _recommendation(w: Writer, row: RecommendationRow, charts: "ChartBook") -> None:
+def _recommendation(w: Writer, row: RecommendationRow, charts: ChartBook) -> None:
     rec = row.rec
     heading = w.heading(f"{rec.reference}: {rec.title}", 2)
     heading.paragraph_format.page_break_before = True  # as the PDF: each on a new page
@@ -427,7 +429,7 @@ class ChartBook:
     shown_under: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, summary: PlanSummary) -> "ChartBook":
+    def load(cls, summary: PlanSummary) -> ChartBook:
         linked = {s.indicator.id: s.indicator for row in summary.rows for s in row.indicators}
         charts, figures = {}, {}
         for full in latest_values_for(list(linked.values()), per_series=24):
