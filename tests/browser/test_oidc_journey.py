@@ -56,6 +56,8 @@ def test_a_person_nobody_invited_is_told_what_to_do(council, page):
     expect(page).to_have_title(re.compile("^You do not have access to this service"))
     expect(page.get_by_text("Ask an administrator of the tracker to add you")).to_be_visible()
     assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 640})  # and it fits a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
 def test_signing_in_on_a_second_device_keeps_the_first_signed_in(council, browser):
