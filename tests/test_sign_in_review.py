@@ -5,8 +5,10 @@ import re
 
 from sqlalchemy import select
 
-from tests.conftest import csrf_token, form_post, sign_in
+from tests.conftest import PROVIDER_NAME, csrf_token, form_post, sign_in
 from tests.test_admin_people import _fill_in_new_person, _user
+from tests.test_oidc import INVITED, provider_sign_in
+from tests.test_oidc import person as invited
 from tests.test_two_factor import code, give_two_factor, person, steady_step
 from tracker.auth.account_tokens import RESET, issue_token
 from tracker.extensions import db
@@ -178,3 +180,62 @@ def test_code_fields_ask_for_numbers_and_recovery_codes_get_a_text_field(seeded,
     assert done.status_code == 302 and done.headers["Location"] == "/"
     latest = select(UserSession).order_by(UserSession.id.desc())
     assert db.session.scalars(latest).first().method == "password+recovery"
+
+
+def test_with_passwords_off_there_is_no_two_factor_to_set_up(seeded, client, settings):
+    sign_in(client, PERSON)
+    passwords_off(settings)
+    page = text(client.get("/account/two-factor"))
+    assert f"You sign in with {COUNCIL}, not with a password" in page
+    assert "Set up two-factor authentication</a>" not in page
+    assert client.get("/account/two-factor/set-up").headers["Location"] == "/account/two-factor"
+
+
+# --- An admin's own two-factor is changed from Your account, with their password -------------
+
+
+def test_an_admin_cannot_reset_their_own_two_factor_from_the_admin_pages(seeded, client):
+    sign_in(client, ADMIN)
+    give_two_factor(ADMIN)
+    me = person(ADMIN)
+    page = text(client.get(f"/admin/people/{me.id}"))
+    assert "Reset two-factor authentication" not in page
+    answer = form_post(client, f"/admin/people/{me.id}/reset-two-factor", {})
+    assert answer.headers["Location"] == "/account/two-factor"
+    assert person(ADMIN).has_two_factor
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.event == "user.two_factor_reset"))
+        is None
+    )
+
+
+# --- Through the council's provider (the real test provider) --------------------------------
+
+
+def test_a_next_page_off_this_site_is_dropped_through_the_council_sign_in(app, oidc_provider):
+    invited(INVITED)
+    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        browser = app.test_client()
+        answer = provider_sign_in(browser, "invited", f"/sign-in/council?next={target}")
+        assert answer.headers["Location"] == "/", target
+
+
+def test_your_account_after_council_sign_ins(app, oidc_provider):
+    invited(INVITED)
+    provider_sign_in(app.test_client(), "invited")
+    browser = app.test_client()
+    provider_sign_in(browser, "invited")
+    page = text(browser.get("/account"))
+    assert "This is your first sign-in" not in page  # the first council sign-in counts
+    assert f"With {PROVIDER_NAME}" in page and 'href="/account/password"' not in page
+    assert "Council sign-in" in page  # how this device signed in
+
+
+def test_a_lone_admin_who_lost_their_phone_is_reset_on_the_server(seeded, app):
+    give_two_factor(ADMIN)
+    result = app.test_cli_runner().invoke(args=["users", "reset-two-factor", "--email", ADMIN])
+    assert result.exit_code == 0, result.output
+    assert not person(ADMIN).has_two_factor
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.event == "user.two_factor_reset"))
+    again = app.test_cli_runner().invoke(args=["users", "reset-two-factor", "--email", ADMIN])
+    assert again.exit_code != 0 and "does not have two-factor" in again.output

@@ -292,6 +292,10 @@ def reset_person_two_factor(user_id: int):
     """For someone who has lost their phone and their recovery codes: two-factor is turned off
     (and, where it is required, set up again at their next sign-in)."""
     person = load_person(user_id)
+    if person.id == current_user.id:
+        # Not a way round the password that turning your own off needs (Your account).
+        flash("Change your own two-factor authentication from Your account.", "info")
+        return redirect(url_for("auth.two_factor"))
     if ConfirmForm().validate_on_submit() and person.has_two_factor:
         with unit_of_work():
             turn_off(person)
