@@ -2,9 +2,12 @@
 sign-in work landed, each checked here (docs/security.md)."""
 
 import re
+import threading
 
+import requests
 from sqlalchemy import select
 
+from tests.conftest import CSRF_RE as CSRF
 from tests.conftest import PROVIDER_NAME, csrf_token, form_post, sign_in
 from tests.test_admin_people import _fill_in_new_person, _user
 from tests.test_oidc import INVITED, provider_sign_in
@@ -239,3 +242,41 @@ def test_a_lone_admin_who_lost_their_phone_is_reset_on_the_server(seeded, app):
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.event == "user.two_factor_reset"))
     again = app.test_cli_runner().invoke(args=["users", "reset-two-factor", "--email", ADMIN])
     assert again.exit_code != 0 and "does not have two-factor" in again.output
+
+
+# --- Two sign-ins racing with one code ------------------------------------------------------
+
+
+def _half_signed_in(base: str) -> tuple[requests.Session, str]:
+    """A browser that has given the right password: its session and the code page's token."""
+    browser = requests.Session()
+    page = browser.get(f"{base}/sign-in").text
+    token = CSRF.search(page).group(1)
+    data = {"email": PERSON, "password": "improvement-plan-demo", "csrf_token": token}
+    browser.post(f"{base}/sign-in", data=data, allow_redirects=False)
+    return browser, CSRF.search(browser.get(f"{base}/sign-in/code").text).group(1)
+
+
+def test_two_sign_ins_racing_with_one_code_let_one_in(seeded, live_server):
+    secret, recovery_codes = give_two_factor(PERSON)
+    for value in (code(secret, steady_step()), recovery_codes[0]):
+        browsers = [_half_signed_in(live_server.url) for _ in range(4)]
+        start = threading.Barrier(len(browsers))
+        answers = []
+
+        def enter(browser, token, value=value, start=start, answers=answers):
+            start.wait()
+            answer = browser.post(
+                f"{live_server.url}/sign-in/code",
+                data={"code": value, "csrf_token": token},
+                allow_redirects=False,
+            )
+            answers.append(answer.status_code)
+
+        threads = [threading.Thread(target=enter, args=b) for b in browsers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(answers) == [200, 200, 200, 302], value
+    assert len(db.session.scalars(select(UserSession)).all()) == 2
