@@ -15,7 +15,7 @@ from tests.test_oidc import person as invited
 from tests.test_two_factor import code, give_two_factor, person, steady_step
 from tracker.auth.account_tokens import RESET, issue_token
 from tracker.extensions import db
-from tracker.models import AccountToken, AuditEvent, UserSession, utcnow
+from tracker.models import AccountToken, AuditEvent, User, UserSession, utcnow
 from tracker.reminders.sending import deliver_pending
 
 ADMIN = "laura.pickering@example.org"
@@ -48,7 +48,10 @@ def test_with_passwords_off_an_invitation_says_sign_in_with_the_council(
 ):
     passwords_off(settings)
     sign_in(client, ADMIN)
+    assert f"telling them to sign in with {COUNCIL}" in text(client.get("/admin/people/new"))
     _fill_in_new_person(client)
+    check = text(client.get("/admin/people/new/check"))
+    assert f"to sign in with {COUNCIL}" in check and "link to create a password" not in check
     client.post("/admin/people/new/check", data={"csrf_token": csrf_token(client, "/admin/people")})
     deliver_pending()
     [invite] = smtp_server.to(NEW)
@@ -223,7 +226,7 @@ def test_a_next_page_off_this_site_is_dropped_through_the_council_sign_in(app, o
         assert answer.headers["Location"] == "/", target
 
 
-def test_your_account_after_council_sign_ins(app, oidc_provider):
+def test_your_account_after_council_sign_ins(seeded, app, oidc_provider):
     invited(INVITED)
     provider_sign_in(app.test_client(), "invited")
     browser = app.test_client()
@@ -232,6 +235,15 @@ def test_your_account_after_council_sign_ins(app, oidc_provider):
     assert "This is your first sign-in" not in page  # the first council sign-in counts
     assert f"With {PROVIDER_NAME}" in page and 'href="/account/password"' not in page
     assert "Council sign-in" in page  # how this device signed in
+    admin = app.test_client()
+    sign_in(admin, ADMIN)
+    linked = db.session.scalar(select(User).where(User.email == INVITED))
+    person_page = admin.get(f"/admin/people/{linked.id}")
+    assert person_page.status_code == 200 and "Invited:" not in text(person_page)
+    row = re.search(
+        rf"<tr[^>]*>(?:(?!</tr>).)*{INVITED}.*?</tr>", text(admin.get("/admin/people")), re.S
+    )
+    assert row and "Active" in row.group(0) and "Invited</strong>" not in row.group(0)
 
 
 def test_a_lone_admin_who_lost_their_phone_is_reset_on_the_server(seeded, app):
