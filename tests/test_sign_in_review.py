@@ -292,3 +292,33 @@ def test_two_sign_ins_racing_with_one_code_let_one_in(seeded, live_server):
             thread.join()
         assert sorted(answers) == [200, 200, 200, 302], value
     assert len(db.session.scalars(select(UserSession)).all()) == 2
+
+
+# --- A device signed out from elsewhere is told why, once -----------------------------------
+
+
+def test_a_device_signed_out_elsewhere_is_told_why_once(seeded, app):
+    laptop, phone = app.test_client(), app.test_client()
+    sign_in(laptop, PERSON)
+    sign_in(phone, PERSON)
+    form_post(
+        phone,
+        "/account/password",
+        {
+            "current_password": "improvement-plan-demo",
+            "password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
+    )
+    answer = laptop.get("/plans")
+    assert answer.headers["Location"].startswith("/sign-in")
+    page = text(laptop.get(answer.headers["Location"]))
+    assert "signed out because your password was changed on another device" in page
+    assert "password was changed" not in text(laptop.get("/sign-in"))  # said once
+
+    sign_in(laptop, PERSON, "a brand new passphrase")
+    admin = app.test_client()
+    sign_in(admin, ADMIN)
+    form_post(admin, f"/admin/people/{person(PERSON).id}/end-sessions", {})
+    page = text(laptop.get(laptop.get("/plans").headers["Location"]))
+    assert "You have been signed out by an administrator" in page
