@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tracker import audit
 from tracker.auth.passwords import hash_password, password_problem
 from tracker.auth.sessions import DEACTIVATED, end_sessions
+from tracker.auth.two_factor import turn_off
 from tracker.extensions import db
 from tracker.models import Role, User
 from tracker.seeding.loader import load_seed
@@ -145,6 +146,21 @@ def unlink_sso(email: str) -> None:
         user.oidc_issuer = user.oidc_subject = None
         audit.record("user.oidc_unlinked", obj=user, before=before)
     click.echo(f"{user.email} is no longer linked; their next single sign-on links again")
+
+
+@users.command("reset-two-factor")
+@click.option("--email", required=True)
+def reset_two_factor(email: str) -> None:
+    """Turn off someone's two-factor authentication (a lost phone and no recovery codes), for
+    when no other admin can do it from the person's page; required, it is set up again at the
+    next sign-in."""
+    user = _find(email)
+    if not user.has_two_factor:
+        raise click.ClickException(f"{user.email} does not have two-factor authentication on")
+    with unit_of_work():
+        turn_off(user)
+        audit.record("user.two_factor_reset", obj=user)
+    click.echo(f"{user.email} signs in with their password only until they set it up again")
 
 
 @users.command("list")

@@ -1,7 +1,7 @@
 """Admin pages for people: add (with check answers and an invite email), change details and
 role, deactivate and reactivate, send a new set-password link, reassign a person's open work."""
 
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -34,6 +34,7 @@ from tracker.admin.people import (
 from tracker.admin.plan_details import possible_leads
 from tracker.args import text_arg
 from tracker.auth.account_tokens import INVITE, RESET, queue_account_email, valid_for_words
+from tracker.auth.service import password_allowed
 from tracker.auth.sessions import ENDED_BY_ADMIN, end_sessions, open_sessions
 from tracker.auth.two_factor import turn_off
 from tracker.extensions import db
@@ -153,6 +154,8 @@ def person(user_id: int):
         button_form=ConfirmForm(),
         is_self=person.id == current_user.id,
         session_count=len(open_sessions(person)),
+        passwords=password_allowed(person.email),
+        provider=current_app.config["OIDC_PROVIDER_NAME"],
     )
 
 
@@ -245,6 +248,14 @@ def send_link(user_id: int):
     purpose = INVITE if person.password_hash is None else RESET
     with unit_of_work():
         queue_account_email(person, purpose, current_user._get_current_object())
+    if not password_allowed(person.email):
+        provider = current_app.config["OIDC_PROVIDER_NAME"]
+        flash(
+            f"We are sending {person.email} an email saying how to sign in with {provider}, "
+            "within a minute. It has no link to set a password: passwords are turned off.",
+            "info",
+        )
+        return redirect(url_for("admin.person", user_id=person.id))
     flash(
         f"We are sending {person.email} a link to set a password, within a minute. It works "
         f"once, within {valid_for_words(purpose)}; earlier links stop working when it is sent.",
@@ -256,13 +267,20 @@ def send_link(user_id: int):
 @bp.route("/people/<int:user_id>/end-sessions", methods=["POST"])
 @permission_required(Permission.ADMINISTER)
 def end_person_sessions(user_id: int):
-    """Sign the person out on every device (a lost laptop, a suspected compromise)."""
+    """Sign the person out on every device (a lost laptop, a suspected compromise). An admin
+    ending their own sessions stays signed in on this device, as with "Sign out of all other
+    devices", rather than being sent to the sign-in page with no word of why."""
     person = load_person(user_id)
     if ConfirmForm().validate_on_submit():
+        me = current_user._get_current_object()
+        keep = me.current_session if person.id == me.id else None
         with unit_of_work():
-            ended = end_sessions(person, ENDED_BY_ADMIN)
+            ended = end_sessions(person, ENDED_BY_ADMIN, keep=keep)
+        sessions = f"{ended} session{'' if ended == 1 else 's'}"
         flash(
-            f"{person.name} has been signed out of {ended} session{'' if ended == 1 else 's'}.",
+            f"You have been signed out of {sessions} on other devices. This device stays signed in."
+            if keep
+            else f"{person.name} has been signed out of {sessions}.",
             "success",
         )
     return redirect(url_for("admin.person", user_id=person.id))
@@ -274,6 +292,10 @@ def reset_person_two_factor(user_id: int):
     """For someone who has lost their phone and their recovery codes: two-factor is turned off
     (and, where it is required, set up again at their next sign-in)."""
     person = load_person(user_id)
+    if person.id == current_user.id:
+        # Not a way round the password that turning your own off needs (Your account).
+        flash("Change your own two-factor authentication from Your account.", "info")
+        return redirect(url_for("auth.two_factor"))
     if ConfirmForm().validate_on_submit() and person.has_two_factor:
         with unit_of_work():
             turn_off(person)

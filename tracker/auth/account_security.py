@@ -1,6 +1,6 @@
 """Your account: where you are signed in (ending sessions), and two-factor authentication."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker import audit
@@ -8,6 +8,7 @@ from tracker.auth import bp
 from tracker.auth.accounts import MAX_WRONG_CURRENT_PASSWORDS, wrong_current_passwords
 from tracker.auth.forms import CurrentPasswordForm, SetUpTwoFactorForm
 from tracker.auth.passwords import verify_password
+from tracker.auth.service import password_allowed
 from tracker.auth.sessions import ALL_OTHERS_ENDED, end_one_session, end_session, end_sessions
 from tracker.auth.two_factor import (
     confirm_set_up,
@@ -79,6 +80,8 @@ def two_factor():
     return render_template(
         "auth/two-factor.html",
         person=user,
+        passwords=password_allowed(user.email),
+        provider=current_app.config["OIDC_PROVIDER_NAME"],
         required=two_factor_required(user),
         codes_left=recovery_codes_left(user) if user.has_two_factor else 0,
     )
@@ -88,8 +91,8 @@ def two_factor():
 @permission_required(Permission.VIEW_PLANS)
 def two_factor_set_up():
     user = _me()
-    if user.has_two_factor:
-        return redirect(url_for("auth.two_factor"))
+    if user.has_two_factor or not password_allowed(user.email):
+        return redirect(url_for("auth.two_factor"))  # nothing to set up without a password
     form = SetUpTwoFactorForm()
     if form.validate_on_submit():
         with unit_of_work():

@@ -30,6 +30,7 @@ class LinkProblem(StrEnum):
     UNKNOWN = "unknown"
     USED = "used"
     EXPIRED = "expired"
+    NOT_NEEDED = "not_needed"  # LOCAL_PASSWORDS=off: the person cannot sign in with a password
 
 
 def token_hash(token: str) -> str:
@@ -74,6 +75,8 @@ def find_token(token: str) -> tuple[AccountToken | None, LinkProblem | None]:
     )
     if found is None or not found.user.active:
         return None, LinkProblem.UNKNOWN
+    if not password_allowed(found.user.email):
+        return found, LinkProblem.NOT_NEEDED
     if found.used_at is not None:
         return found, LinkProblem.USED
     if found.expires_at <= utcnow():
@@ -149,6 +152,9 @@ SUBJECTS = {
     INVITE: "Your account on the improvement plan tracker: create your password",
     RESET: "Reset your password for the improvement plan tracker",
 }
+# LOCAL_PASSWORDS=off: someone who cannot use a password is told how to sign in instead, and is
+# never sent a link to set one (the email has no link, so no link is issued when it is sent).
+NO_PASSWORD_SUBJECT = "Your account on the improvement plan tracker: how to sign in"  # noqa: S105
 TEMPLATES = {INVITE: "account-invite", RESET: "password-reset"}
 LINK_PLACEHOLDER = "link-issued-when-this-email-is-sent"
 
@@ -170,6 +176,8 @@ def account_email_bodies(
         "sign_in_url": current_app.config["BASE_URL"].rstrip("/") + url_for("auth.sign_in"),
         "forgot_url": current_app.config["BASE_URL"].rstrip("/") + url_for("auth.forgot_password"),
     }
+    context["passwords"] = password_allowed(user.email)
+    context["provider"] = current_app.config["OIDC_PROVIDER_NAME"]
     name = TEMPLATES[purpose]
     return (
         render_template(f"emails/{name}.txt", **context),
@@ -178,7 +186,11 @@ def account_email_bodies(
 
 
 def queue_account_email(user: User, purpose: str, invited_by: User | None = None) -> None:
-    """Queue an invite or reset email for the sender. The caller commits."""
+    """Queue an invite or reset email for the sender. The caller commits. Someone who cannot
+    use a password (LOCAL_PASSWORDS=off) is sent the invite, which then says how to sign in."""
+    passwords = password_allowed(user.email)
+    if not passwords:
+        purpose = INVITE
     text, html = account_email_bodies(user, purpose, invited_by)
     db.session.add(
         ReminderOutbox(
@@ -187,7 +199,7 @@ def queue_account_email(user: User, purpose: str, invited_by: User | None = None
             kind=purpose,
             day=utcnow().date(),
             state="pending",
-            subject=SUBJECTS[purpose],
+            subject=SUBJECTS[purpose] if passwords else NO_PASSWORD_SUBJECT,
             body_text=text,
             body_html=html,
             action_ids=[],
@@ -199,6 +211,9 @@ def queue_account_email(user: User, purpose: str, invited_by: User | None = None
 
 def with_fresh_link(user: User, purpose: str, text: str, html: str) -> tuple[str, str]:
     """The queued email's text and HTML with a newly issued link in place of the placeholder
-    (earlier links for the same purpose stop working). The caller commits."""
+    (earlier links for the same purpose stop working). The caller commits. An email without a
+    link (LOCAL_PASSWORDS=off) is sent as it is: no link is issued."""
+    if LINK_PLACEHOLDER not in text and LINK_PLACEHOLDER not in html:
+        return text, html
     token = issue_token(user, purpose)
     return text.replace(LINK_PLACEHOLDER, token), html.replace(LINK_PLACEHOLDER, token)

@@ -7,7 +7,7 @@ an email only when one does.
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from flask import flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import func, select
 
@@ -25,7 +25,7 @@ from tracker.auth.account_tokens import (
     valid_for_words,
 )
 from tracker.auth.passwords import hash_password, verify_password
-from tracker.auth.service import FAILURE_EVENTS, normalise_email
+from tracker.auth.service import FAILURE_EVENTS, normalise_email, password_allowed
 from tracker.auth.sessions import PASSWORD_CHANGED, end_sessions, open_sessions
 from tracker.extensions import db
 from tracker.models import AuditEvent, User, utcnow
@@ -111,16 +111,25 @@ def set_password(token: str):
 
 def _link_problem(problem: LinkProblem):
     status = 404 if problem is LinkProblem.UNKNOWN else 410
-    return render_template("auth/link-problem.html", problem=problem.value), status
+    page = render_template(
+        "auth/link-problem.html",
+        problem=problem.value,
+        provider=current_app.config["OIDC_PROVIDER_NAME"],
+    )
+    return page, status
 
 
 # --- Signed in: your account -----------------------------------------------------------------
 
 
+# Sign-ins with a password (and any second factor) and through the council's identity provider.
+SIGN_IN_EVENTS = ("sign_in.succeeded", "sign_in.oidc_succeeded")
+
+
 def sign_in_history(user: User, limit: int = 5) -> list[AuditEvent]:
     query = (
         select(AuditEvent)
-        .where(AuditEvent.event == "sign_in.succeeded", AuditEvent.actor_id == user.id)
+        .where(AuditEvent.event.in_(SIGN_IN_EVENTS), AuditEvent.actor_id == user.id)
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(limit + 1)
     )
@@ -153,6 +162,8 @@ def account():
         ),
         sessions=open_sessions(user),
         current_session=user.current_session,
+        passwords=password_allowed(user.email),
+        provider=current_app.config["OIDC_PROVIDER_NAME"],
     )
 
 

@@ -31,6 +31,17 @@ class SignInCodeForm(TrackerForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
+class RecoveryCodeForm(TrackerForm):
+    code = StringField(
+        "Recovery code",
+        widget=GovTextInput(),
+        description="One of the codes you kept when you set up two-factor authentication, "
+        "like abcde-fghjk",
+        validators=[InputRequired("Enter one of your recovery codes"), Length(max=40)],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
 class SetUpTwoFactorForm(TrackerForm):
     code = StringField(
         "Code from your authenticator app",

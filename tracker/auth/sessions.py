@@ -77,11 +77,36 @@ def load_user(session_key: str) -> User | None:
     )
     record = db.session.scalar(query)
     if record is None:
+        _say_why_signed_out(session_key)
         return None
     user = record.user
     user.session_key = session_key
     user.current_session = record
     return user
+
+
+# What someone whose session was ended elsewhere is told on their next visit from this device.
+ENDED_MESSAGES = {
+    ENDED_FROM_ANOTHER_DEVICE: "You have been signed out on this device from another device.",
+    ALL_OTHERS_ENDED: "You have been signed out on this device: someone signed in to your "
+    "account chose to sign out of all other devices.",
+    PASSWORD_CHANGED: "You have been signed out because your password was changed on another "
+    "device.",
+    PASSWORD_RESET: "You have been signed out because your password was reset.",
+    DEACTIVATED: "You have been signed out because your account has been deactivated.",
+    ENDED_BY_ADMIN: "You have been signed out by an administrator.",
+}
+
+
+def _say_why_signed_out(session_key: str) -> None:
+    """This browser's session has ended elsewhere: say why, once (the key is then dropped from
+    the cookie), rather than only showing the sign-in page. Costs a query only then."""
+    reason = db.session.scalar(
+        select(UserSession.ended_reason).where(UserSession.token_hash == key_hash(session_key))
+    )
+    session.pop("_user_id", None)
+    if reason in ENDED_MESSAGES:
+        flash(ENDED_MESSAGES[reason] + " Sign in again to continue.", "info")
 
 
 def start_session(user: User, method: str = "password") -> UserSession:

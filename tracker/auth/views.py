@@ -1,3 +1,5 @@
+import hashlib
+import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -6,7 +8,7 @@ from sqlalchemy import select
 
 from tracker import audit
 from tracker.auth import bp, oidc
-from tracker.auth.forms import SignInCodeForm, SignInForm
+from tracker.auth.forms import RecoveryCodeForm, SignInCodeForm, SignInForm
 from tracker.auth.service import attempt_code, attempt_sign_in
 from tracker.auth.sessions import end_session, start_session
 from tracker.extensions import db
@@ -58,12 +60,20 @@ AWAITING_CODE = "awaiting_code"
 CODE_WAIT = timedelta(minutes=5)
 
 
+def _password_mark(user: User) -> str:
+    """Which password was given: a password changed or reset meanwhile (which ends every
+    session) ends the half-way state too. A hash of the stored hash, so the cookie holds
+    nothing a password could be guessed from."""
+    return hashlib.sha256((user.password_hash or "").encode("utf-8")).hexdigest()[:32]
+
+
 def _await_code(user: User, next_url: str | None) -> None:
     session.clear()
     session[AWAITING_CODE] = {
         "user_id": user.id,
         "since": utcnow().isoformat(),
         "next": next_url or "",
+        "password": _password_mark(user),
     }
 
 
@@ -75,6 +85,8 @@ def _user_awaiting_code() -> tuple[User | None, str]:
     except (TypeError, KeyError, ValueError):
         return None, ""
     if user is None or not user.has_two_factor or utcnow() - since > CODE_WAIT:
+        return None, ""
+    if not secrets.compare_digest(str(waiting.get("password")), _password_mark(user)):
         return None, ""
     return user, safe_next_url(waiting.get("next")) or ""
 
@@ -89,7 +101,9 @@ def sign_in_code():
         session.pop(AWAITING_CODE, None)
         flash("Sign in again to continue.", "info")
         return redirect(url_for("auth.sign_in"))
-    form = SignInCodeForm()
+    # A recovery code has letters: it gets a text keyboard; an app's code, a numeric one.
+    recovery = request.args.get("use") == "recovery-code"
+    form = RecoveryCodeForm() if recovery else SignInCodeForm()
     if form.validate_on_submit():
         with unit_of_work():
             result = attempt_code(user, form.code.data, request.remote_addr)
@@ -100,7 +114,7 @@ def sign_in_code():
             return redirect(next_url or url_for("main.home"))
         form.code.errors.append(result.error)
         form.code.data = ""
-    return render_template("auth/sign-in-code.html", form=form)
+    return render_template("auth/sign-in-code.html", form=form, recovery=recovery)
 
 
 def _tell_recovery_codes_left(left: int | None) -> None:
