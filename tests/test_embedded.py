@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import delete, select
 
 from tests.conftest import sign_in
-from tracker.committee.summary import build_summary, load_plan
+from tracker.committee.summary import build_summary
 from tracker.extensions import db
 from tracker.indicators.queries import latest_values_for
 from tracker.models import (
@@ -20,6 +20,7 @@ from tracker.models import (
     Plan,
     Recommendation,
 )
+from tracker.plans.queries import load_plan
 
 COMMITTEE = "margaret.fenwick@example.org"
 REPORT_DAY = date(2016, 3, 14)

@@ -40,7 +40,7 @@ def _me() -> User:
 def end_other_session(session_id: int):
     user = _me()
     if TrackerForm().validate_on_submit():
-        if session_id == user.current_session.id:
+        if user.current_session is not None and session_id == user.current_session.id:
             with unit_of_work():
                 audit.record("sign_out", actor=user, obj=user)
                 end_session(user)

@@ -88,10 +88,18 @@ def settings() -> Settings | None:
     )
 
 
+def configured() -> Settings:
+    """The settings, where single sign-on must be configured (its views answer 404 when not)."""
+    config = settings()
+    if config is None:
+        raise LookupError("single sign-on is not configured (OIDC_ISSUER, OIDC_CLIENT_ID)")
+    return config
+
+
 def check_settings(config, https: bool) -> None:
     """Refuse to start with sign-in settings that would lock everyone out or weaken sign-in."""
-    configured = bool(config.get("OIDC_ISSUER") and config.get("OIDC_CLIENT_ID"))
-    if not config["LOCAL_PASSWORDS"] and not configured:
+    sso = bool(config.get("OIDC_ISSUER") and config.get("OIDC_CLIENT_ID"))
+    if not config["LOCAL_PASSWORDS"] and not sso:
         raise RuntimeError(
             "LOCAL_PASSWORDS=off needs single sign-on: set OIDC_ISSUER and OIDC_CLIENT_ID, "
             "or nobody but the break-glass admin could sign in."
@@ -101,12 +109,14 @@ def check_settings(config, https: bool) -> None:
             "LOCAL_PASSWORDS=off needs BREAK_GLASS_ADMIN (one admin's email address), "
             "or nobody could sign in while the identity provider is down."
         )
-    if https and configured and not config["OIDC_ISSUER"].startswith("https://"):
+    if https and sso and not config["OIDC_ISSUER"].startswith("https://"):
         raise RuntimeError("OIDC_ISSUER must be an https:// address when the tracker is.")
 
 
 class CouncilClient(FlaskOAuth2App):
     """Authlib's client, with the discovery document checked before it is trusted."""
+
+    server_metadata: dict  # set by Authlib's base class (untyped here)
 
     def __init__(self, config: Settings):
         super().__init__(
@@ -150,7 +160,7 @@ class CouncilClient(FlaskOAuth2App):
 
 def client() -> CouncilClient:
     """One client per configuration and process, so discovery and keys are fetched once."""
-    config = settings()
+    config = configured()
     clients = current_app.extensions.setdefault("oidc_clients", {})
     if config not in clients:
         clients[config] = CouncilClient(config)
@@ -201,7 +211,7 @@ def _take_pending(state: str | None) -> dict:
 
 def finish(args) -> tuple[User, str | None]:
     """Check the provider's answer and find the account it signs in. Raises Refused."""
-    config = settings()
+    config = configured()
     started = _take_pending(args.get("state"))
     if args.get("error"):
         raise Refused("provider_error", f"the provider answered {args.get('error')!r}")

@@ -142,6 +142,7 @@ def attempt_sign_in(email: str, password: str, client: str | None = None) -> Sig
     if not ok:
         audit.record("sign_in.failed", subject=email, actor=None)
         return SignInResult(None, GENERIC_FAILURE)
+    assert user is not None  # ok above needs an account
     if user.has_two_factor:
         # Half-way: nothing is granted until the second step (tracker/auth/views.py).
         audit.record("sign_in.password_accepted", subject=email, actor=user, obj=user)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import contains_eager
 from tracker import audit
 from tracker.auth.devices import device_from_user_agent
 from tracker.auth.two_factor import must_set_up
-from tracker.extensions import db, login_manager
+from tracker.extensions import db, login_manager, rows_matched
 from tracker.models import User, UserSession, utcnow
 
 SIGNED_IN_AT = "signed_in_at"
@@ -152,11 +152,13 @@ def end_sessions(user: User, reason: str, keep: UserSession | None = None) -> in
     )
     if keep is not None:
         query = query.where(UserSession.id != keep.id)
-    ended = db.session.execute(
-        query.values(ended_at=utcnow(), ended_reason=reason).execution_options(
-            synchronize_session=False
+    ended = rows_matched(
+        db.session.execute(
+            query.values(ended_at=utcnow(), ended_reason=reason).execution_options(
+                synchronize_session=False
+            )
         )
-    ).rowcount
+    )
     if ended:
         after = {"reason": REASON_WORDS[reason], "sessions": ended}
         audit.record("sessions.ended", obj=user, after=after)

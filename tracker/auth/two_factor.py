@@ -24,7 +24,7 @@ from markupsafe import Markup
 from sqlalchemy import delete, func, or_, select, update
 
 from tracker.auth.passwords import hash_password, verify_password
-from tracker.extensions import db
+from tracker.extensions import db, rows_matched
 from tracker.models import RecoveryCode, Role, User, UserSession, utcnow
 
 ISSUER = "Improvement plan tracker"
@@ -126,7 +126,7 @@ class CodeCheck:
 
 def check_code(user: User, code: str) -> CodeCheck:
     """Check an authenticator code or a recovery code for signing in. The caller commits."""
-    if not user.has_two_factor:
+    if not user.has_two_factor or user.totp_secret is None:
         return CodeCheck(ok=False)
     normalised = normalise_code(code)
     if len(normalised) == RECOVERY_LENGTH:
@@ -143,7 +143,7 @@ def check_code(user: User, code: str) -> CodeCheck:
         .values(totp_last_step=step)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if rows_matched(claimed) != 1:
         return CodeCheck(ok=False, reused=True)
     return CodeCheck(ok=True, method="password+totp")
 
@@ -162,7 +162,7 @@ def _check_recovery_code(user: User, code: str) -> CodeCheck:
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if rows_matched(claimed) != 1:
         return CodeCheck(ok=False, reused=True)
     return CodeCheck(ok=True, method="password+recovery", recovery_codes_left=len(unused) - 1)
 
@@ -183,8 +183,7 @@ def new_recovery_codes(user: User) -> list[str]:
 
 
 def recovery_codes_left(user: User) -> int:
-    return db.session.scalar(
-        select(func.count(RecoveryCode.id)).where(
-            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
-        )
+    query = select(func.count(RecoveryCode.id)).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
     )
+    return db.session.scalar(query) or 0

@@ -30,7 +30,7 @@ def sign_in():
             result = attempt_sign_in(form.email.data, form.password.data, request.remote_addr)
             if result.user is not None and not result.needs_code:
                 start_session(result.user)
-        if result.needs_code:
+        if result.needs_code and result.user is not None:
             _await_code(result.user, next_url)
             return redirect(url_for("auth.sign_in_code"))
         if result.user is not None:
@@ -79,6 +79,8 @@ def _await_code(user: User, next_url: str | None) -> None:
 
 def _user_awaiting_code() -> tuple[User | None, str]:
     waiting = session.get(AWAITING_CODE)
+    if not isinstance(waiting, dict):
+        return None, ""
     try:
         since = datetime.fromisoformat(waiting["since"])
         user = db.session.get(User, int(waiting["user_id"]))

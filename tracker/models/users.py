@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -18,6 +19,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.extensions import Model
 
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .sessions import UserSession
 
 
 class Role(StrEnum):
@@ -91,8 +95,8 @@ class User(UserMixin, Model):
 
     # The raw id of the session this request signed in with (tracker/auth/sessions.py); never
     # stored: the database keeps only its hash.
-    session_key = None
-    current_session = None
+    session_key: str | None = None
+    current_session: "UserSession | None" = None
 
     @property
     def has_two_factor(self) -> bool:
