@@ -322,8 +322,8 @@ def test_the_latest_figure_label_is_drawn_over_its_halo_not_under_it(committee):
     """CairoSVG ignores paint-order: left alone, the white halo would hide the label's letters."""
     from tracker.committee.chart_png import chart_png, chart_svg
     from tracker.committee.summary import build_summary
-from tracker.plans.queries import load_plan
     from tracker.committee.word import ChartBook
+    from tracker.plans.queries import load_plan
 
     summary = build_summary(load_plan(_plan_id()), REPORT_DAY)
     chart = ChartBook.load(summary).charts["CSC-05"]
