@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -95,8 +95,9 @@ class User(UserMixin, Model):
 
     # The raw id of the session this request signed in with (tracker/auth/sessions.py); never
     # stored: the database keeps only its hash.
-    session_key: str | None = None
-    current_session: "UserSession | None" = None
+    # (Not annotated: an annotation would ask SQLAlchemy to map them; cast() types them.)
+    session_key = cast("str | None", None)
+    current_session = cast("UserSession | None", None)
 
     @property
     def has_two_factor(self) -> bool:
