@@ -2,10 +2,10 @@
 and what changed since a chosen meeting. A fixed number of queries whatever the plan's size."""
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from tracker.clock import local
@@ -13,7 +13,7 @@ from tracker.committee.history import end_of, state_at
 from tracker.committee.impact import ImpactStatement, impact_statement, indicator_label
 from tracker.embedding import Embedding, embedding
 from tracker.extensions import db
-from tracker.indicators.queries import IndicatorSummary, latest_values_for
+from tracker.indicators.queries import VALUE_COLUMNS, Figure, IndicatorSummary, latest_values_for
 from tracker.indicators.rag import rate_series
 from tracker.models import (
     Action,
@@ -165,16 +165,27 @@ def _latest_notes(plan_id: int) -> dict[int, Note]:
     }
 
 
-def _updates_by_action(plan_id: int) -> dict[int, list[ProgressUpdate]]:
+def _updates_by_action(plan_id: int) -> dict[int, list[Row]]:
+    """Each action's progress updates, oldest first, as plain rows of the columns the changes
+    and past states are worked out from (not ORM objects with their authors)."""
     query = (
-        select(ProgressUpdate)
+        select(
+            ProgressUpdate.id,
+            ProgressUpdate.action_id,
+            ProgressUpdate.created_at,
+            ProgressUpdate.status_from,
+            ProgressUpdate.status_to,
+            ProgressUpdate.due_from,
+            ProgressUpdate.due_to,
+            ProgressUpdate.due_change_reason,
+        )
         .join(Action, Action.id == ProgressUpdate.action_id)
         .join(Recommendation, Recommendation.id == Action.recommendation_id)
         .where(Recommendation.plan_id == plan_id)
-        .options(joinedload(ProgressUpdate.author))
+        .order_by(ProgressUpdate.created_at, ProgressUpdate.id)
     )
-    grouped: dict[int, list[ProgressUpdate]] = {}
-    for update in db.session.scalars(query):
+    grouped: dict[int, list[Row]] = {}
+    for update in db.session.execute(query):
         grouped.setdefault(update.action_id, []).append(update)
     return grouped
 
@@ -206,9 +217,12 @@ def build_summary(
     theme_id: int | None = None,
     colour: str | None = None,
     since: date | None = None,
+    every_indicator: bool = True,
 ) -> PlanSummary:
+    """`every_indicator=False` when the page shows only the indicators linked to the plan's
+    recommendations (the summary page; the paper and the exports list them all)."""
     recs = [r for r in plan.recommendations if not r.withdrawn_reason]
-    indicators = _all_indicators(recs)
+    indicators = _all_indicators(recs, every_indicator)
     summaries = {s.indicator.id: s for s in latest_values_for(list(indicators.values()))}
     notes = _latest_notes(plan.id)
     updates = _updates_by_action(plan.id) if since else {}
@@ -232,13 +246,16 @@ def build_summary(
         indicators=sorted(summaries.values(), key=lambda s: s.indicator.code),
     )
     if since:
-        summary.changes = changes_since(summary, updates, since, indicators)
+        summary.changes = changes_since(summary, updates, since)
     return summary
 
 
-def _all_indicators(recs: list[Recommendation]) -> dict[int, Indicator]:
-    """The plan's indicators (as loaded with it), then every other one: one statement."""
+def _all_indicators(recs: list[Recommendation], every: bool = True) -> dict[int, Indicator]:
+    """The plan's indicators (as loaded with it), then (`every`) every other one: one
+    statement."""
     indicators = {i.id: i for r in recs for i in r.indicators}
+    if not every:
+        return indicators
     for indicator in db.session.scalars(select(Indicator)):
         indicators.setdefault(indicator.id, indicator)
     return indicators
@@ -282,13 +299,15 @@ def _filtered(
     return rows
 
 
-def _values_before(indicator_ids: list[int], before: date) -> dict[int, list[IndicatorValue]]:
-    """For each indicator, its latest three figures for months before `before` (per basis)."""
+def _values_before(indicator_ids: list[int], before: date) -> dict[tuple[int, str], list[Figure]]:
+    """For each indicator and basis, its latest three figures for months before `before`, newest
+    first, in one statement; read as plain rows (straight out of the ranked subquery, as
+    `recent_values` does), not as ORM objects."""
     if not indicator_ids:
         return {}
     ranked = (
         select(
-            IndicatorValue.id,
+            *VALUE_COLUMNS,
             func.row_number()
             .over(
                 partition_by=(IndicatorValue.indicator_id, IndicatorValue.basis),
@@ -300,28 +319,26 @@ def _values_before(indicator_ids: list[int], before: date) -> dict[int, list[Ind
         .subquery()
     )
     query = (
-        select(IndicatorValue)
-        .join(ranked, ranked.c.id == IndicatorValue.id)
+        select(*[ranked.c[f.name] for f in fields(Figure)])
         .where(ranked.c.rank <= 3)
-        .order_by(IndicatorValue.period.desc())
+        .order_by(ranked.c.period.desc())
     )
-    grouped: dict[tuple[int, str], list[IndicatorValue]] = {}
-    for value in db.session.scalars(query):
+    grouped: dict[tuple[int, str], list[Figure]] = {}
+    for row in db.session.execute(query):
+        value = Figure(*row)
         grouped.setdefault((value.indicator_id, value.basis), []).append(value)
     return grouped
 
 
-def _indicator_changes(
-    summary: PlanSummary, since: date, indicators: dict[int, Indicator]
-) -> list[Change]:
+def _indicator_changes(summary: PlanSummary, since: date) -> list[Change]:
     """Indicators whose rating now differs from their rating on the figures known at `since`.
 
     Figures for a month are published after it ends, so at a meeting the latest known figure is
     for a month before the meeting's month.
     """
     month_start = since.replace(day=1)
-    then_values = _values_before(list(indicators), month_start)
     now = {s.indicator.id: s for row in summary.rows for s in row.indicators}
+    then_values = _values_before(list(now), month_start)
     changes = []
     for indicator_id, now_summary in sorted(now.items(), key=lambda kv: kv[1].indicator.code):
         indicator = now_summary.indicator
@@ -359,9 +376,8 @@ def evidence_change_text(evidence: Evidence) -> str:
 
 def changes_since(
     summary: PlanSummary,
-    updates: dict[int, list[ProgressUpdate]],
+    updates: dict[int, list[Row]],
     since: date,
-    indicators: dict[int, Indicator],
 ) -> dict[str, list[Change]]:
     cutoff = end_of(since)
     actions = {a.id: a for row in summary.rows for a in row.actions}
@@ -372,7 +388,7 @@ def changes_since(
         "moved": moved,
         "rag": _rag_changes(summary),
         "evidence": _evidence_changes(summary, actions, cutoff),
-        "indicators": _indicator_changes(summary, since, indicators),
+        "indicators": _indicator_changes(summary, since),
     }
     for items in found.values():
         items.sort(key=lambda c: (str(c.when), c.reference))
@@ -380,7 +396,7 @@ def changes_since(
 
 
 def _update_changes(
-    actions: dict[int, Action], updates: dict[int, list[ProgressUpdate]], cutoff: datetime
+    actions: dict[int, Action], updates: dict[int, list[Row]], cutoff: datetime
 ) -> tuple[list[Change], list[Change]]:
     """Actions completed, and due dates moved, by progress updates since the cutoff."""
     completed: list[Change] = []
@@ -399,7 +415,7 @@ def _update_changes(
     return completed, moved
 
 
-def _completed_change(action: Action, u: ProgressUpdate) -> Change:
+def _completed_change(action: Action, u: Row) -> Change:
     return Change(
         "completed",
         u.created_at,
@@ -410,7 +426,7 @@ def _completed_change(action: Action, u: ProgressUpdate) -> Change:
     )
 
 
-def _moved_change(action: Action, u: ProgressUpdate) -> Change:
+def _moved_change(action: Action, u: Row) -> Change:
     reason = f" Reason given: {u.due_change_reason}" if u.due_change_reason else ""
     return Change(
         "moved",
@@ -423,7 +439,7 @@ def _moved_change(action: Action, u: ProgressUpdate) -> Change:
 
 
 def _newly_overdue(
-    summary: PlanSummary, updates: dict[int, list[ProgressUpdate]], since: date
+    summary: PlanSummary, updates: dict[int, list[Row]], since: date
 ) -> list[Change]:
     """Actions overdue now that were not overdue on `since`."""
     found: list[Change] = []
@@ -446,7 +462,7 @@ def _newly_overdue(
     return found
 
 
-def _was_overdue(action: Action, updates: list[ProgressUpdate], since: date) -> bool:
+def _was_overdue(action: Action, updates: list[Row], since: date) -> bool:
     then = state_at(action, updates, since)
     return (
         then.current_due_date is not None
