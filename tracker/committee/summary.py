@@ -4,8 +4,9 @@ and what changed since a chosen meeting. A fixed number of queries whatever the 
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from tracker.clock import local
@@ -14,7 +15,8 @@ from tracker.committee.impact import ImpactStatement, impact_statement, indicato
 from tracker.embedding import Embedding, embedding
 from tracker.extensions import db
 from tracker.indicators.queries import VALUE_COLUMNS, Figure, IndicatorSummary, latest_values_for
-from tracker.indicators.rag import rate_series
+from tracker.indicators.rag import IndicatorRating, rate_series
+from tracker.lru import LRU
 from tracker.models import (
     Action,
     ActionStatus,
@@ -299,12 +301,10 @@ def _filtered(
     return rows
 
 
-def _values_before(indicator_ids: list[int], before: date) -> dict[tuple[int, str], list[Figure]]:
-    """For each indicator and basis, its latest three figures for months before `before`, newest
-    first, in one statement; read as plain rows (straight out of the ranked subquery, as
-    `recent_values` does), not as ORM objects."""
-    if not indicator_ids:
-        return {}
+@cache
+def _values_before_statement() -> Select:
+    """Built once per process (building the ranked subquery costs more than running it for a
+    few indicators); `ids` and `before` are bound on each execution."""
     ranked = (
         select(
             *VALUE_COLUMNS,
@@ -315,19 +315,51 @@ def _values_before(indicator_ids: list[int], before: date) -> dict[tuple[int, st
             )
             .label("rank"),
         )
-        .where(IndicatorValue.indicator_id.in_(indicator_ids), IndicatorValue.period < before)
+        .where(
+            IndicatorValue.indicator_id.in_(bindparam("ids", expanding=True)),
+            IndicatorValue.period < bindparam("before"),
+        )
         .subquery()
     )
-    query = (
+    return (
         select(*[ranked.c[f.name] for f in fields(Figure)])
         .where(ranked.c.rank <= 3)
         .order_by(ranked.c.period.desc())
     )
+
+
+def _values_before(indicator_ids: list[int], before: date) -> dict[tuple[int, str], list[Figure]]:
+    """For each indicator and basis, its latest three figures for months before `before`, newest
+    first, in one statement; read as plain rows (straight out of the ranked subquery, as
+    `recent_values` does), not as ORM objects. Sent even for no indicators."""
+    rows = db.session.execute(_values_before_statement(), {"ids": indicator_ids, "before": before})
     grouped: dict[tuple[int, str], list[Figure]] = {}
-    for row in db.session.execute(query):
+    for row in rows:
         value = Figure(*row)
         grouped.setdefault((value.indicator_id, value.basis), []).append(value)
     return grouped
+
+
+# Per process: an indicator's rating on the figures known before a month, keyed by everything
+# it is worked out from (the indicator's revision key and the month), so never stale.
+_ratings_before = LRU(maxsize=4000)
+
+
+def _ratings_then(
+    summaries: list[IndicatorSummary], month_start: date
+) -> dict[int, IndicatorRating]:
+    """Each indicator's rating on its latest figures for months before `month_start`. Worked out
+    once per process and revision; the statement is sent every time (for the indicators not
+    worked out yet, perhaps none), so a page's statement count never depends on this cache."""
+    keys = {s.indicator.id: (s.revision_key, month_start) for s in summaries}
+    then = {i: _ratings_before.get(key) if key[0] else None for i, key in keys.items()}
+    missing = [s for s in summaries if then[s.indicator.id] is None]
+    values = _values_before([s.indicator.id for s in missing], month_start)
+    for s in missing:
+        series = values.get((s.indicator.id, s.indicator.basis), [])
+        rating = rate_series(s.indicator, series, s.targets)
+        then[s.indicator.id] = _ratings_before.put(keys[s.indicator.id], rating)
+    return then
 
 
 def _indicator_changes(summary: PlanSummary, since: date) -> list[Change]:
@@ -336,14 +368,13 @@ def _indicator_changes(summary: PlanSummary, since: date) -> list[Change]:
     Figures for a month are published after it ends, so at a meeting the latest known figure is
     for a month before the meeting's month.
     """
-    month_start = since.replace(day=1)
     now = {s.indicator.id: s for row in summary.rows for s in row.indicators}
-    then_values = _values_before(list(now), month_start)
+    ordered = sorted(now.values(), key=lambda s: s.indicator.code)
+    ratings_then = _ratings_then(ordered, since.replace(day=1))
     changes = []
-    for indicator_id, now_summary in sorted(now.items(), key=lambda kv: kv[1].indicator.code):
+    for now_summary in ordered:
         indicator = now_summary.indicator
-        then_series = then_values.get((indicator_id, indicator.basis), [])
-        then = rate_series(indicator, then_series, now_summary.targets)
+        then = ratings_then[indicator.id]
         current = now_summary.rating
         if then.value is None or current is None or current.value is None:
             continue
