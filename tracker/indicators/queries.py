@@ -224,8 +224,13 @@ class _Worked:
 _worked = LRU(maxsize=2000)
 
 
+@cache
+def _indicator_columns() -> tuple[str, ...]:
+    return tuple(attr.key for attr in sa_inspect(Indicator).column_attrs)
+
+
 def _indicator_state(indicator: Indicator) -> tuple:
-    return tuple(getattr(indicator, attr.key) for attr in sa_inspect(Indicator).column_attrs)
+    return tuple(getattr(indicator, key) for key in _indicator_columns())
 
 
 def latest_values_for(indicators: list[Indicator], per_series: int = 12) -> list[IndicatorSummary]:
