@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 from tests.conftest import action_by_ref, count_queries, sign_in
 from tracker.committee.summary import build_summary
 from tracker.extensions import db
+from tracker.indicators.service import Figure, change_value
 from tracker.models import (
     Action,
     CommitteeMeeting,
@@ -381,3 +382,29 @@ def test_summary_opens_with_an_at_a_glance_table(seeded, client, as_at):
     summary = build_summary(load_plan(plan_id()), REPORT_DAY)
     r3 = next(row for row in summary.rows if row.rec.reference == "R3")
     assert r3.overdue == 2  # "by March two are overdue"
+
+
+def test_a_corrected_figure_before_the_meeting_shows_in_the_changes_at_once(seeded, as_at):
+    """An indicator's rating before a meeting is kept per process, keyed by the revision of its
+    figures: correcting a figure from before the meeting changes the next summary."""
+    as_at(REPORT_DAY)
+    since = date(2015, 11, 16)
+
+    def changed() -> dict[str, str]:
+        summary = build_summary(load_plan(plan_id()), REPORT_DAY, since=since)
+        return {c.reference: c.text for c in summary.changes["indicators"]}
+
+    assert any(label.endswith("(CSC-11)") for label in changed())
+    indicator = db.session.scalar(select(Indicator).where(Indicator.code == "CSC-11"))
+    figures = sorted(
+        (v for v in indicator.values if v.basis == indicator.basis),
+        key=lambda v: v.period,
+        reverse=True,
+    )
+    now = figures[0]
+    then = next(v for v in figures if v.period < date(2015, 11, 1))
+    # Corrected as the figure page does it: the figure known at the meeting was as good as
+    # today's (the clock is set back to the report day, so only the kept revision is new).
+    change_value(then, Figure(now.value, then.provisional, then.data_quality_note), None, "test")
+    db.session.commit()
+    assert not any(label.endswith("(CSC-11)") for label in changed())

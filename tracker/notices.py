@@ -178,6 +178,9 @@ def _from_assignments(start: datetime, end: datetime) -> list[Notice]:
             AuditEvent.event.in_(ASSIGNING_EVENTS),
             AuditEvent.occurred_at >= start,
             AuditEvent.occurred_at < end,
+            # Only changes that name an owner: most action updates are progress, and reading
+            # each one's JSON here cost more than the rest of My actions.
+            AuditEvent.after["owner_id"].as_string().is_not(None),
         )
     )
     notices = []

@@ -5,8 +5,11 @@ the state at the end of a given day is: the status and due date set by the last 
 then, or, with no update yet, not started and the original due date.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Row
 
 from tracker.models import Action, ActionStatus, ProgressUpdate
 
@@ -25,8 +28,9 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
 
 
-def state_at(action: Action, updates: list[ProgressUpdate], day: date) -> ActionState:
-    """`updates` are the action's updates in any order."""
+def state_at(action: Action, updates: Sequence[ProgressUpdate | Row], day: date) -> ActionState:
+    """`updates` are the action's updates in any order: ORM objects, or plain rows with their
+    id, created_at, status_to and due_to."""
     cutoff = end_of(day)
     status = ActionStatus.NOT_STARTED.value
     due = action.original_due_date

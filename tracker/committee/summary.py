@@ -2,19 +2,21 @@
 and what changed since a chosen meeting. A fixed number of queries whatever the plan's size."""
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy import Row, Select, bindparam, func, select
+from sqlalchemy.orm import load_only
 
 from tracker.clock import local
 from tracker.committee.history import end_of, state_at
 from tracker.committee.impact import ImpactStatement, impact_statement, indicator_label
 from tracker.embedding import Embedding, embedding
 from tracker.extensions import db
-from tracker.indicators.queries import IndicatorSummary, latest_values_for
-from tracker.indicators.rag import rate_series
+from tracker.indicators.queries import VALUE_COLUMNS, Figure, IndicatorSummary, latest_values_for
+from tracker.indicators.rag import IndicatorRating, rate_series
+from tracker.lru import LRU
 from tracker.models import (
     Action,
     ActionStatus,
@@ -148,16 +150,27 @@ def _latest_notes(plan_id: int) -> dict[int, Note]:
     }
 
 
-def _updates_by_action(plan_id: int) -> dict[int, list[ProgressUpdate]]:
+def _updates_by_action(plan_id: int) -> dict[int, list[Row]]:
+    """Each action's progress updates, oldest first, as plain rows of the columns the changes
+    and past states are worked out from (not ORM objects with their authors)."""
     query = (
-        select(ProgressUpdate)
+        select(
+            ProgressUpdate.id,
+            ProgressUpdate.action_id,
+            ProgressUpdate.created_at,
+            ProgressUpdate.status_from,
+            ProgressUpdate.status_to,
+            ProgressUpdate.due_from,
+            ProgressUpdate.due_to,
+            ProgressUpdate.due_change_reason,
+        )
         .join(Action, Action.id == ProgressUpdate.action_id)
         .join(Recommendation, Recommendation.id == Action.recommendation_id)
         .where(Recommendation.plan_id == plan_id)
-        .options(joinedload(ProgressUpdate.author))
+        .order_by(ProgressUpdate.created_at, ProgressUpdate.id)
     )
-    grouped: dict[int, list[ProgressUpdate]] = {}
-    for update in db.session.scalars(query):
+    grouped: dict[int, list[Row]] = {}
+    for update in db.session.execute(query):
         grouped.setdefault(update.action_id, []).append(update)
     return grouped
 
@@ -189,9 +202,12 @@ def build_summary(
     theme_id: int | None = None,
     colour: str | None = None,
     since: date | None = None,
+    every_indicator: bool = True,
 ) -> PlanSummary:
+    """`every_indicator=False` when the page shows only the indicators linked to the plan's
+    recommendations (the summary page; the paper and the exports list them all)."""
     recs = [r for r in plan.recommendations if not r.withdrawn_reason]
-    indicators = _all_indicators(recs)
+    indicators = _all_indicators(recs, every_indicator)
     summaries = {s.indicator.id: s for s in latest_values_for(list(indicators.values()))}
     notes = _latest_notes(plan.id)
     updates = _updates_by_action(plan.id) if since else {}
@@ -215,13 +231,16 @@ def build_summary(
         indicators=sorted(summaries.values(), key=lambda s: s.indicator.code),
     )
     if since:
-        summary.changes = changes_since(summary, updates, since, indicators)
+        summary.changes = changes_since(summary, updates, since)
     return summary
 
 
-def _all_indicators(recs: list[Recommendation]) -> dict[int, Indicator]:
-    """The plan's indicators (as loaded with it), then every other one: one statement."""
+def _all_indicators(recs: list[Recommendation], every: bool = True) -> dict[int, Indicator]:
+    """The plan's indicators (as loaded with it), then (`every`) every other one: one
+    statement."""
     indicators = {i.id: i for r in recs for i in r.indicators}
+    if not every:
+        return indicators
     for indicator in db.session.scalars(select(Indicator)):
         indicators.setdefault(indicator.id, indicator)
     return indicators
@@ -260,15 +279,13 @@ def _filtered(
     return rows
 
 
-def _values_before(
-    indicator_ids: list[int], before: date
-) -> dict[tuple[int, str], list[IndicatorValue]]:
-    """For each indicator, its latest three figures for months before `before` (per basis)."""
-    if not indicator_ids:
-        return {}
+@cache
+def _values_before_statement() -> Select:
+    """Built once per process (building the ranked subquery costs more than running it for a
+    few indicators); `ids` and `before` are bound on each execution."""
     ranked = (
         select(
-            IndicatorValue.id,
+            *VALUE_COLUMNS,
             func.row_number()
             .over(
                 partition_by=(IndicatorValue.indicator_id, IndicatorValue.basis),
@@ -276,37 +293,66 @@ def _values_before(
             )
             .label("rank"),
         )
-        .where(IndicatorValue.indicator_id.in_(indicator_ids), IndicatorValue.period < before)
+        .where(
+            IndicatorValue.indicator_id.in_(bindparam("ids", expanding=True)),
+            IndicatorValue.period < bindparam("before"),
+        )
         .subquery()
     )
-    query = (
-        select(IndicatorValue)
-        .join(ranked, ranked.c.id == IndicatorValue.id)
+    return (
+        select(*[ranked.c[f.name] for f in fields(Figure)])
         .where(ranked.c.rank <= 3)
-        .order_by(IndicatorValue.period.desc())
+        .order_by(ranked.c.period.desc())
     )
-    grouped: dict[tuple[int, str], list[IndicatorValue]] = {}
-    for value in db.session.scalars(query):
+
+
+def _values_before(indicator_ids: list[int], before: date) -> dict[tuple[int, str], list[Figure]]:
+    """For each indicator and basis, its latest three figures for months before `before`, newest
+    first, in one statement; read as plain rows (straight out of the ranked subquery, as
+    `recent_values` does), not as ORM objects. Sent even for no indicators."""
+    rows = db.session.execute(_values_before_statement(), {"ids": indicator_ids, "before": before})
+    grouped: dict[tuple[int, str], list[Figure]] = {}
+    for row in rows:
+        value = Figure(*row)
         grouped.setdefault((value.indicator_id, value.basis), []).append(value)
     return grouped
 
 
-def _indicator_changes(
-    summary: PlanSummary, since: date, indicators: dict[int, Indicator]
-) -> list[Change]:
+# Per process: an indicator's rating on the figures known before a month, keyed by everything
+# it is worked out from (the indicator's revision key and the month), so never stale.
+_ratings_before = LRU(maxsize=4000)
+
+
+def _ratings_then(
+    summaries: list[IndicatorSummary], month_start: date
+) -> dict[int, IndicatorRating]:
+    """Each indicator's rating on its latest figures for months before `month_start`. Worked out
+    once per process and revision; the statement is sent every time (for the indicators not
+    worked out yet, perhaps none), so a page's statement count never depends on this cache."""
+    keys = {s.indicator.id: (s.revision_key, month_start) for s in summaries}
+    then = {i: _ratings_before.get(key) if key[0] else None for i, key in keys.items()}
+    missing = [s for s in summaries if then[s.indicator.id] is None]
+    values = _values_before([s.indicator.id for s in missing], month_start)
+    for s in missing:
+        series = values.get((s.indicator.id, s.indicator.basis), [])
+        rating = rate_series(s.indicator, series, s.targets)
+        then[s.indicator.id] = _ratings_before.put(keys[s.indicator.id], rating)
+    return {i: rating for i, rating in then.items() if rating is not None}
+
+
+def _indicator_changes(summary: PlanSummary, since: date) -> list[Change]:
     """Indicators whose rating now differs from their rating on the figures known at `since`.
 
     Figures for a month are published after it ends, so at a meeting the latest known figure is
     for a month before the meeting's month.
     """
-    month_start = since.replace(day=1)
-    then_values = _values_before(list(indicators), month_start)
     now = {s.indicator.id: s for row in summary.rows for s in row.indicators}
+    ordered = sorted(now.values(), key=lambda s: s.indicator.code)
+    ratings_then = _ratings_then(ordered, since.replace(day=1))
     changes = []
-    for indicator_id, now_summary in sorted(now.items(), key=lambda kv: kv[1].indicator.code):
+    for now_summary in ordered:
         indicator = now_summary.indicator
-        then_series = then_values.get((indicator_id, indicator.basis), [])
-        then = rate_series(indicator, then_series, now_summary.targets)
+        then = ratings_then[indicator.id]
         current = now_summary.rating
         if then.value is None or current is None or current.value is None:
             continue
@@ -339,9 +385,8 @@ def evidence_change_text(evidence: Evidence) -> str:
 
 def changes_since(
     summary: PlanSummary,
-    updates: dict[int, list[ProgressUpdate]],
+    updates: dict[int, list[Row]],
     since: date,
-    indicators: dict[int, Indicator],
 ) -> dict[str, list[Change]]:
     cutoff = end_of(since)
     actions = {a.id: a for row in summary.rows for a in row.actions}
@@ -352,7 +397,7 @@ def changes_since(
         "moved": moved,
         "rag": _rag_changes(summary),
         "evidence": _evidence_changes(summary, actions, cutoff),
-        "indicators": _indicator_changes(summary, since, indicators),
+        "indicators": _indicator_changes(summary, since),
     }
     for items in found.values():
         items.sort(key=lambda c: (str(c.when), c.reference))
@@ -360,7 +405,7 @@ def changes_since(
 
 
 def _update_changes(
-    actions: dict[int, Action], updates: dict[int, list[ProgressUpdate]], cutoff: datetime
+    actions: dict[int, Action], updates: dict[int, list[Row]], cutoff: datetime
 ) -> tuple[list[Change], list[Change]]:
     """Actions completed, and due dates moved, by progress updates since the cutoff."""
     completed: list[Change] = []
@@ -379,7 +424,7 @@ def _update_changes(
     return completed, moved
 
 
-def _completed_change(action: Action, u: ProgressUpdate) -> Change:
+def _completed_change(action: Action, u: Row) -> Change:
     return Change(
         "completed",
         u.created_at,
@@ -390,7 +435,7 @@ def _completed_change(action: Action, u: ProgressUpdate) -> Change:
     )
 
 
-def _moved_change(action: Action, u: ProgressUpdate) -> Change:
+def _moved_change(action: Action, u: Row) -> Change:
     reason = f" Reason given: {u.due_change_reason}" if u.due_change_reason else ""
     return Change(
         "moved",
@@ -403,7 +448,7 @@ def _moved_change(action: Action, u: ProgressUpdate) -> Change:
 
 
 def _newly_overdue(
-    summary: PlanSummary, updates: dict[int, list[ProgressUpdate]], since: date
+    summary: PlanSummary, updates: dict[int, list[Row]], since: date
 ) -> list[Change]:
     """Actions overdue now that were not overdue on `since`."""
     found: list[Change] = []
@@ -426,7 +471,7 @@ def _newly_overdue(
     return found
 
 
-def _was_overdue(action: Action, updates: list[ProgressUpdate], since: date) -> bool:
+def _was_overdue(action: Action, updates: list[Row], since: date) -> bool:
     then = state_at(action, updates, since)
     return (
         then.current_due_date is not None

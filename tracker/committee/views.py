@@ -15,10 +15,17 @@ from tracker.rag import COLOUR_LABELS, Colour
 
 
 def _summary(plan_id: int, people: bool = True):
+    """The summary; `people=False` for the page, which shows no owners or leads and only the
+    indicators linked to the plan's recommendations (the paper and the exports list them all)."""
     plan = load_plan(plan_id, people) or abort(404)
     filters = read_filters(plan)
     summary = build_summary(
-        plan, today(), theme_id=filters.theme_id, colour=filters.colour, since=filters.since
+        plan,
+        today(),
+        theme_id=filters.theme_id,
+        colour=filters.colour,
+        since=filters.since,
+        every_indicator=people,
     )
     return summary, filters
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
-from functools import cached_property
+from functools import cache, cached_property
 
 from markupsafe import Markup
-from sqlalchemy import Select, func, select
+from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload
 
@@ -47,6 +47,9 @@ class IndicatorSummary:
     sparkline: Sparkline | None = None
     sparkline_svg: Markup = Markup("")
     benchmarks: Benchmarks | None = None  # published statistical-neighbour and England figures
+    # Everything the figures, targets and rating were worked out from (the indicator's own
+    # fields, its targets and the revision of its figures): a key for results derived from them.
+    revision_key: tuple | None = None
 
     @property
     def judged(self) -> Sequence[FigureLike]:
@@ -116,10 +119,10 @@ VALUE_COLUMNS = [IndicatorValue.__table__.c[f.name] for f in fields(Figure)]
 TARGET_COLUMNS = [IndicatorTarget.__table__.c[f.name] for f in fields(Target)]
 
 
-def recent_values(indicator_ids: list[int], per_series: int) -> list[Figure]:
-    """The latest `per_series` values of each (indicator, basis), newest first, in one query
-    (run even for no indicators, so that a page's statement count never depends on what this
-    process has worked out before)."""
+@cache
+def _recent_values_statement() -> Select:
+    """Built once per process: building the ranked subquery costs more than running it for a
+    page's indicators. `ids` and `per_series` are bound on each execution."""
     # The rows come straight out of the ranked subquery: joining it back to indicator_values
     # by id made PostgreSQL read the whole table (every indicator's history) on each request.
     ranked = (
@@ -132,26 +135,31 @@ def recent_values(indicator_ids: list[int], per_series: int) -> list[Figure]:
             )
             .label("rank"),
         )
-        .where(IndicatorValue.indicator_id.in_(indicator_ids))
+        .where(IndicatorValue.indicator_id.in_(bindparam("ids", expanding=True)))
         .subquery()
     )
     columns = [ranked.c[f.name] for f in fields(Figure)]
-    query = (
+    return (
         select(*columns)
-        .where(ranked.c.rank <= per_series)
+        .where(ranked.c.rank <= bindparam("per_series"))
         .order_by(ranked.c.indicator_id, ranked.c.basis, ranked.c.period.desc())
     )
-    return [Figure(*row) for row in db.session.execute(query)]
 
 
-def targets_and_revisions(indicator_ids: list[int]) -> tuple[dict[int, list[Target]], dict]:
-    """Each indicator's targets, and the revision of its figures (what changes whenever one
-    of them is added, corrected, moved or removed), in one query.
+def recent_values(indicator_ids: list[int], per_series: int) -> list[Figure]:
+    """The latest `per_series` values of each (indicator, basis), newest first, in one query
+    (run even for no indicators, so that a page's statement count never depends on what this
+    process has worked out before)."""
+    rows = db.session.execute(
+        _recent_values_statement(), {"ids": indicator_ids, "per_series": per_series}
+    )
+    return [Figure(*row) for row in rows]
 
-    Not a timestamp alone: clocks can step back (a demo day past midnight, a server's clock
-    corrected), so the revision also holds the newest id of the figures and of the revisions
-    kept when one is corrected or moved, which only ever grow, and the number of figures,
-    which falls when one is deleted."""
+
+@cache
+def _targets_and_revisions_statement() -> Select:
+    """Built once per process; `ids` is bound on each execution."""
+    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
     revision = (
         select(
             IndicatorValue.indicator_id,
@@ -159,7 +167,7 @@ def targets_and_revisions(indicator_ids: list[int]) -> tuple[dict[int, list[Targ
             func.max(IndicatorValue.updated_at).label("last_change"),
             func.max(IndicatorValue.id).label("last_id"),
         )
-        .where(IndicatorValue.indicator_id.in_(indicator_ids))
+        .where(IndicatorValue.indicator_id.in_(ids))
         .group_by(IndicatorValue.indicator_id)
         .subquery()
     )
@@ -169,12 +177,12 @@ def targets_and_revisions(indicator_ids: list[int]) -> tuple[dict[int, list[Targ
             func.max(IndicatorValueRevision.id).label("last_revision"),
         )
         .join(IndicatorValue, IndicatorValue.id == IndicatorValueRevision.indicator_value_id)
-        .where(IndicatorValue.indicator_id.in_(indicator_ids))
+        .where(IndicatorValue.indicator_id.in_(ids))
         .group_by(IndicatorValue.indicator_id)
         .subquery()
     )
     target_columns = [column.label(f"target_{column.name}") for column in TARGET_COLUMNS]
-    query = (
+    return (
         select(
             Indicator.id,
             revision.c.figures,
@@ -186,14 +194,23 @@ def targets_and_revisions(indicator_ids: list[int]) -> tuple[dict[int, list[Targ
         .outerjoin(revision, revision.c.indicator_id == Indicator.id)
         .outerjoin(corrected, corrected.c.indicator_id == Indicator.id)
         .outerjoin(IndicatorTarget, IndicatorTarget.indicator_id == Indicator.id)
-        .where(Indicator.id.in_(indicator_ids))
+        .where(Indicator.id.in_(ids))
         .order_by(Indicator.id, IndicatorTarget.effective_from)
     )
+
+
+def targets_and_revisions(indicator_ids: list[int]) -> tuple[dict[int, list[Target]], dict]:
+    """Each indicator's targets, and the revision of its figures (what changes whenever one
+    of them is added, corrected, moved or removed), in one query.
+
+    Not a timestamp alone: clocks can step back (a demo day past midnight, a server's clock
+    corrected), so the revision also holds the newest id of the figures and of the revisions
+    kept when one is corrected or moved, which only ever grow, and the number of figures,
+    which falls when one is deleted."""
+    rows = db.session.execute(_targets_and_revisions_statement(), {"ids": indicator_ids})
     targets: dict[int, list[Target]] = {i: [] for i in indicator_ids}
     revisions = {}
-    for indicator_id, figures, last_change, last_id, last_revision, *target in db.session.execute(
-        query
-    ):
+    for indicator_id, figures, last_change, last_id, last_revision, *target in rows:
         revisions[indicator_id] = (figures, last_change, last_id, last_revision)
         if target[0] is not None:
             targets[indicator_id].append(Target(*target))
@@ -216,8 +233,13 @@ class _Worked:
 _worked = LRU(maxsize=2000)
 
 
+@cache
+def _indicator_columns() -> tuple[str, ...]:
+    return tuple(attr.key for attr in sa_inspect(Indicator).column_attrs)
+
+
 def _indicator_state(indicator: Indicator) -> tuple:
-    return tuple(getattr(indicator, attr.key) for attr in sa_inspect(Indicator).column_attrs)
+    return tuple(getattr(indicator, key) for key in _indicator_columns())
 
 
 def latest_values_for(indicators: list[Indicator], per_series: int = 12) -> list[IndicatorSummary]:
@@ -252,6 +274,7 @@ def latest_values_for(indicators: list[Indicator], per_series: int = 12) -> list
             worked[i.id].sparkline,
             worked[i.id].sparkline_svg,
             benchmarks.get(i.id),
+            keys[i.id],
         )
         for i in indicators
     ]
