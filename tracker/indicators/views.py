@@ -11,7 +11,7 @@ from tracker.imports import FileProblem, pending
 from tracker.imports.limits import configured, megabytes
 from tracker.imports.reading import read_upload
 from tracker.indicators import bp, importing, queries, service
-from tracker.indicators.chart import build_chart
+from tracker.indicators.chart import NARROW, build_chart
 from tracker.indicators.forms import (
     ConfirmImportForm,
     DeleteValueForm,
@@ -81,6 +81,9 @@ def indicator(code: str):
     summary = queries.latest_values_for([found], per_series=24)[0]
     published = summary.benchmarks.chart_lines() if summary.benchmarks else None
     chart = build_chart(found, summary.series, summary.targets, months=24, published=published)
+    narrow = build_chart(
+        found, summary.series, summary.targets, months=24, published=published, frame=NARROW
+    )
     rows = indicator_rows(summary)
     revised = queries.revision_counts([v.id for values in summary.series.values() for v in values])
     return render_template(
@@ -88,6 +91,7 @@ def indicator(code: str):
         summary=summary,
         indicator=found,
         chart=chart,
+        narrow_chart=narrow,
         rows=rows,
         revised=revised,
         targets=[(t, describe_target(found, t)) for t in reversed(summary.targets)],
