@@ -188,3 +188,15 @@ def test_the_printed_label_is_dark_on_the_page(paper):
     )
     dark = sum(crop.histogram()[:96])  # pixels darker than mid-grey
     assert dark > 0.15 * crop.width * crop.height, (dark, crop.size)
+
+
+def test_the_benchmark_baselines_are_twenty_pages():
+    """bench/paper.py compares the paper with fixed 20-page documents: they must stay 20 pages
+    (a change of font or words would move the baseline)."""
+    from weasyprint import HTML
+
+    from bench.paper import plain_document, prose_document
+
+    assert plain_document() == plain_document()  # the same every time
+    for document in (plain_document(), prose_document()):
+        assert len(HTML(string=document).render().pages) == 20
