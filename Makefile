@@ -70,6 +70,7 @@ BACKENDS ?= sqlite,postgresql
 bench: $(STAMP) ## Benchmarks (SCALES=council|national, BACKENDS=sqlite|postgresql); bench/README.md
 	$(BIN)/python -m bench.run --scales "$(SCALES)" --backends "$(BACKENDS)"
 	$(BIN)/python -m bench.api_batch --backends "$(BACKENDS)"
+	$(BIN)/python -m bench.paper
 
 # Not part of `make test` or CI: the production shape under a mixed multi-user load (PostgreSQL).
 SOAK_SECONDS ?= 150

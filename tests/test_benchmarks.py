@@ -223,7 +223,8 @@ def test_the_rag_reason_and_the_indicator_page_show_the_benchmark(seeded, client
     # The chart draws the latest year as two lines, named in its key and description.
     assert "Statistical neighbours, 2015: 79 per 10,000" in html
     assert "England, 2015: 60 per 10,000" in html
-    assert html.count('stroke="#4c2c92"') == 2  # the England line and its key swatch
+    # The England line in the wide and in the narrow (phone) drawing, and its key swatch.
+    assert html.count('stroke="#4c2c92"') == 3
     # Who may import: not a head of service.
     assert client.get("/benchmarks/import").status_code == 403
 

@@ -250,8 +250,10 @@ def test_pdf_committee_paper(seeded, client, as_at):
     assert "What the ratings mean" in text
     for heading in ["R1: Live performance data for managers", "R11: Care leavers"]:
         assert heading in text
-    linked = db.session.scalar(select(db.func.count()).select_from(recommendation_indicators))
-    assert text.count("figure: the one rated") == linked  # one chart per linked indicator
+    linked = db.session.scalar(
+        select(db.func.count(db.distinct(recommendation_indicators.c.indicator_id)))
+    )
+    assert text.count("figure: the one rated") == linked  # each linked indicator's chart once
     assert reader.trailer["/Root"].get("/MarkInfo", {}).get("/Marked")  # tagged PDF
 
     green = get(client, f"/plans/{plan_id()}/paper.pdf?rag=green")

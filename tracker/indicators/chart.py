@@ -1,8 +1,14 @@
 """Geometry for the server-rendered SVG charts: the indicator chart and the overview sparkline.
 
-Only arithmetic lives here; templates/indicators/_chart.html turns it into SVG. Each RAG rating
-has its own point shape (the same as the tag markers: square, triangle, circle, dash), so the
-chart never relies on colour alone.
+Only arithmetic lives here; templates/indicators/_chart.html (pages) and
+templates/committee/_paper-chart.html (the PDF paper) turn it into SVG. Each RAG rating has its
+own point shape (the same as the tag markers: square, triangle, circle, dash), so the chart never
+relies on colour alone.
+
+A chart is laid out for a frame: WIDE for pages on a laptop, NARROW for phones (larger text in a
+smaller drawing, so that it stays at least 12 px when the chart is 290 px across), PRINT for the
+paper (shorter). The latest figure's label is placed where it crosses no line and covers no point
+(`_place_label`): nothing is drawn over a line to hide it, so the label prints as it shows.
 """
 
 from __future__ import annotations
@@ -25,8 +31,42 @@ from tracker.indicators.rag import (
 from tracker.models import Basis, Indicator, Polarity, Unit
 from tracker.rag import Colour
 
-WIDTH, HEIGHT = 720, 380
-LEFT, RIGHT, TOP, BOTTOM = 72, 40, 28, 76
+
+@dataclass(frozen=True)
+class Frame:
+    """The drawing's size, its margins around the plot and its text sizes (SVG units)."""
+
+    name: str
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    font: int = 14  # tick labels
+    title_font: int = 15  # axis titles
+    label_font: int = 15  # the latest figure's label
+    two_line_months: bool = False  # "Mar" over "2015" under each x tick
+    y_title_above: bool = False  # the y axis title as a line above the plot, not turned
+    tick_gap: int = 12  # the least room between neighbouring month labels
+
+
+WIDE = Frame("wide", 720, 380, left=72, right=40, top=28, bottom=76)
+# 340 units drawn 290-450 px across: 15-unit text is 12.8 px at the narrowest (a 320 px phone).
+NARROW = Frame(
+    "narrow", 340, 330, left=50, right=24, top=52, bottom=76, font=15, title_font=15,
+    label_font=16, two_line_months=True, y_title_above=True,
+)  # fmt: skip
+# The paper: 180 mm across (about 0.94 px a unit), 64 mm high, no "Month" under the month
+# labels, which are half-yearly on 24 months (WeasyPrint lays out SVG text letter by letter: each
+# label costs); the key is HTML beneath it.
+PRINT = Frame("print", 720, 256, left=72, right=40, top=30, bottom=34, tick_gap=60)
+
+# Average advance of a character as a share of the font size (Arial: digits 0.556, capitals
+# up to 0.72, bold a little wider): generous, so that estimated boxes contain the real text.
+CHAR_WIDTH = 0.6
+BOLD_CHAR_WIDTH = 0.64
+
 SHAPES = {
     Colour.RED: "square",
     Colour.AMBER: "triangle",
@@ -73,6 +113,24 @@ class Tick:
     position: float
     label: str
 
+    @property
+    def lines(self) -> list[str]:
+        """The label's lines: "Mar 2015" is "Mar" over "2015" on a narrow chart."""
+        return self.label.split("\n")
+
+
+# A point's mark as a path, centred on (x, y): drawn many to one path in the paper.
+MARK_PATHS = {
+    "square": "M{l},{t}h10v10h-10z",
+    "triangle": "M{x},{t2}l6.5,12h-13z",
+    "circle": "M{l2},{y}a5.5,5.5 0 1,0 11,0a5.5,5.5 0 1,0 -11,0z",
+    "diamond": "M{x},{t3}l6.5,6.5l-6.5,6.5l-6.5,-6.5z",
+    "dash": "M{l3},{t4}h12v4h-12z",
+    "hollow": "M{l4},{y}a3.5,3.5 0 1,0 7,0a3.5,3.5 0 1,0 -7,0z",
+}
+# How far each mark reaches from its centre, for keeping labels off it.
+MARK_REACH = 7.5
+
 
 @dataclass(frozen=True)
 class Point:
@@ -90,6 +148,38 @@ class Point:
     def stroke(self) -> str:
         return STROKES[self.colour] if self.colour else STROKES[Colour.GREY]
 
+    @property
+    def mark_path(self) -> str:
+        x, y = self.x, self.y
+        return MARK_PATHS[self.shape].format(
+            x=f"{x:.1f}",
+            y=f"{y:.1f}",
+            l=f"{x - 5:.1f}",
+            t=f"{y - 5:.1f}",
+            t2=f"{y - 7:.1f}",
+            l2=f"{x - 5.5:.1f}",
+            t3=f"{y - 6.5:.1f}",
+            l3=f"{x - 6:.1f}",
+            t4=f"{y - 2:.1f}",
+            l4=f"{x - 3.5:.1f}",
+        )
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Every point of one shape and colour in a series, as one path."""
+
+    shape: str
+    stroke: str
+    path: str
+
+    @property
+    def hollow(self) -> bool:
+        return self.shape == "hollow"
+
+
+Segment = tuple[float, float, float, float]  # x1, y1, x2, y2
+
 
 @dataclass
 class Series:
@@ -103,12 +193,35 @@ class Series:
             f"{'M' if i == 0 else 'L'}{p.x:.1f},{p.y:.1f}" for i, p in enumerate(self.points)
         )
 
+    @property
+    def segments(self) -> list[Segment]:
+        return [(a.x, a.y, b.x, b.y) for a, b in zip(self.points, self.points[1:], strict=False)]
+
+    @property
+    def marks(self) -> list[Marks]:
+        """The points grouped by shape and colour, each group one path (for the paper)."""
+        groups: dict[tuple[str, str], list[str]] = {}
+        for p in self.points:
+            groups.setdefault((p.shape, p.stroke), []).append(p.mark_path)
+        return [Marks(shape, stroke, "".join(paths)) for (shape, stroke), paths in groups.items()]
+
 
 @dataclass
 class ReferenceLine:
     name: str
-    kind: str  # "target", "range" or "benchmark"
+    kind: str  # "target", "range", "benchmark" or "england"
     path: str
+    segments: list[Segment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Label:
+    """The latest figure's label: its text's anchor (right-aligned) and the box it covers."""
+
+    x: float
+    y: float
+    text: str
+    box: tuple[float, float, float, float]  # left, top, right, bottom
 
 
 @dataclass
@@ -117,19 +230,42 @@ class LineChart:
     description: str
     y_title: str
     x_title: str = "Month"
-    width: int = WIDTH
-    height: int = HEIGHT
-    left: int = LEFT
-    top: int = TOP
-    right: int = WIDTH - RIGHT
-    bottom: int = HEIGHT - BOTTOM
+    frame: Frame = WIDE
     y_ticks: list[Tick] = field(default_factory=list)
     x_ticks: list[Tick] = field(default_factory=list)
     series: list[Series] = field(default_factory=list)
     lines: list[ReferenceLine] = field(default_factory=list)
     latest: Point | None = None
     latest_text: str = ""
-    latest_label_y: float = 0
+    label: Label | None = None
+
+    @property
+    def width(self) -> int:
+        return self.frame.width
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+    @property
+    def left(self) -> int:
+        return self.frame.left
+
+    @property
+    def top(self) -> int:
+        return self.frame.top
+
+    @property
+    def right(self) -> int:
+        return self.frame.width - self.frame.right
+
+    @property
+    def bottom(self) -> int:
+        return self.frame.height - self.frame.bottom
+
+    @property
+    def latest_label_y(self) -> float:
+        return self.label.y if self.label else 0
 
     @property
     def judged(self) -> Series | None:
@@ -146,6 +282,24 @@ class LineChart:
         for line in self.lines:
             seen.setdefault(line.kind, line.name)
         return list(seen.items())
+
+    @property
+    def grid_path(self) -> str:
+        """The horizontal grid lines, one path."""
+        return "".join(f"M{self.left},{t.position:.1f}H{self.right}" for t in self.y_ticks)
+
+    @property
+    def tick_path(self) -> str:
+        """The axes and the month ticks below the x axis, one path."""
+        ticks = "".join(f"M{t.position:.1f},{self.bottom}v6" for t in self.x_ticks)
+        return f"M{self.left},{self.top}V{self.bottom}H{self.right}{ticks}"
+
+    @property
+    def line_segments(self) -> list[Segment]:
+        """Every line drawn in the plot: reference lines and the figures' lines."""
+        return [s for line in self.lines for s in line.segments] + [
+            s for series in self.series for s in series.segments
+        ]
 
 
 class Scale:
@@ -197,6 +351,18 @@ def _step_path(segments: list[tuple[float, float, float]]) -> str:
     return " ".join(parts)
 
 
+def _step_segments(runs: list[tuple[float, float, float]]) -> list[Segment]:
+    """The same step line as straight segments: each run, and the vertical step before it."""
+    segments: list[Segment] = []
+    for i, (x_from, x_to, y) in enumerate(runs):
+        if i > 0:
+            _, previous_to, previous_y = runs[i - 1]
+            segments.append((previous_to, previous_y, previous_to, y))
+            x_from = previous_to
+        segments.append((x_from, y, x_to, y))
+    return segments
+
+
 def _target_runs(targets, first: int, last: int, x, y, bound: str) -> list[list]:
     """Runs of months with the same target (or bound), as (x_from, x_to, y) segments."""
     runs: list[list] = []
@@ -224,9 +390,11 @@ def build_chart(
     targets: Sequence[TargetLike],
     months: int = 24,
     published: list[tuple[str, str, float]] | None = None,
+    frame: Frame = WIDE,
 ) -> LineChart | None:
     """The last `months` months of the judged figures (with their RAG) and of the month figures
-    when the indicator is judged on another basis; target and benchmark lines.
+    when the indicator is judged on another basis; target and benchmark lines; laid out for
+    `frame`.
 
     `published` is (kind, name, level) per published benchmark ("benchmark" for the
     statistical-neighbour average, "england"); given, it replaces the indicator's own
@@ -248,11 +416,12 @@ def build_chart(
         title=f"{indicator.code}: {indicator.name}, {Basis(basis).label.lower()}",
         description="",
         y_title=AXIS_TITLES[Unit(unit)],
+        frame=frame,
     )
     y = Scale(low, high, chart.top, chart.bottom)
     x = _x_scale(chart, first, last)
     chart.y_ticks = _y_ticks(y, low, high, step, unit)
-    chart.x_ticks = _x_ticks(x, first, last)
+    chart.x_ticks = _x_ticks(x, first, last, frame)
     chart.series = [
         _figure_series(indicator, b, values, b == basis, targets, x, y)
         for b, values in in_window.items()
@@ -336,13 +505,16 @@ def _y_ticks(y: Scale, low: float, high: float, step: float, unit: str) -> list[
     ]
 
 
-def _x_ticks(x: Callable[[int], float], first: int, last: int) -> list[Tick]:
-    """Counted back from the latest month, thinned to every second or third month on long
-    windows."""
-    span = last - first
-    every = 1 if span < 6 else (2 if span < 12 else 3)
+def _x_ticks(x: Callable[[int], float], first: int, last: int, frame: Frame) -> list[Tick]:
+    """Counted back from the latest month, thinned (to every 2nd, 3rd, 6th or 12th month) so
+    that neighbouring labels keep clear of each other."""
+    label = "2015" if frame.two_line_months else "Sep 2015"
+    room = len(label) * CHAR_WIDTH * frame.font + frame.tick_gap
+    month = x(first + 1) - x(first) if last > first else room
+    every = next((n for n in (1, 2, 3, 6) if n * month >= room), 12)
+    style = "%b\n%Y" if frame.two_line_months else "%b %Y"
     return [
-        Tick(x(index), f"{month_from_index(index):%b %Y}")
+        Tick(x(index), f"{month_from_index(index):{style}}")
         for index in range(last, first - 1, -every)
     ]
 
@@ -383,7 +555,7 @@ def _target_lines(
     within = Polarity(indicator.polarity) is Polarity.WITHIN_RANGE
     name, kind = ("Expected range (between the lines)", "range") if within else ("Target", "target")
     return [
-        ReferenceLine(name, kind, _step_path(run))
+        ReferenceLine(name, kind, _step_path(run), _step_segments(run))
         for bound in _bound_names(indicator)
         for run in _target_runs(targets, first, last, x, y, bound)
     ]
@@ -397,40 +569,95 @@ def _benchmark_lines(
 ) -> list[ReferenceLine]:
     """The published benchmarks if given, else the indicator's own benchmark figure."""
     if published:
-        return [
-            ReferenceLine(label, kind, f"M{chart.left:.1f},{y(level):.1f} H{chart.right:.1f}")
-            for kind, label, level in published
-        ]
-    if indicator.benchmark is None:
+        levels = [(kind, label, level) for kind, label, level in published]
+    elif indicator.benchmark is not None:
+        label = indicator.benchmark_label or "Statistical neighbours"
+        shown = format_value(indicator.benchmark, indicator.unit, None)
+        levels = [("benchmark", f"{label}: {shown}", indicator.benchmark)]
+    else:
         return []
-    level = y(indicator.benchmark)
-    label = indicator.benchmark_label or "Statistical neighbours"
-    return [
-        ReferenceLine(
-            f"{label}: {format_value(indicator.benchmark, indicator.unit, None)}",
-            "benchmark",
-            f"M{chart.left:.1f},{level:.1f} H{chart.right:.1f}",
-        )
-    ]
+    return [_flat_line(chart, kind, label, y(level)) for kind, label, level in levels]
+
+
+def _flat_line(chart: LineChart, kind: str, name: str, level: float) -> ReferenceLine:
+    path = f"M{chart.left:.1f},{level:.1f} H{chart.right:.1f}"
+    return ReferenceLine(name, kind, path, [(chart.left, level, chart.right, level)])
 
 
 def _mark_latest(chart: LineChart, indicator: Indicator, judged: Sequence[FigureLike]) -> None:
-    """The latest judged figure is labelled on the chart, above the points near it."""
+    """The latest judged figure is labelled on the chart, near it and clear of every line."""
     judged_series = chart.judged
     if not (judged_series and judged_series.points):
         return
     chart.latest = judged_series.points[-1]
-    chart.latest_label_y = _label_y(judged_series.points[-4:], chart.top)
     chart.latest_text = (
         f"{format_value(judged[-1].value, indicator.unit, indicator.decimals)} "
         f"{chart.latest.colour.label if chart.latest.colour else ''}"
     ).strip()
+    chart.label = _place_label(chart, chart.latest_text)
 
 
-def _label_y(nearby: list[Point], top: float) -> float:
-    """Above the last few points, so the label covers none of them; below if no room."""
-    above = min(p.y for p in nearby) - 14
-    return above if above > top + 14 else max(p.y for p in nearby) + 26
+def _place_label(chart: LineChart, text: str) -> Label:
+    """The nearest place to the latest point, above or below it, where the label's box crosses
+    no line (target, range, benchmark or a figures' line) and covers no point; failing that,
+    the margin above the plot, where nothing is drawn."""
+    latest = chart.latest
+    assert latest is not None  # only a chart with a latest point gets a label
+    size = chart.frame.label_font
+    width = len(text) * BOLD_CHAR_WIDTH * size
+    x = min(latest.x + 4, chart.width - 2)
+    axes = [(chart.left, chart.top, chart.left, chart.bottom)]
+    axes.append((chart.left, chart.bottom, chart.right, chart.bottom))
+    lines = chart.line_segments + axes
+    marks = [p for s in chart.series for p in s.points]
+    lowest, highest = chart.top + size, chart.bottom - 4
+    for offset in range(14, int(chart.bottom - chart.top) + 28, 3):
+        for y in (latest.y - offset, latest.y + offset + size * 0.7):
+            if not lowest <= y <= highest:
+                continue
+            box = _text_box(x, y, width, size)
+            if _clear(box, lines, marks):
+                return Label(x, y, text, box)
+    y = chart.top - 8
+    return Label(x, y, text, _text_box(x, y, width, size))
+
+
+def _text_box(right: float, baseline: float, width: float, size: float) -> tuple:
+    """Right-aligned text's box, with a little room around it: capitals reach 0.75 of the
+    size above the baseline, descenders 0.25 below."""
+    return (right - width - 2, baseline - 0.8 * size - 2, right + 2, baseline + 0.3 * size + 2)
+
+
+def _clear(box: tuple, lines: list[Segment], marks: list[Point]) -> bool:
+    left, top, right, bottom = box
+    for p in marks:
+        if (
+            left - MARK_REACH < p.x < right + MARK_REACH
+            and top - MARK_REACH < p.y < bottom + MARK_REACH
+        ):
+            return False
+    return not any(segment_crosses_box(s, box) for s in lines)
+
+
+def segment_crosses_box(segment: Segment, box: tuple) -> bool:
+    """Whether a straight line segment passes through a rectangle (Liang-Barsky clipping)."""
+    x1, y1, x2, y2 = segment
+    left, top, right, bottom = box
+    dx, dy = x2 - x1, y2 - y1
+    start, end = 0.0, 1.0
+    for p, q in ((-dx, x1 - left), (dx, right - x1), (-dy, y1 - top), (dy, bottom - y1)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            start = max(start, t)
+        else:
+            end = min(end, t)
+        if start > end:
+            return False
+    return True
 
 
 def describe_chart(

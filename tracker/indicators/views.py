@@ -12,7 +12,7 @@ from tracker.imports import FileProblem, pending
 from tracker.imports.flow import ImportFlow
 from tracker.imports.queries import recent_imports
 from tracker.indicators import bp, importing, queries, service
-from tracker.indicators.chart import build_chart
+from tracker.indicators.chart import NARROW, build_chart
 from tracker.indicators.forms import (
     ConfirmImportForm,
     DeleteValueForm,
@@ -94,6 +94,9 @@ def indicator(code: str):
     summary = queries.latest_values_for([found], per_series=24)[0]
     published = summary.benchmarks.chart_lines() if summary.benchmarks else None
     chart = build_chart(found, summary.series, summary.targets, months=24, published=published)
+    narrow = build_chart(
+        found, summary.series, summary.targets, months=24, published=published, frame=NARROW
+    )
     rows = indicator_rows(summary)
     revised = queries.revision_counts([v.id for values in summary.series.values() for v in values])
     return render_template(
@@ -101,6 +104,7 @@ def indicator(code: str):
         summary=summary,
         indicator=found,
         chart=chart,
+        narrow_chart=narrow,
         rows=rows,
         revised=revised,
         targets=[(t, describe_target(found, t)) for t in reversed(summary.targets)],
