@@ -278,3 +278,12 @@ def test_last_seen_is_written_at_most_once_a_minute(seeded, client):
 )
 def test_an_approximate_device_from_the_user_agent(user_agent, expected):
     assert device_from_user_agent(user_agent) == expected
+
+
+def test_two_people_are_never_equal_outside_a_request(seeded):
+    """Flask-Login compares people by their session key, which is empty outside a request: two
+    admins compared equal, and a reminder meant for both reached one."""
+    first, second = db.session.scalars(select(User).order_by(User.id).limit(2)).all()
+    assert first != second and not (first == second)
+    assert first == db.session.get(User, first.id)
+    assert len({first, second}) == 2

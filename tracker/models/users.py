@@ -103,6 +103,17 @@ class User(UserMixin, Model):
     def has_two_factor(self) -> bool:
         return self.totp_enabled_at is not None
 
+    # Flask-Login's UserMixin compares people by get_id(), which here is the session key: empty
+    # outside a request, so every person would equal every other (a reminder meant for two
+    # admins went to one). A person is their row: the identity map gives one object per row.
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    __hash__ = object.__hash__
+
     def get_id(self) -> str:
         # Flask-Login keeps this in the cookie and hands it to the user loader: the session's
         # raw id, so ending the session record signs every copy of the cookie out.
