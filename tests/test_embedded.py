@@ -6,7 +6,9 @@ import io
 import re
 from datetime import date
 
+import docx
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import delete, select
 
 from tests.conftest import sign_in
@@ -137,6 +139,12 @@ def test_a_recommendation_through_verified_to_embedded_then_falling_back(seeded,
     r11 = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "R11")
     assert r11[headers.index("Embedded")] == "Fallen back"
     assert fell_back in r11
+    # The committee papers say it too, beside R11's rating.
+    word = docx.Document(io.BytesIO(client.get(f"/plans/{_plan_id()}/paper.docx").data))
+    assert any(fell_back in p.text and "Fallen back:" in p.text for p in word.paragraphs)
+    pdf = PdfReader(io.BytesIO(client.get(f"/plans/{_plan_id()}/paper.pdf").data))
+    pdf_text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pdf.pages))
+    assert f"Fallen back: {fell_back}" in pdf_text
 
     # Back on target: still flagged until it has held for 3 months again, then embedded anew.
     for month, count in ((date(2016, 6, 1), 1), (date(2016, 7, 1), 2)):

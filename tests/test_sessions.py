@@ -284,6 +284,7 @@ def test_two_people_are_never_equal_outside_a_request(seeded):
     """Flask-Login compares people by their session key, which is empty outside a request: two
     admins compared equal, and a reminder meant for both reached one."""
     first, second = db.session.scalars(select(User).order_by(User.id).limit(2)).all()
-    assert first != second and not (first == second)
+    assert first != second
+    assert (first == second) is False
     assert first == db.session.get(User, first.id)
     assert len({first, second}) == 2

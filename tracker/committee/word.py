@@ -195,6 +195,19 @@ def _rag(rag: Rag) -> list[Piece]:
     return [(MARKS.get(rag.colour, "") + rag.label, STRONG), (f" {rag.reason}", None)]
 
 
+def _rating(row: RecommendationRow) -> list[Piece]:
+    """The rating and its reason, then, once every action is verified, whether the
+    recommendation is embedded (tracker/embedding.py), as the PDF shows it."""
+    pieces = _rag(row.rag)
+    if row.embedding:
+        pieces += [
+            ("\n", None),
+            (f"{row.embedding.label}:", STRONG),
+            (f" {row.embedding.text}", None),
+        ]
+    return pieces
+
+
 # --- Sections, in the PDF's order ------------------------------------------------------------
 
 
@@ -229,7 +242,7 @@ def _summary_section(w: Writer, summary: PlanSummary) -> None:
             row.rec.title,
             f"{row.done} of {len(row.actions)}",
             govuk_date(row.next_due),
-            _rag(row.rag),
+            _rating(row),
         ]
         for row in summary.rows
     ]
@@ -319,7 +332,7 @@ def _recommendation(w: Writer, row: RecommendationRow, charts: ChartBook) -> Non
     heading.paragraph_format.page_break_before = True  # as the PDF: each on a new page
     w.paragraphs(rec.text)
     lead = rec.lead.job_title if rec.lead else "not assigned"
-    w.paragraph([(f"Lead: {lead}. Rating: ", None), *_rag(row.rag)])
+    w.paragraph([(f"Lead: {lead}. Rating: ", None), *_rating(row)])
     if row.impact:
         w.paragraphs(row.impact.text)
     w.heading("Actions", 3)
