@@ -96,6 +96,18 @@ def migrated_app(backend, tmp_path_factory):
             db.engine.dispose()
 
 
+def forget_worked_out_indicators() -> None:
+    """Start each test as a new process would: with nothing worked out about indicators.
+
+    tracker.indicators.queries keeps each indicator's rating and series per process, keyed by
+    its rows' revision, which relies on ids only ever growing. Here every test starts from
+    emptied tables (SQLite then reuses ids) and the seed comes back with the same ids and
+    stamps, so two tests can build the same revision from different figures."""
+    from tracker.indicators.queries import _worked
+
+    _worked.clear()
+
+
 def _empty_all_tables() -> None:
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
@@ -105,6 +117,7 @@ def _empty_all_tables() -> None:
 @pytest.fixture
 def app(migrated_app):
     migrated_app.test_client_class = IsolatedClient
+    forget_worked_out_indicators()
     with migrated_app.app_context():
         yield migrated_app
         db.session.remove()
