@@ -62,7 +62,7 @@ $(OIDC_PROVIDER): tests/oidc_provider/package-lock.json
 
 # The suite runs in PYTEST_WORKERS processes (pytest-xdist; `auto` is one per CPU core, 0 runs it in
 # this process). worksteal hands each worker half the tests in order (so each builds each database
-# about once) and moves tests from a busy worker to an idle one at the end. docs/testing.md
+# about once) and moves tests from a busy worker to an idle one at the end. docs/operations.md
 PYTEST_WORKERS ?= auto
 test: python-check lint $(OIDC_PROVIDER) ## Lint, then run the whole test suite (PYTEST_ARGS=tests/test_x.py for some)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
