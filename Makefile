@@ -61,8 +61,12 @@ $(OIDC_PROVIDER): tests/oidc_provider/package-lock.json
 		npm ci --prefix tests/oidc_provider --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the single sign-on tests will be skipped"; fi
 
-test: python-check lint $(OIDC_PROVIDER) ## Lint, then run the whole test suite
-	$(BIN)/pytest $(PYTEST_ARGS)
+# The suite runs in PYTEST_WORKERS processes (pytest-xdist; `auto` is one per CPU core, 0 runs it in
+# this process). worksteal hands each worker half the tests in order (so each builds each database
+# about once) and moves tests from a busy worker to an idle one at the end. docs/operations.md
+PYTEST_WORKERS ?= auto
+test: python-check lint $(OIDC_PROVIDER) ## Lint, then run the whole test suite (PYTEST_ARGS=tests/test_x.py for some)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Not part of `make test` or CI: about 10-15 minutes; PostgreSQL is skipped if it does not answer.
 SCALES ?= council,national
