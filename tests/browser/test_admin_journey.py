@@ -23,9 +23,9 @@ ACTIONS = [
 
 
 def _fill_date(page, day: str, month: str, year: str) -> None:
-    page.get_by_label("Day").fill(day)
-    page.get_by_label("Month").fill(month)
-    page.get_by_label("Year").fill(year)
+    page.get_by_label("Day", exact=True).fill(day)
+    page.get_by_label("Month", exact=True).fill(month)
+    page.get_by_label("Year", exact=True).fill(year)
 
 
 def _add_recommendation(page, title: str, text: str) -> None:

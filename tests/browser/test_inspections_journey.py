@@ -16,9 +16,9 @@ PLAN = "Ofsted inspection of children's services in Peterborough 2015: improveme
 
 def _fill_date(page, legend: str, day: str, month: str, year: str) -> None:
     group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(day)
-    group.get_by_label("Month").fill(month)
-    group.get_by_label("Year").fill(year)
+    group.get_by_label("Day", exact=True).fill(day)
+    group.get_by_label("Month", exact=True).fill(month)
+    group.get_by_label("Year", exact=True).fill(year)
 
 
 def test_admin_records_a_monitoring_visit_and_a_committee_member_sees_it(
