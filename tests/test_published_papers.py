@@ -268,3 +268,24 @@ def test_recording_the_submission_freezes_the_plan_as_submitted(seeded, client, 
     # Correcting the date later keeps what was frozen: no second copy.
     form_post(client, f"/plans/{plan.id}/submission", {"submitted_on": ["30", "3", "2016"]})
     assert db.session.scalar(select(db.func.count()).select_from(PublishedPaper)) == 1
+
+
+def test_an_archived_plan_offers_no_publish_button(seeded, client, as_at):
+    """The archived plan's meeting page says why nothing can be published instead of offering a
+    button that ends on "This plan is archived"; what was published stays readable."""
+    as_at(MARCH)
+    march = _meeting(MARCH)
+    paper = _stored_paper(march)
+    plan = _plan()
+    sign_in(client, ADMIN)
+    form_post(client, f"/admin/plans/{plan.id}/archive", {"confirm": "y"})
+    assert _plan().status == "archived"
+    page = _text(client.get(f"/meetings/{march.id}"))
+    assert "This plan is archived: an admin restores it" in page
+    assert "Publish the paper for this meeting" not in page
+    assert client.get(f"/papers/{paper.id}.pdf").data == b"%PDF-1.7 stored"
+    token = csrf_token(client, f"/admin/plans/{plan.id}")
+    assert client.post(f"/meetings/{march.id}/publish", data={"csrf_token": token}).status_code == (
+        409
+    )
+    assert db.session.scalar(select(db.func.count()).select_from(PublishedPaper)) == 1
