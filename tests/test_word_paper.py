@@ -332,3 +332,42 @@ def test_the_latest_figure_label_is_drawn_over_its_halo_not_under_it(committee):
     labels = re.findall(r"<text[^>]*>92\.52% Amber</text>", svg)
     assert labels and "stroke" not in labels[-1]  # the one drawn last, on top, has no halo
     assert chart_png(chart).startswith(b"\x89PNG") and chart_png(chart) == chart_png(chart)
+
+
+def test_the_word_paper_says_whether_a_complete_recommendation_is_embedded(committee):
+    """The summary shows a Complete recommendation's embedding; the Word paper the clerk sends
+    says it too, under the recommendation's rating (issue 14 item 7)."""
+    from tracker.models import Action, Recommendation
+
+    r11 = select(Action).join(Action.recommendation).where(Recommendation.reference == "R11")
+    for action in db.session.scalars(r11):
+        action.status = "verified"
+        action.completed_on = action.verified_on = REPORT_DAY
+    db.session.commit()
+    doc = _paper(committee, "?since=none")
+    paragraphs = [p.text for p in doc.paragraphs]
+    start = paragraphs.index("R11: Care leavers' information and pathway plans")
+    wanted = (
+        "Not yet embedded: All actions verified; Children looked after 12 months or more with a "
+        "health assessment in the last 12 months (CSC-15) off target since February 2015 or "
+        "earlier."
+    )
+    assert wanted in paragraphs[start : start + 8]
+    embedded = [p for p in doc.paragraphs if p.text == wanted][0]
+    assert embedded.runs[0].style.name == "Strong"
+    # Only the complete recommendation carries it.
+    assert sum("embedded:" in text.lower() for text in paragraphs) == 1
+    # And the data kept with a published paper records it beside the rating.
+    from tracker.committee.filters import SummaryFilters
+    from tracker.committee.publishing import paper_data
+    from tracker.committee.summary import build_summary
+    from tracker.plans.queries import load_plan
+
+    summary = build_summary(load_plan(_plan_id()), REPORT_DAY)
+    data = paper_data(summary, SummaryFilters(None, None, None, None))
+    kept = {rec["reference"]: rec["embedding"] for rec in data["recommendations"]}
+    assert kept["R11"] == {
+        "state": "Not yet embedded",
+        "text": wanted[len("Not yet embedded: ") : -1],
+    }
+    assert kept["R1"] is None

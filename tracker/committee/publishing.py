@@ -98,6 +98,9 @@ def _recommendation_data(row) -> dict:
         "next_due": _plain(row.next_due),
         "latest_note": row.latest_note.text if row.latest_note else None,
         "impact": row.impact.text if row.impact else None,
+        "embedding": (
+            {"state": row.embedding.label, "text": row.embedding.text} if row.embedding else None
+        ),
         "indicators": [s.indicator.code for s in row.indicators],
         "actions": [
             _action_data(action, rag)

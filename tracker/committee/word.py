@@ -320,6 +320,9 @@ def _recommendation(w: Writer, row: RecommendationRow, charts: ChartBook) -> Non
     w.paragraphs(rec.text)
     lead = rec.lead.job_title if rec.lead else "not assigned"
     w.paragraph([(f"Lead: {lead}. Rating: ", None), *_rag(row.rag)])
+    if row.embedding:  # a Complete recommendation: embedded yet, or what it still needs
+        embedding = row.embedding
+        w.paragraph([(f"{embedding.label}: ", STRONG), (f"{embedding.text}.", None)])
     if row.impact:
         w.paragraphs(row.impact.text)
     w.heading("Actions", 3)
