@@ -150,15 +150,18 @@ def test_every_chart_is_a_picture_with_alt_text_followed_by_its_figures(committe
     # In the body, each picture is followed by its key and then the table of its figures.
     body = list(doc.element.body)
     pictures = [i for i, e in enumerate(body) if e.xpath(".//pic:pic")]
+    labels = dict(db.session.execute(select(Indicator.code, Indicator.name)).all())
     for index, title in zip(pictures, titles, strict=True):
         code = title.split(":")[0]
+        label = f"{labels[code]} ({code})"  # names in words, the code in brackets
         table = next(e for e in body[index:] if e.tag == qn("w:tbl"))
         caption = table.find(qn("w:tblPr")).find(qn("w:tblCaption")).get(qn("w:val"))
-        assert caption == f"Figures for {code}, newest first: the same data as the chart"
+        assert caption == f"Figures for {label}, newest first: the same data as the chart"
     image = shapes[0]._inline.graphic.graphicData.pic.blipFill.blip.embed
     assert doc.part.related_parts[image].blob.startswith(b"\x89PNG")
 
-    figures = _rows(_table(doc, "Figures for CSC-05, newest first: the same data as the chart"))
+    csc05 = "Single assessments completed within 42 days (CSC-05)"
+    figures = _rows(_table(doc, f"Figures for {csc05}, newest first: the same data as the chart"))
     assert figures[0] == [
         "Month",
         "Year to date figure and rating",
@@ -173,6 +176,11 @@ def test_every_chart_is_a_picture_with_alt_text_followed_by_its_figures(committe
     assert any(
         "The chart and figures for " in p.text and " are under R" in p.text for p in doc.paragraphs
     )
+    assert f"The chart and figures for {csc05} are under R1 above." in _all_text(doc)
+    # No sentence or caption names an indicator by its bare code.
+    bare = re.compile(r"(?<!\()\b(CSC|WF|CAMHS)-\d\d\b(?![):])")  # "CSC-05: name" heads
+    captions = [p.text for p in doc.paragraphs if p.style.name in ("Normal", "Caption")]
+    assert [text for text in captions if bare.search(text)] == []
 
 
 def test_the_word_paper_holds_what_the_committee_was_told(committee):

@@ -450,7 +450,7 @@ class ChartBook:
             return
         earlier = self.shown_under.get(code)
         if earlier:
-            w.paragraph(f"The chart and figures for {code} are under {earlier} above.")
+            w.paragraph(f"The chart and figures for {s.indicator.label} are under {earlier} above.")
             return
         self.shown_under[code] = reference
         _picture(w, chart)
@@ -501,7 +501,7 @@ def _figures_table(w: Writer, indicator: Indicator, rows: list[MonthRow]) -> Non
         columns.append(("Target in force", 3.4))
     columns.append(("Notes", 17.0 - sum(width for _, width in columns)))
     body = [_figure_cells(indicator, row, on_month) for row in rows]
-    caption = f"Figures for {indicator.code}, newest first: the same data as the chart"
+    caption = f"Figures for {indicator.label}, newest first: the same data as the chart"
     w.table(columns, body, caption)
 
 
