@@ -289,3 +289,31 @@ def test_an_archived_plan_offers_no_publish_button(seeded, client, as_at):
         409
     )
     assert db.session.scalar(select(db.func.count()).select_from(PublishedPaper)) == 1
+
+
+def test_the_meeting_that_approved_the_plan_stays_on_the_plan(seeded, client):
+    """Removing the meeting the plan's approval is recorded at is refused in words (it was a
+    server error on PostgreSQL, and a reference to a deleted meeting on SQLite)."""
+    from tracker.models import PlanSubmission
+
+    submission = db.session.scalar(select(PlanSubmission))
+    submission.approved_meeting_id = _meeting(NOVEMBER).id
+    db.session.commit()
+    plan = _plan()
+    sign_in(client, ADMIN)
+    response = form_post(
+        client,
+        f"/admin/plans/{plan.id}/edit",
+        {
+            "title": plan.title,
+            "inspectorate": plan.inspectorate,
+            "inspection_type": plan.inspection_type,
+            "published_on": ["18", "9", "2015"],
+            "lead_id": str(plan.lead_id),
+            "meeting_dates": "14/3/2016",
+        },
+    )
+    assert response.status_code == 200
+    assert "The plan's approval is recorded at the meeting on 16 November 2015" in _text(response)
+    assert _meeting(NOVEMBER) is not None
+    assert db.session.scalar(select(PlanSubmission)).approved_meeting_id == _meeting(NOVEMBER).id
