@@ -270,3 +270,20 @@ def test_a_window_starting_on_an_illustrative_figure_says_so(seeded, client, as_
     assert summary.sparkline.label == (
         "Month figures, February 2015 to February 2016: from 29 FTE to 20 FTE"
     )
+
+
+def test_an_embedded_sentence_names_several_indicators_as_a_sentence_would(seeded, as_at):
+    """ "A, B and C on target", not "A, B, C on target"."""
+    as_at(REPORT_DAY)
+    _verify_all("R2", REPORT_DAY)  # workforce: WF-01, WF-02 and WF-03
+    for month in (date(2016, 3, 1), date(2016, 4, 1), date(2016, 5, 1)):
+        _add_figure("WF-01", month, 10)
+        _add_figure("WF-02", month, 1.0)
+        _add_figure("WF-03", month, 15)
+    row = _row("R2", REPORT_DAY)
+    assert row.embedding.label == "Embedded"
+    assert row.embedding.text == (
+        "Since May 2016: all actions verified and Qualified social worker vacancies (WF-01), "
+        "Qualified social worker turnover (WF-02) and Average caseload of qualified social "
+        "workers (WF-03) on target for 3 consecutive months"
+    )
