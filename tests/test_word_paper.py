@@ -379,3 +379,14 @@ def test_the_word_paper_says_whether_a_complete_recommendation_is_embedded(commi
         "text": wanted[len("Not yet embedded: ") : -1],
     }
     assert kept["R1"] is None
+
+
+def test_the_at_a_glance_table_has_no_blank_cells(committee):
+    """R10's only action is done: "Next due" says "Nothing open", as the summary page does,
+    rather than a blank cell a screen reader reads as "blank"."""
+    table = _rows(
+        _table(_paper(committee), "At a glance: each recommendation, its actions and its rating")
+    )
+    r10 = next(row for row in table if row[0] == "R10")
+    assert r10[3] == "Nothing open"
+    assert all(cell.strip() for row in table for cell in row)

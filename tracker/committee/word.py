@@ -228,7 +228,7 @@ def _summary_section(w: Writer, summary: PlanSummary) -> None:
             row.rec.reference,
             row.rec.title,
             f"{row.done} of {len(row.actions)}",
-            govuk_date(row.next_due),
+            govuk_date(row.next_due) or "Nothing open",  # as the summary page, not a blank
             _rag(row.rag),
         ]
         for row in summary.rows
