@@ -317,3 +317,22 @@ def test_the_meeting_that_approved_the_plan_stays_on_the_plan(seeded, client):
     assert "The plan's approval is recorded at the meeting on 16 November 2015" in _text(response)
     assert _meeting(NOVEMBER) is not None
     assert db.session.scalar(select(PlanSubmission)).approved_meeting_id == _meeting(NOVEMBER).id
+
+
+def test_the_clerk_is_told_which_meeting_the_changes_will_start_from(seeded, client, as_at):
+    as_at(MARCH)
+    sign_in(client, PLAN_LEAD)
+    page = _text(client.get(f"/meetings/{_meeting(MARCH).id}"))
+    assert "as it stands today, with changes since the meeting of 16 November 2015 (" in page
+    # A meeting with none before it: the paper will have no changes section.
+    plan = _plan()
+    first = CommitteeMeeting(plan_id=plan.id, meeting_on=date(2016, 3, 30), title="Cabinet")
+    db.session.add(first)
+    db.session.commit()
+    page = _text(client.get(f"/meetings/{first.id}"))
+    assert "with changes since the meeting of 14 March 2016 (" in page
+    db.session.delete(_meeting(NOVEMBER))
+    db.session.delete(_meeting(MARCH))
+    db.session.commit()
+    page = _text(client.get(f"/meetings/{first.id}"))
+    assert "with no changes section (there is no earlier meeting)" in page
