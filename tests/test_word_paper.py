@@ -390,3 +390,11 @@ def test_the_at_a_glance_table_has_no_blank_cells(committee):
     r10 = next(row for row in table if row[0] == "R10")
     assert r10[3] == "Nothing open"
     assert all(cell.strip() for row in table for cell in row)
+
+
+def test_a_paper_filtered_to_nothing_says_so_rather_than_an_empty_table(committee):
+    doc = _paper(committee, "?rag=blue&since=none")  # no recommendation is complete on the seed
+    text = _all_text(doc)
+    assert "Only recommendations that are complete." in text
+    assert "No recommendations match these filters." in text
+    assert all(len(table.rows) > 1 for table in doc.tables)  # no table of headings only

@@ -240,6 +240,9 @@ def _summary_section(w: Writer, summary: PlanSummary) -> None:
         ("Next due", 2.8),
         ("Rating and reason", 6.5),
     ]
+    if not rows:  # filtered to nothing: say so rather than leave a table of headings only
+        w.paragraph("No recommendations match these filters.")
+        return
     w.table(columns, rows, "At a glance: each recommendation, its actions and its rating")
 
 
