@@ -325,6 +325,15 @@ def test_a_plan_with_nothing_in_it_yet_still_gets_a_paper(seeded, client, as_at)
     assert not doc.inline_shapes
     assert "0 actions: 0 verified" in _all_text(doc)
 
+    # A recommendation with no actions yet says so, rather than a table of headings only.
+    from tracker.models import Recommendation
+
+    db.session.add(Recommendation(plan_id=plan.id, position=1, reference="R1", title="Early help"))
+    db.session.commit()
+    doc = Document(io.BytesIO(client.get(f"/plans/{plan.id}/paper.docx").data))
+    assert "No actions yet." in _all_text(doc)
+    assert all(len(table.rows) > 1 for table in doc.tables)
+
 
 def test_the_latest_figure_label_is_drawn_over_its_halo_not_under_it(committee):
     """CairoSVG ignores paint-order: left alone, the white halo would hide the label's letters."""

@@ -338,7 +338,10 @@ def _recommendation(w: Writer, row: RecommendationRow, charts: ChartBook) -> Non
         ("Status", 2.4),
         ("Rating", 2.9),
     ]
-    w.table(columns, rows, f"Actions for {rec.reference}")
+    if rows:
+        w.table(columns, rows, f"Actions for {rec.reference}")
+    else:
+        w.paragraph("No actions yet.")
     if row.latest_note:
         w.heading("Latest progress note", 3)
         note = row.latest_note
