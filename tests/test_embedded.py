@@ -126,7 +126,7 @@ def test_a_recommendation_through_verified_to_embedded_then_falling_back(seeded,
     _says_everywhere(client, "R11", REPORT_DAY, "Embedded", embedded)
 
     _add_figure("CSC-15", date(2016, 5, 1), 90.0)  # one month off target
-    fell_back = f"Embedded in April 2016, {HEALTH} (CSC-15) off target since May 2016"
+    fell_back = f"Embedded in April 2016, but {HEALTH} (CSC-15) off target since May 2016"
     _says_everywhere(client, "R11", REPORT_DAY, "Fallen back", fell_back)
     # Still complete: falling back is flagged beside the rating, not a silent demotion.
     assert _row("R11", REPORT_DAY).rag.label == "Complete"
@@ -144,7 +144,7 @@ def test_a_recommendation_through_verified_to_embedded_then_falling_back(seeded,
         row = _row("R11", REPORT_DAY)
         assert row.embedding.label == "Fallen back"
         assert row.embedding.text == (
-            f"Embedded in April 2016, {HEALTH} (CSC-15) back on target {count} of 3 months"
+            f"Embedded in April 2016, but {HEALTH} (CSC-15) back on target {count} of 3 months"
         )
     _add_figure("CSC-15", date(2016, 8, 1), 95.0)
     row = _row("R11", REPORT_DAY)

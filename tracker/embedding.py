@@ -212,7 +212,8 @@ def embedding(rag: Rag, actions, indicator_summaries, months: int | None = None)
     if since is not None:
         return Embedding(
             State.FELL_BACK,
-            f"Embedded in {_month(since):%B %Y}, {_needed(series, now, n, again=True)}{not_judged}",
+            f"Embedded in {_month(since):%B %Y}, but "
+            f"{_needed(series, now, n, again=True)}{not_judged}",
             _month(since),
         )
     return Embedding(State.NOT_YET, f"All actions verified; {_needed(series, now, n)}{not_judged}")
