@@ -63,6 +63,9 @@ def test_the_plan_lead_sees_versions_and_the_publish_button_and_the_pages_pass_a
     ).to_be_visible()
     expect(page.get_by_role("button", name="Publish the paper for this meeting")).to_be_visible()
     assert_accessible(page)
+    for width in (320, 375):  # the checksums wrap: the page fits a phone
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.goto(f"{live_server.url}/plans/{_plan().id}/summary?since=2016-02-30")
     expect(page.get_by_text("“2016-02-30” is not a day changes can be shown since")).to_be_visible()
     assert_accessible(page)
