@@ -287,3 +287,27 @@ def test_an_embedded_sentence_names_several_indicators_as_a_sentence_would(seede
         "Qualified social worker turnover (WF-02) and Average caseload of qualified social "
         "workers (WF-03) on target for 3 consecutive months"
     )
+
+
+def test_the_actions_csv_says_each_recommendations_embedding_and_its_filters(seeded, client, as_at):
+    """The CSV has no About sheet: each row says its recommendation's embedding and, in words,
+    which recommendations the file is limited to."""
+    import csv
+
+    as_at(REPORT_DAY)
+    _verify_all("R11", REPORT_DAY)
+    sign_in(client, COMMITTEE)
+
+    def rows(query: str) -> list[dict]:
+        data = client.get(f"/plans/{_plan_id()}/actions.csv{query}").data.decode("utf-8-sig")
+        return list(csv.DictReader(io.StringIO(data)))
+
+    every = rows("")
+    assert {r["Recommendation embedded"] for r in every if r["Recommendation"] == "R11"} == {
+        "Not yet embedded"
+    }
+    assert {r["Recommendation embedded"] for r in every if r["Recommendation"] != "R11"} == {""}
+    assert {r["Filters"] for r in every} == {"None: every recommendation"}
+    complete = rows("?rag=blue")
+    assert {r["Recommendation"] for r in complete} == {"R11"}
+    assert {r["Filters"] for r in complete} == {"Only recommendations that are complete"}

@@ -80,9 +80,9 @@ def summary_xlsx(plan_id: int):
 @bp.route("/plans/<int:plan_id>/actions.csv")
 @permission_required(Permission.VIEW_PLANS)
 def actions_csv_export(plan_id: int):
-    summary, _ = _summary(plan_id)
+    summary, filters = _summary(plan_id)
     return Response(
-        actions_csv(summary),
+        actions_csv(summary, filters),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{_file_name(summary, "csv")}"'.replace(
