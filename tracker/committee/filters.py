@@ -117,7 +117,7 @@ def read_filters(plan: Plan) -> SummaryFilters:
     from tracker.committee.publishing import default_since
 
     colour = request.args.get("rag", "")
-    asked = request.args.get("since", "")
+    asked = request.args.get("since", "").strip()
     since = None if asked == NO_CHANGES else _since(asked)
     chosen = asked == NO_CHANGES or since is not None
     if not chosen:
