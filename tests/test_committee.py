@@ -410,3 +410,48 @@ def test_a_corrected_figure_before_the_meeting_shows_in_the_changes_at_once(seed
     change_value(then, Figure(now.value, then.provisional, then.data_quality_note), None, "test")
     db.session.commit()
     assert not any(label.endswith("(CSC-11)") for label in changed())
+
+
+def _since_choices(html: str) -> tuple[list[str], list[str]]:
+    """The "Show changes since" list: every option's value, and the one selected."""
+    import re
+
+    select_html = re.search(r'<select[^>]*id="since".*?</select>', html, re.S).group(0)
+    values = re.findall(r'<option value="([^"]*)"', select_html)
+    return values, re.findall(r'<option value="([^"]*)" selected', select_html)
+
+
+def test_changes_since_a_day_that_is_not_a_meeting_stay_chosen(seeded, client, as_at):
+    """A link to changes since 1 January 2016 shows that day chosen in the list: without it the
+    browser shows "Do not show changes", and applying a theme would drop the changes."""
+    as_at(REPORT_DAY)
+    sign_in(client, COMMITTEE)
+    html = get(client, f"/plans/{plan_id()}/summary?since=2016-01-01").get_data(as_text=True)
+    assert "Changes since 1 January 2016" in html
+    values, selected = _since_choices(html)
+    assert selected == ["2016-01-01"]
+    assert values == ["none", "2016-01-01", "2016-03-14", "2015-11-16"]
+    assert ">1 January 2016</option>" in html
+    # A meeting's own day is not listed twice.
+    values, selected = _since_choices(
+        get(client, f"/plans/{plan_id()}/summary?since=2015-11-16").get_data(as_text=True)
+    )
+    assert values == ["none", "2016-03-14", "2015-11-16"] and selected == ["2015-11-16"]
+
+
+def test_a_since_that_cannot_be_used_is_named_not_silently_replaced(seeded, client, as_at):
+    as_at(REPORT_DAY)
+    sign_in(client, COMMITTEE)
+    for asked in ["2016-02-30", "2099-01-01", "last-meeting"]:
+        response = get(client, f"/plans/{plan_id()}/summary?since={asked}")
+        text = response.get_data(as_text=True)
+        assert f"“{asked}” is not a day changes can be shown since" in text, asked
+        assert "Instead changes are shown since the meeting of 16 November 2015." in text
+        assert _since_choices(text)[1] == ["2015-11-16"]
+    # A day it can use, "none" and no "since" at all are not refused.
+    for query in ["?since=2016-01-01", "?since=none", "", "?since=+"]:
+        text = get(client, f"/plans/{plan_id()}/summary{query}").get_data(as_text=True)
+        assert "is not a day changes can be shown since" not in text, query
+    # Control characters asked for are not echoed.
+    text = get(client, f"/plans/{plan_id()}/summary?since=%00x%07").get_data(as_text=True)
+    assert "“x” is not a day changes can be shown since" in text and "\x00" not in text

@@ -128,7 +128,7 @@ def test_a_recommendation_through_verified_to_embedded_then_falling_back(seeded,
     _says_everywhere(client, "R11", REPORT_DAY, "Embedded", embedded)
 
     _add_figure("CSC-15", date(2016, 5, 1), 90.0)  # one month off target
-    fell_back = f"Embedded in April 2016, {HEALTH} (CSC-15) off target since May 2016"
+    fell_back = f"Embedded in April 2016, but {HEALTH} (CSC-15) off target since May 2016"
     _says_everywhere(client, "R11", REPORT_DAY, "Fallen back", fell_back)
     # Still complete: falling back is flagged beside the rating, not a silent demotion.
     assert _row("R11", REPORT_DAY).rag.label == "Complete"
@@ -152,7 +152,7 @@ def test_a_recommendation_through_verified_to_embedded_then_falling_back(seeded,
         row = _row("R11", REPORT_DAY)
         assert row.embedding.label == "Fallen back"
         assert row.embedding.text == (
-            f"Embedded in April 2016, {HEALTH} (CSC-15) back on target {count} of 3 months"
+            f"Embedded in April 2016, but {HEALTH} (CSC-15) back on target {count} of 3 months"
         )
     _add_figure("CSC-15", date(2016, 8, 1), 95.0)
     row = _row("R11", REPORT_DAY)
@@ -278,3 +278,44 @@ def test_a_window_starting_on_an_illustrative_figure_says_so(seeded, client, as_
     assert summary.sparkline.label == (
         "Month figures, February 2015 to February 2016: from 29 FTE to 20 FTE"
     )
+
+
+def test_an_embedded_sentence_names_several_indicators_as_a_sentence_would(seeded, as_at):
+    """ "A, B and C on target", not "A, B, C on target"."""
+    as_at(REPORT_DAY)
+    _verify_all("R2", REPORT_DAY)  # workforce: WF-01, WF-02 and WF-03
+    for month in (date(2016, 3, 1), date(2016, 4, 1), date(2016, 5, 1)):
+        _add_figure("WF-01", month, 10)
+        _add_figure("WF-02", month, 1.0)
+        _add_figure("WF-03", month, 15)
+    row = _row("R2", REPORT_DAY)
+    assert row.embedding.label == "Embedded"
+    assert row.embedding.text == (
+        "Since May 2016: all actions verified and Qualified social worker vacancies (WF-01), "
+        "Qualified social worker turnover (WF-02) and Average caseload of qualified social "
+        "workers (WF-03) on target for 3 consecutive months"
+    )
+
+
+def test_the_actions_csv_says_each_recommendations_embedding_and_its_filters(seeded, client, as_at):
+    """The CSV has no About sheet: each row says its recommendation's embedding and, in words,
+    which recommendations the file is limited to."""
+    import csv
+
+    as_at(REPORT_DAY)
+    _verify_all("R11", REPORT_DAY)
+    sign_in(client, COMMITTEE)
+
+    def rows(query: str) -> list[dict]:
+        data = client.get(f"/plans/{_plan_id()}/actions.csv{query}").data.decode("utf-8-sig")
+        return list(csv.DictReader(io.StringIO(data)))
+
+    every = rows("")
+    assert {r["Recommendation embedded"] for r in every if r["Recommendation"] == "R11"} == {
+        "Not yet embedded"
+    }
+    assert {r["Recommendation embedded"] for r in every if r["Recommendation"] != "R11"} == {""}
+    assert {r["Filters"] for r in every} == {"None: every recommendation"}
+    complete = rows("?rag=blue")
+    assert {r["Recommendation"] for r in complete} == {"R11"}
+    assert {r["Filters"] for r in complete} == {"Only recommendations that are complete"}

@@ -268,3 +268,71 @@ def test_recording_the_submission_freezes_the_plan_as_submitted(seeded, client, 
     # Correcting the date later keeps what was frozen: no second copy.
     form_post(client, f"/plans/{plan.id}/submission", {"submitted_on": ["30", "3", "2016"]})
     assert db.session.scalar(select(db.func.count()).select_from(PublishedPaper)) == 1
+
+
+def test_an_archived_plan_offers_no_publish_button(seeded, client, as_at):
+    """The archived plan's meeting page says why nothing can be published instead of offering a
+    button that ends on "This plan is archived"; what was published stays readable."""
+    as_at(MARCH)
+    march = _meeting(MARCH)
+    paper = _stored_paper(march)
+    plan = _plan()
+    sign_in(client, ADMIN)
+    form_post(client, f"/admin/plans/{plan.id}/archive", {"confirm": "y"})
+    assert _plan().status == "archived"
+    page = _text(client.get(f"/meetings/{march.id}"))
+    assert "This plan is archived: an admin restores it" in page
+    assert "Publish the paper for this meeting" not in page
+    assert client.get(f"/papers/{paper.id}.pdf").data == b"%PDF-1.7 stored"
+    token = csrf_token(client, f"/admin/plans/{plan.id}")
+    assert client.post(f"/meetings/{march.id}/publish", data={"csrf_token": token}).status_code == (
+        409
+    )
+    assert db.session.scalar(select(db.func.count()).select_from(PublishedPaper)) == 1
+
+
+def test_the_meeting_that_approved_the_plan_stays_on_the_plan(seeded, client):
+    """Removing the meeting the plan's approval is recorded at is refused in words (it was a
+    server error on PostgreSQL, and a reference to a deleted meeting on SQLite)."""
+    from tracker.models import PlanSubmission
+
+    submission = db.session.scalar(select(PlanSubmission))
+    submission.approved_meeting_id = _meeting(NOVEMBER).id
+    db.session.commit()
+    plan = _plan()
+    sign_in(client, ADMIN)
+    response = form_post(
+        client,
+        f"/admin/plans/{plan.id}/edit",
+        {
+            "title": plan.title,
+            "inspectorate": plan.inspectorate,
+            "inspection_type": plan.inspection_type,
+            "published_on": ["18", "9", "2015"],
+            "lead_id": str(plan.lead_id),
+            "meeting_dates": "14/3/2016",
+        },
+    )
+    assert response.status_code == 200
+    assert "The plan's approval is recorded at the meeting on 16 November 2015" in _text(response)
+    assert _meeting(NOVEMBER) is not None
+    assert db.session.scalar(select(PlanSubmission)).approved_meeting_id == _meeting(NOVEMBER).id
+
+
+def test_the_clerk_is_told_which_meeting_the_changes_will_start_from(seeded, client, as_at):
+    as_at(MARCH)
+    sign_in(client, PLAN_LEAD)
+    page = _text(client.get(f"/meetings/{_meeting(MARCH).id}"))
+    assert "as it stands today, with changes since the meeting of 16 November 2015 (" in page
+    # A meeting with none before it: the paper will have no changes section.
+    plan = _plan()
+    first = CommitteeMeeting(plan_id=plan.id, meeting_on=date(2016, 3, 30), title="Cabinet")
+    db.session.add(first)
+    db.session.commit()
+    page = _text(client.get(f"/meetings/{first.id}"))
+    assert "with changes since the meeting of 14 March 2016 (" in page
+    db.session.delete(_meeting(NOVEMBER))
+    db.session.delete(_meeting(MARCH))
+    db.session.commit()
+    page = _text(client.get(f"/meetings/{first.id}"))
+    assert "with no changes section (there is no earlier meeting)" in page

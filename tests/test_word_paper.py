@@ -150,15 +150,18 @@ def test_every_chart_is_a_picture_with_alt_text_followed_by_its_figures(committe
     # In the body, each picture is followed by its key and then the table of its figures.
     body = list(doc.element.body)
     pictures = [i for i, e in enumerate(body) if e.xpath(".//pic:pic")]
+    labels = dict(db.session.execute(select(Indicator.code, Indicator.name)).all())
     for index, title in zip(pictures, titles, strict=True):
         code = title.split(":")[0]
+        label = f"{labels[code]} ({code})"  # names in words, the code in brackets
         table = next(e for e in body[index:] if e.tag == qn("w:tbl"))
         caption = table.find(qn("w:tblPr")).find(qn("w:tblCaption")).get(qn("w:val"))
-        assert caption == f"Figures for {code}, newest first: the same data as the chart"
+        assert caption == f"Figures for {label}, newest first: the same data as the chart"
     image = shapes[0]._inline.graphic.graphicData.pic.blipFill.blip.embed
     assert doc.part.related_parts[image].blob.startswith(b"\x89PNG")
 
-    figures = _rows(_table(doc, "Figures for CSC-05, newest first: the same data as the chart"))
+    csc05 = "Single assessments completed within 42 days (CSC-05)"
+    figures = _rows(_table(doc, f"Figures for {csc05}, newest first: the same data as the chart"))
     assert figures[0] == [
         "Month",
         "Year to date figure and rating",
@@ -173,6 +176,11 @@ def test_every_chart_is_a_picture_with_alt_text_followed_by_its_figures(committe
     assert any(
         "The chart and figures for " in p.text and " are under R" in p.text for p in doc.paragraphs
     )
+    assert f"The chart and figures for {csc05} are under R1 above." in _all_text(doc)
+    # No sentence or caption names an indicator by its bare code.
+    bare = re.compile(r"(?<!\()\b(CSC|WF|CAMHS)-\d\d\b(?![):])")  # "CSC-05: name" heads
+    captions = [p.text for p in doc.paragraphs if p.style.name in ("Normal", "Caption")]
+    assert [text for text in captions if bare.search(text)] == []
 
 
 def test_the_word_paper_holds_what_the_committee_was_told(committee):
@@ -317,6 +325,15 @@ def test_a_plan_with_nothing_in_it_yet_still_gets_a_paper(seeded, client, as_at)
     assert not doc.inline_shapes
     assert "0 actions: 0 verified" in _all_text(doc)
 
+    # A recommendation with no actions yet says so, rather than a table of headings only.
+    from tracker.models import Recommendation
+
+    db.session.add(Recommendation(plan_id=plan.id, position=1, reference="R1", title="Early help"))
+    db.session.commit()
+    doc = Document(io.BytesIO(client.get(f"/plans/{plan.id}/paper.docx").data))
+    assert "No actions yet." in _all_text(doc)
+    assert all(len(table.rows) > 1 for table in doc.tables)
+
 
 def test_the_latest_figure_label_is_drawn_over_its_halo_not_under_it(committee):
     """CairoSVG ignores paint-order: left alone, the white halo would hide the label's letters."""
@@ -332,3 +349,61 @@ def test_the_latest_figure_label_is_drawn_over_its_halo_not_under_it(committee):
     labels = re.findall(r"<text[^>]*>92\.52% Amber</text>", svg)
     assert labels and "stroke" not in labels[-1]  # the one drawn last, on top, has no halo
     assert chart_png(chart).startswith(b"\x89PNG") and chart_png(chart) == chart_png(chart)
+
+
+def test_the_word_paper_says_whether_a_complete_recommendation_is_embedded(committee):
+    """The summary shows a Complete recommendation's embedding; the Word paper the clerk sends
+    says it too, under the recommendation's rating (issue 14 item 7)."""
+    from tracker.models import Action, Recommendation
+
+    r11 = select(Action).join(Action.recommendation).where(Recommendation.reference == "R11")
+    for action in db.session.scalars(r11):
+        action.status = "verified"
+        action.completed_on = action.verified_on = REPORT_DAY
+    db.session.commit()
+    doc = _paper(committee, "?since=none")
+    paragraphs = [p.text for p in doc.paragraphs]
+    start = paragraphs.index("R11: Care leavers' information and pathway plans")
+    wanted = (
+        "Not yet embedded: All actions verified; Children looked after 12 months or more with a "
+        "health assessment in the last 12 months (CSC-15) off target since February 2015 or "
+        "earlier."
+    )
+    assert wanted in paragraphs[start : start + 8]
+    embedded = [p for p in doc.paragraphs if p.text == wanted][0]
+    assert embedded.runs[0].style.name == "Strong"
+    # Only the complete recommendation carries it.
+    assert sum("embedded:" in text.lower() for text in paragraphs) == 1
+    # And the data kept with a published paper records it beside the rating.
+    from tracker.committee.filters import SummaryFilters
+    from tracker.committee.publishing import paper_data
+    from tracker.committee.summary import build_summary
+    from tracker.plans.queries import load_plan
+
+    summary = build_summary(load_plan(_plan_id()), REPORT_DAY)
+    data = paper_data(summary, SummaryFilters(None, None, None, None))
+    kept = {rec["reference"]: rec["embedding"] for rec in data["recommendations"]}
+    assert kept["R11"] == {
+        "state": "Not yet embedded",
+        "text": wanted[len("Not yet embedded: ") : -1],
+    }
+    assert kept["R1"] is None
+
+
+def test_the_at_a_glance_table_has_no_blank_cells(committee):
+    """R10's only action is done: "Next due" says "Nothing open", as the summary page does,
+    rather than a blank cell a screen reader reads as "blank"."""
+    table = _rows(
+        _table(_paper(committee), "At a glance: each recommendation, its actions and its rating")
+    )
+    r10 = next(row for row in table if row[0] == "R10")
+    assert r10[3] == "Nothing open"
+    assert all(cell.strip() for row in table for cell in row)
+
+
+def test_a_paper_filtered_to_nothing_says_so_rather_than_an_empty_table(committee):
+    doc = _paper(committee, "?rag=blue&since=none")  # no recommendation is complete on the seed
+    text = _all_text(doc)
+    assert "Only recommendations that are complete." in text
+    assert "No recommendations match these filters." in text
+    assert all(len(table.rows) > 1 for table in doc.tables)  # no table of headings only

@@ -161,6 +161,11 @@ def _run_start(timeline: list[tuple[int, bool]]) -> int | None:
     return start
 
 
+def _and(labels: list[str]) -> str:
+    """ "A", "A and B", "A, B and C": as a sentence names them."""
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+
 def _not_judged_text(left_out: list[str]) -> str:
     why = f" ({'; '.join(left_out)})" if left_out else " (no indicator linked)"
     return f"All actions verified; no indicator to judge embedding{why}"
@@ -197,7 +202,7 @@ def embedding(rag: Rag, actions, indicator_summaries, months: int | None = None)
     not_judged = f"; not judged: {'; '.join(left_out)}" if left_out else ""
     if embedded_now:
         assert since is not None  # a run of months that embeds has a first month
-        names = ", ".join(s.label for s in series)
+        names = _and([s.label for s in series])
         return Embedding(
             State.EMBEDDED,
             f"Since {_month(since):%B %Y}: all actions verified and {names} on target "
@@ -207,7 +212,8 @@ def embedding(rag: Rag, actions, indicator_summaries, months: int | None = None)
     if since is not None:
         return Embedding(
             State.FELL_BACK,
-            f"Embedded in {_month(since):%B %Y}, {_needed(series, now, n, again=True)}{not_judged}",
+            f"Embedded in {_month(since):%B %Y}, but "
+            f"{_needed(series, now, n, again=True)}{not_judged}",
             _month(since),
         )
     return Embedding(State.NOT_YET, f"All actions verified; {_needed(series, now, n)}{not_judged}")

@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.models import CommitteeMeeting, Plan, PlanStatus, PublishedPaper, User
+from tracker.models import (
+    CommitteeMeeting,
+    Plan,
+    PlanStatus,
+    PlanSubmission,
+    PublishedPaper,
+    User,
+)
 from tracker.permissions import may_own_work, may_own_work_clause
 from tracker.rules import RuleError
 
@@ -182,6 +189,17 @@ def _check_no_published_paper(meetings: list[CommitteeMeeting]) -> None:
         raise RuleError(
             f"A paper has been published for the meeting on {published.day} {published:%B %Y}: "
             "keep that date in the list",
+            "meeting_dates",
+        )
+    approved = db.session.scalars(
+        select(CommitteeMeeting.meeting_on)
+        .join(PlanSubmission, PlanSubmission.approved_meeting_id == CommitteeMeeting.id)
+        .where(CommitteeMeeting.id.in_([m.id for m in meetings]))
+    ).first()
+    if approved is not None:
+        raise RuleError(
+            f"The plan's approval is recorded at the meeting on {approved.day} {approved:%B %Y}: "
+            "keep that date in the list, or change the approval first",
             "meeting_dates",
         )
 

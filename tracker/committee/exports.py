@@ -118,7 +118,7 @@ def summary_workbook(summary: PlanSummary, filters) -> bytes:
         ["Plan", summary.plan.title],
         ["As at", summary.day],
         ["Overall rating", f"{summary.rating.label}: {summary.rating.reason}"],
-        ["Filters", filters.describe(summary.themes) or "None: every recommendation"],
+        ["Filters", filters.describe(summary.themes) or NOT_FILTERED],
     ):
         about.append([spreadsheet_cell(v) for v in values])
     about["B2"].number_format = "dd/mm/yyyy"
@@ -171,11 +171,25 @@ def summary_workbook(summary: PlanSummary, filters) -> bytes:
     return buffer.getvalue()
 
 
-def actions_csv(summary: PlanSummary) -> str:
+# The CSV is one table (no About sheet): each row also says its recommendation's embedding and
+# which recommendations the file was limited to, in words, so a filtered file is never taken
+# for the whole plan.
+CSV_EXTRA_HEADERS = ["Recommendation embedded", "Filters"]
+NOT_FILTERED = "None: every recommendation"
+
+
+def _embedding_by_reference(summary: PlanSummary) -> dict[str, str]:
+    return {row.rec.reference: row.embedding.label if row.embedding else "" for row in summary.rows}
+
+
+def actions_csv(summary: PlanSummary, filters) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(ACTION_HEADERS)
+    writer.writerow(ACTION_HEADERS + CSV_EXTRA_HEADERS)
+    embedded = _embedding_by_reference(summary)
+    described = filters.describe(summary.themes) or NOT_FILTERED
     for values in _action_rows(summary):
+        values = [*values, embedded[values[0]], described]
         writer.writerow(
             [v.isoformat() if hasattr(v, "isoformat") else spreadsheet_cell(v) for v in values]
         )

@@ -9,6 +9,7 @@ from tracker.args import number_arg
 from tracker.clock import today
 from tracker.models import Plan
 from tracker.rag import Colour
+from tracker.text import clean_line
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,9 @@ class SummaryFilters:
     since_label: str | None
     # True when nobody chose: "since" is the default (tracker.committee.publishing.default_since).
     since_default: bool = False
+    # What was asked for as "since" when it could not be used (not a date, or outside the
+    # range): the page says so instead of quietly showing the default.
+    since_refused: str | None = None
 
     def query_args(self) -> dict[str, str]:
         args = {}
@@ -68,6 +72,37 @@ def _since(text: str) -> date | None:
     return since if EARLIEST_SINCE <= since <= today() else None
 
 
+def since_choices(plan: Plan, filters: SummaryFilters) -> list[tuple[str, str]]:
+    """The "Show changes since" options, latest meeting first: "Do not show changes", each
+    meeting, and the day asked for when it is not a meeting's (so the list shows what the page
+    shows, and applying other filters keeps it)."""
+    meetings = sorted(plan.meetings, key=lambda m: m.meeting_on, reverse=True)
+    choices = [(NO_CHANGES, "Do not show changes")]
+    choices += [
+        (m.meeting_on.isoformat(), f"{m.title}, {m.meeting_on:%-d %B %Y}") for m in meetings
+    ]
+    since = filters.since
+    if since is not None and since not in {m.meeting_on for m in meetings}:
+        choices.insert(1, (since.isoformat(), f"{since:%-d %B %Y}"))
+    return choices
+
+
+def refused_since_text(filters: SummaryFilters) -> str | None:
+    """Why the "since" asked for is not the one shown, in words; None when it was used."""
+    if filters.since_refused is None:
+        return None
+    asked = clean_line(filters.since_refused)[:40]
+    shown = (
+        f"changes are shown since {filters.since_label}"
+        if filters.since_label
+        else "no changes are shown"
+    )
+    return (
+        f"“{asked}” is not a day changes can be shown since: give a real date, written like "
+        f"2016-01-31, no later than today. Instead {shown}."
+    )
+
+
 def since_label(plan: Plan, since: date | None) -> str | None:
     if since is None:
         return None
@@ -82,7 +117,7 @@ def read_filters(plan: Plan) -> SummaryFilters:
     from tracker.committee.publishing import default_since
 
     colour = request.args.get("rag", "")
-    asked = request.args.get("since", "")
+    asked = request.args.get("since", "").strip()
     since = None if asked == NO_CHANGES else _since(asked)
     chosen = asked == NO_CHANGES or since is not None
     if not chosen:
@@ -93,4 +128,5 @@ def read_filters(plan: Plan) -> SummaryFilters:
         since=since,
         since_label=since_label(plan, since),
         since_default=not chosen,
+        since_refused=asked if asked and not chosen else None,
     )

@@ -13,10 +13,12 @@ from tracker.admin.forms import ConfirmForm
 from tracker.admin.structure_access import archived_refusal
 from tracker.clock import today
 from tracker.committee import bp
+from tracker.committee.filters import since_label
 from tracker.committee.paper_store import PaperBusy
 from tracker.committee.publishing import (
     PublishRuleError,
     check_may_publish,
+    default_since,
     file_name,
     freeze_submitted_plan,
     latest_papers_of_plan,
@@ -62,6 +64,7 @@ def meeting(meeting_id: int):
         too_late = None
     except PublishRuleError as error:
         too_late = str(error)
+    since = default_since(meeting.plan, meeting.meeting_on) if may_publish else None
     return render_template(
         "committee/meeting.html",
         meeting=meeting,
@@ -69,6 +72,7 @@ def meeting(meeting_id: int):
         papers=papers_of_meeting(meeting.id),
         may_publish=may_publish,
         too_late=too_late,
+        publish_since=since_label(meeting.plan, since),
         form=ConfirmForm(),
     )
 

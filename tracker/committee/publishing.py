@@ -20,7 +20,14 @@ from tracker.committee.filters import SummaryFilters, since_label
 from tracker.committee.paper import render_paper
 from tracker.committee.summary import PlanSummary, build_summary
 from tracker.extensions import db
-from tracker.models import CommitteeMeeting, PaperKind, Plan, PublishedPaper, User
+from tracker.models import (
+    CommitteeMeeting,
+    PaperKind,
+    Plan,
+    PlanStatus,
+    PublishedPaper,
+    User,
+)
 from tracker.plans.queries import load_plan
 
 
@@ -91,6 +98,9 @@ def _recommendation_data(row) -> dict:
         "next_due": _plain(row.next_due),
         "latest_note": row.latest_note.text if row.latest_note else None,
         "impact": row.impact.text if row.impact else None,
+        "embedding": (
+            {"state": row.embedding.label, "text": row.embedding.text} if row.embedding else None
+        ),
         "indicators": [s.indicator.code for s in row.indicators],
         "actions": [
             _action_data(action, rag)
@@ -196,7 +206,12 @@ def make_paper(plan_id: int, since: date | None, base_url: str, person_id: int) 
 
 def check_may_publish(meeting: CommitteeMeeting, day: date) -> None:
     """A paper goes to a meeting before or on its day: one made afterwards is not what the
-    committee was sent."""
+    committee was sent. An archived plan changes nothing until it is restored."""
+    if meeting.plan.status == PlanStatus.ARCHIVED:
+        raise PublishRuleError(
+            "This plan is archived: an admin restores it from the plan's management page "
+            "before a paper can be published"
+        )
     if meeting.meeting_on < day:
         raise PublishRuleError(
             f"The meeting on {meeting.meeting_on.day} {meeting.meeting_on:%B %Y} has taken place: "

@@ -4,7 +4,7 @@ from flask_login import current_user
 from tracker.clock import today
 from tracker.committee import bp, word
 from tracker.committee.exports import actions_csv, summary_workbook
-from tracker.committee.filters import NO_CHANGES, read_filters
+from tracker.committee.filters import NO_CHANGES, read_filters, refused_since_text, since_choices
 from tracker.committee.paper import render_paper
 from tracker.committee.paper_store import PaperBusy
 from tracker.committee.summary import build_summary
@@ -39,7 +39,6 @@ def _file_name(summary, extension: str) -> str:
 def summary(plan_id: int):
     summary, filters = _summary(plan_id, people=False)
     rag_choices = [(c.value, COLOUR_LABELS[c]) for c in Colour if c is not Colour.GREY]
-    meetings = sorted(summary.plan.meetings, key=lambda m: m.meeting_on, reverse=True)
     return render_template(
         "committee/summary.html",
         summary=summary,
@@ -47,23 +46,21 @@ def summary(plan_id: int):
         rag_choices=rag_choices,
         export_args=filters.query_args(),
         since_items=_items(
-            "Do not show changes",
-            [(m.meeting_on.isoformat(), f"{m.title}, {m.meeting_on:%-d %B %Y}") for m in meetings],
+            since_choices(summary.plan, filters),
             filters.since.isoformat() if filters.since else NO_CHANGES,
-            empty_value=NO_CHANGES,
         ),
+        since_refused=refused_since_text(filters),
         theme_items=_items(
-            "All themes", [(str(t.id), t.name) for t in summary.themes], str(filters.theme_id or "")
+            [("", "All themes")] + [(str(t.id), t.name) for t in summary.themes],
+            str(filters.theme_id or ""),
         ),
-        rag_items=_items("All ratings", rag_choices, filters.colour or ""),
+        rag_items=_items([("", "All ratings"), *rag_choices], filters.colour or ""),
         inspections=plan_inspections(summary.plan, summary.day),
     )
 
 
-def _items(
-    empty: str, options: list[tuple[str, str]], selected: str, empty_value: str = ""
-) -> list[dict]:
-    return [{"value": empty_value, "text": empty, "selected": selected == empty_value}] + [
+def _items(options: list[tuple[str, str]], selected: str) -> list[dict]:
+    return [
         {"value": value, "text": text, "selected": value == selected} for value, text in options
     ]
 
@@ -83,9 +80,9 @@ def summary_xlsx(plan_id: int):
 @bp.route("/plans/<int:plan_id>/actions.csv")
 @permission_required(Permission.VIEW_PLANS)
 def actions_csv_export(plan_id: int):
-    summary, _ = _summary(plan_id)
+    summary, filters = _summary(plan_id)
     return Response(
-        actions_csv(summary),
+        actions_csv(summary, filters),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{_file_name(summary, "csv")}"'.replace(

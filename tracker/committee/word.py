@@ -241,7 +241,7 @@ def _summary_section(w: Writer, summary: PlanSummary) -> None:
             row.rec.reference,
             row.rec.title,
             f"{row.done} of {len(row.actions)}",
-            govuk_date(row.next_due),
+            govuk_date(row.next_due) or "Nothing open",  # as the summary page, not a blank
             _rating(row),
         ]
         for row in summary.rows
@@ -253,6 +253,9 @@ def _summary_section(w: Writer, summary: PlanSummary) -> None:
         ("Next due", 2.8),
         ("Rating and reason", 6.5),
     ]
+    if not rows:  # filtered to nothing: say so rather than leave a table of headings only
+        w.paragraph("No recommendations match these filters.")
+        return
     w.table(columns, rows, "At a glance: each recommendation, its actions and its rating")
 
 
@@ -332,7 +335,10 @@ def _recommendation(w: Writer, row: RecommendationRow, charts: ChartBook) -> Non
     heading.paragraph_format.page_break_before = True  # as the PDF: each on a new page
     w.paragraphs(rec.text)
     lead = rec.lead.job_title if rec.lead else "not assigned"
-    w.paragraph([(f"Lead: {lead}. Rating: ", None), *_rating(row)])
+    w.paragraph([(f"Lead: {lead}. Rating: ", None), *_rag(row.rag)])
+    if row.embedding:  # a Complete recommendation: embedded yet, or what it still needs
+        embedding = row.embedding
+        w.paragraph([(f"{embedding.label}: ", STRONG), (f"{embedding.text}.", None)])
     if row.impact:
         w.paragraphs(row.impact.text)
     w.heading("Actions", 3)
@@ -345,7 +351,10 @@ def _recommendation(w: Writer, row: RecommendationRow, charts: ChartBook) -> Non
         ("Status", 2.4),
         ("Rating", 2.9),
     ]
-    w.table(columns, rows, f"Actions for {rec.reference}")
+    if rows:
+        w.table(columns, rows, f"Actions for {rec.reference}")
+    else:
+        w.paragraph("No actions yet.")
     if row.latest_note:
         w.heading("Latest progress note", 3)
         note = row.latest_note
@@ -460,7 +469,7 @@ class ChartBook:
             return
         earlier = self.shown_under.get(code)
         if earlier:
-            w.paragraph(f"The chart and figures for {code} are under {earlier} above.")
+            w.paragraph(f"The chart and figures for {s.indicator.label} are under {earlier} above.")
             return
         self.shown_under[code] = reference
         _picture(w, chart)
@@ -511,7 +520,7 @@ def _figures_table(w: Writer, indicator: Indicator, rows: list[MonthRow]) -> Non
         columns.append(("Target in force", 3.4))
     columns.append(("Notes", 17.0 - sum(width for _, width in columns)))
     body = [_figure_cells(indicator, row, on_month) for row in rows]
-    caption = f"Figures for {indicator.code}, newest first: the same data as the chart"
+    caption = f"Figures for {indicator.label}, newest first: the same data as the chart"
     w.table(columns, body, caption)
 
 
