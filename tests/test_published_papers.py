@@ -108,6 +108,9 @@ def test_a_published_paper_stays_byte_identical_after_the_plan_changes(seeded, c
     assert first_pdf.data == paper.pdf
     text = _pdf_text(first_pdf.data)
     assert "Changes since the meeting of 16 November 2015" in text
+    prepared = "Prepared for: Creating Opportunities and Tackling Inequalities Scrutiny Committee, "
+    assert prepared + "14 March 2016" in re.sub(r"\s+", " ", text)
+    assert prepared + "14 March 2016." in _docx_text(paper.docx)
     assert OLD_R12 in text
 
     action = action_by_ref("R1.2")

@@ -23,6 +23,9 @@ class SummaryFilters:
     # What was asked for as "since" when it could not be used (not a date, or outside the
     # range): the page says so instead of quietly showing the default.
     since_refused: str | None = None
+    # Who a published paper was made for ("Children and Young People Scrutiny Committee, 14
+    # March 2016", "Ofsted: the plan as submitted"), on its title page; None for a download.
+    prepared_for: str | None = None
 
     def query_args(self) -> dict[str, str]:
         args = {}

@@ -186,12 +186,19 @@ class MadePaper:
     docx: bytes | None
 
 
-def make_paper(plan_id: int, since: date | None, base_url: str, person_id: int) -> MadePaper:
-    """The whole plan's paper as at today, with changes since `since`. Raises PaperBusy."""
+def make_paper(
+    plan_id: int, since: date | None, base_url: str, person_id: int, prepared_for: str
+) -> MadePaper:
+    """The whole plan's paper as at today, with changes since `since`, its title page saying
+    who it was `prepared_for`. Raises PaperBusy."""
     plan = load_plan(plan_id)
     assert plan is not None  # callers have the plan's meeting or submission in hand
     filters = SummaryFilters(
-        theme_id=None, colour=None, since=since, since_label=since_label(plan, since)
+        theme_id=None,
+        colour=None,
+        since=since,
+        since_label=since_label(plan, since),
+        prepared_for=prepared_for,
     )
     summary = build_summary(plan, today(), since=since)
     return MadePaper(
@@ -224,7 +231,9 @@ def paper_for_meeting(meeting: CommitteeMeeting, base_url: str, person_id: int) 
     published for (else the meeting before it)."""
     check_may_publish(meeting, today())
     since = default_since(meeting.plan, meeting.meeting_on)
-    return make_paper(meeting.plan_id, since, base_url, person_id)
+    day = meeting.meeting_on
+    prepared_for = f"{meeting.title}, {day.day} {day:%B %Y}"
+    return make_paper(meeting.plan_id, since, base_url, person_id, prepared_for)
 
 
 def _sha256(data: bytes | None) -> str | None:
@@ -283,7 +292,7 @@ def freeze_submitted_plan(plan: Plan, base_url: str, actor: User) -> PublishedPa
     submission = submission_of(plan.id)
     if submission is None or not submission.submitted or submitted_copy(plan.id) is not None:
         return None
-    made = make_paper(plan.id, None, base_url, actor.id)
+    made = make_paper(plan.id, None, base_url, actor.id, "Ofsted: the plan as submitted")
     with unit_of_work():
         return store_paper(made, PaperKind.SUBMITTED_PLAN, None, actor)
 

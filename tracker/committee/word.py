@@ -214,6 +214,8 @@ def _rating(row: RecommendationRow) -> list[Piece]:
 def _title_page(w: Writer, summary: PlanSummary, filters) -> None:
     plan = summary.plan
     w.paragraph("Scrutiny committee paper")
+    if filters.prepared_for:
+        w.paragraph(f"Prepared for: {filters.prepared_for}.")
     w.heading(f"{plan.title}: progress on the improvement plan", 1)
     w.paragraph(f"Position as at {govuk_date(summary.day)}.")
     if summary.since:
