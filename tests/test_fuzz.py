@@ -27,14 +27,17 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.models import (
     Action,
+    CommitteeMeeting,
     Evidence,
     ImportRecord,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
+    InspectionEvent,
     Plan,
     Recommendation,
     User,
+    UserSession,
 )
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
@@ -92,6 +95,9 @@ ID_SOURCES = {
     "value_id": IndicatorValue,
     "target_id": IndicatorTarget,
     "record_id": ImportRecord,
+    "meeting_id": CommitteeMeeting,
+    "event_id": InspectionEvent,
+    "session_id": UserSession,
 }
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
