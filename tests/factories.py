@@ -14,6 +14,7 @@ from tracker.extensions import db
 from tracker.models import (
     Action,
     ActionStatus,
+    Basis,
     CommitteeMeeting,
     Evidence,
     EvidenceKind,
@@ -126,19 +127,21 @@ def evidence(
 def indicator(
     unit: Unit = Unit.PERCENTAGE,
     polarity: Polarity = Polarity.HIGHER_BETTER,
+    basis: Basis = Basis.MONTH,
     targets: dict[date, float] | None = None,
     figures: dict[date, float] | None = None,
     amber_tolerance: float = 0,
     **fields,
 ) -> Indicator:
-    """An indicator with its targets (effective from each date) and monthly figures (period:
-    the first of the month)."""
+    """An indicator with its targets (effective from each date) and its figures on its basis
+    (period: the first of the month). Pass recommendations=[...] to link it."""
     n = next(_numbers)
     made = Indicator(
         code=fields.pop("code", f"IND-{n:02d}"),
         name=fields.pop("name", f"Indicator {n}"),
         unit=unit.value,
         polarity=polarity.value,
+        basis=basis.value,
         **fields,
     )
     for effective_from, target in (targets or {}).items():
@@ -148,7 +151,7 @@ def indicator(
             )
         )
     for period, value in (figures or {}).items():
-        made.values.append(IndicatorValue(period=period, value=value))
+        made.values.append(IndicatorValue(period=period, basis=basis.value, value=value))
     db.session.add(made)
     db.session.flush()
     return made
