@@ -3,9 +3,8 @@ reused, keyed by the indicator's own fields, targets and figures: any change sho
 
 from datetime import date
 
-from sqlalchemy import select
-
 import pytest
+from sqlalchemy import select
 
 from tests import factories as make
 from tests.conftest import count_queries, sign_in
