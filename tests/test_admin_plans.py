@@ -1,15 +1,36 @@
 """Admins create a plan (check answers first), edit it, archive and restore it."""
 
+from datetime import date
+
+import pytest
 from sqlalchemy import func, select
 
+from tests import factories as make
 from tests.conftest import csrf_token, sign_in
 from tracker.extensions import db
-from tracker.models import AuditEvent, CommitteeMeeting, Plan, User
+from tracker.models import AuditEvent, CommitteeMeeting, Plan, Role, User
 
 ADMIN = "laura.pickering@example.org"
 LEAD = "catherine.holloway@example.org"
 HEAD = "mark.ellison@example.org"
 COMMITTEE = "margaret.fenwick@example.org"
+PERFORMANCE = "rachel.booth@example.org"
+
+
+@pytest.fixture
+def one_plan(app):
+    """One Ofsted plan with two committee meetings, and a person in each role: all these tests
+    need."""
+    make.person(Role.ADMIN, email=ADMIN)
+    make.person(Role.HEAD_OF_SERVICE, email=LEAD)
+    head = make.person(Role.HEAD_OF_SERVICE, email=HEAD, name="Mark Ellison")
+    make.person(Role.COMMITTEE_MEMBER, email=COMMITTEE)
+    make.person(Role.PERFORMANCE_OFFICER, email=PERFORMANCE)
+    plan = make.plan(lead=head, title="Ofsted ILACS 2015: improvement plan")
+    make.meeting(plan, date(2015, 11, 16))
+    make.meeting(plan, date(2016, 3, 14))
+    db.session.commit()
+    return plan
 
 
 def _user(email: str) -> User:
@@ -34,7 +55,7 @@ def _plans() -> int:
     return db.session.scalar(select(func.count(Plan.id)))
 
 
-def test_an_admin_creates_a_plan_after_checking_the_answers(seeded, client):
+def test_an_admin_creates_a_plan_after_checking_the_answers(one_plan, client):
     sign_in(client, ADMIN)
     before = _plans()
     token = csrf_token(client, "/admin/plans/new")
@@ -72,7 +93,7 @@ def test_an_admin_creates_a_plan_after_checking_the_answers(seeded, client):
     assert event.actor_id == _user(ADMIN).id
 
 
-def test_bad_plan_details_show_an_error_summary_and_keep_what_was_typed(seeded, client):
+def test_bad_plan_details_show_an_error_summary_and_keep_what_was_typed(one_plan, client):
     sign_in(client, ADMIN)
     token = csrf_token(client, "/admin/plans/new")
     data = _plan_form(title="", published_on=["31", "2", "2026"], meeting_dates="14/4/2026\nsoon")
@@ -88,7 +109,7 @@ def test_bad_plan_details_show_an_error_summary_and_keep_what_was_typed(seeded, 
     assert "14/4/2026\nsoon" in html
 
 
-def test_a_plan_title_must_be_unique(seeded, client):
+def test_a_plan_title_must_be_unique(one_plan, client):
     sign_in(client, ADMIN)
     existing = db.session.scalar(select(Plan.title))
     token = csrf_token(client, "/admin/plans/new")
@@ -96,7 +117,7 @@ def test_a_plan_title_must_be_unique(seeded, client):
     assert "A plan with this title already exists" in page.get_data(as_text=True)
 
 
-def test_an_admin_edits_a_plan_and_the_change_is_audited(seeded, client):
+def test_an_admin_edits_a_plan_and_the_change_is_audited(one_plan, client):
     sign_in(client, ADMIN)
     plan = db.session.scalar(select(Plan))
     url = f"/admin/plans/{plan.id}/edit"
@@ -114,7 +135,7 @@ def test_an_admin_edits_a_plan_and_the_change_is_audited(seeded, client):
     assert event.before["meeting_dates"] == ["2015-11-16", "2016-03-14"]
 
 
-def test_archiving_keeps_the_plan_readable_and_stops_structure_changes(seeded, client):
+def test_archiving_keeps_the_plan_readable_and_stops_structure_changes(one_plan, client):
     sign_in(client, ADMIN)
     plan = db.session.scalar(select(Plan))
     token = csrf_token(client, f"/admin/plans/{plan.id}/archive")
@@ -139,9 +160,9 @@ def test_archiving_keeps_the_plan_readable_and_stops_structure_changes(seeded, c
     assert events[-2:] == ["plan.archived", "plan.restored"]
 
 
-def test_only_admins_create_edit_or_archive_plans(seeded, client):
+def test_only_admins_create_edit_or_archive_plans(one_plan, client):
     plan = db.session.scalar(select(Plan))
-    for email in (LEAD, HEAD, COMMITTEE, "rachel.booth@example.org"):
+    for email in (LEAD, HEAD, COMMITTEE, PERFORMANCE):
         sign_in(client, email)
         token = csrf_token(client, "/plans")
         for url in ["/admin/plans/new", f"/admin/plans/{plan.id}/edit", "/admin/"]:
@@ -156,7 +177,7 @@ def test_only_admins_create_edit_or_archive_plans(seeded, client):
         client.post("/sign-out", data={"csrf_token": token})
 
 
-def test_the_admin_nav_item_is_shown_to_admins_only(seeded, client):
+def test_the_admin_nav_item_is_shown_to_admins_only(one_plan, client):
     sign_in(client, ADMIN)
     assert 'href="/admin/"' in client.get("/plans").get_data(as_text=True)
     token = csrf_token(client, "/plans")

@@ -1,17 +1,35 @@
 """Archived plans, withdrawn actions and verified actions refuse updates, evidence and reviews
 by POST, with a clear message, not just a hidden button (issue 12 finding 8, issue 13 item 5)."""
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import action_by_ref, csrf_token, sign_in
+from tests import factories as make
+from tests.conftest import csrf_token, sign_in
 from tracker.evidence.service import add_note
 from tracker.extensions import db
-from tracker.models import Evidence, ProgressUpdate
+from tracker.models import Evidence, ProgressUpdate, Role
 
-OWNER = "gareth.pryce@example.org"  # owns R3.10
-LEAD = "mark.ellison@example.org"  # leads R3
-ADMIN = "laura.pickering@example.org"
+OWNER = "owner"  # owns R3.10
+LEAD = "lead"  # leads R3
+ADMIN = "admin"
+
+
+def _r3_10():
+    """Action R3.10 with its owner, recommendation R3's lead and an admin: all these tests need."""
+    people = {
+        OWNER: make.person(Role.HEAD_OF_SERVICE),
+        LEAD: make.person(Role.HEAD_OF_SERVICE),
+        ADMIN: make.person(Role.ADMIN),
+    }
+    plan = make.plan(lead=people[LEAD])
+    make.recommendation(plan)
+    make.recommendation(plan)
+    r3 = make.recommendation(plan, people[LEAD])
+    action = make.action(r3, people[OWNER], reference="R3.10", due=date(2016, 6, 30))
+    return action, {role: person.email for role, person in people.items()}
 
 
 def _archive(action):
@@ -43,11 +61,11 @@ def _counts():
 
 @pytest.mark.parametrize("closing", list(CLOSINGS))
 @pytest.mark.parametrize("who", [OWNER, ADMIN])
-def test_closed_actions_refuse_updates_and_evidence(seeded, client, closing, who):
-    action = action_by_ref("R3.10")
+def test_closed_actions_refuse_updates_and_evidence(app, client, closing, who):
+    action, emails = _r3_10()
     add_note(action, "Visit audit", "All visits checked", action.owner)
     db.session.commit()
-    sign_in(client, who)
+    sign_in(client, emails[who])
     # Tokens from pages this person can open while the action is still open.
     token = csrf_token(client, f"/actions/{action.id}/update")
     close, message = CLOSINGS[closing]
@@ -77,13 +95,13 @@ def test_closed_actions_refuse_updates_and_evidence(seeded, client, closing, who
 
 
 @pytest.mark.parametrize("closing", list(CLOSINGS))
-def test_closed_actions_refuse_reviews(seeded, client, closing):
-    action = action_by_ref("R3.10")
+def test_closed_actions_refuse_reviews(app, client, closing):
+    action, emails = _r3_10()
     add_note(action, "Visit audit", "All visits checked", action.owner)
     action.status = "completed"
     db.session.commit()
     evidence = db.session.scalar(select(Evidence).where(Evidence.action_id == action.id))
-    sign_in(client, LEAD)
+    sign_in(client, emails[LEAD])
     token = csrf_token(client, f"/evidence/{evidence.id}/review")
     close, message = CLOSINGS[closing]
     close(action)
