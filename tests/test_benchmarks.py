@@ -283,3 +283,13 @@ def test_a_file_with_problems_is_previewed_with_a_message_per_row_and_cannot_be_
     token = csrf_token(client, preview_url)
     client.post(preview_url, data={"csrf_token": token, "sha256": "x", "digest": "y"})
     assert stored() == before
+
+
+def test_an_upload_without_a_file_says_error_once_in_the_title(seeded, client):
+    sign_in(client, PERFORMANCE)
+    token = csrf_token(client, "/benchmarks/import")
+    html = client.post(
+        "/benchmarks/import", data={"csrf_token": token, "kind": "published_figures"}
+    ).get_data(as_text=True)
+    assert "govuk-error-summary" in html
+    assert "<title>Error: Import published statistics" in html  # not "Error: Error:"

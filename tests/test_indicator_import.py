@@ -507,6 +507,7 @@ def test_upload_form_requires_a_file_and_refuses_oversized_ones(seeded, client, 
     token = csrf_token(client, "/indicators/import")
     html = client.post("/indicators/import", data={"csrf_token": token}).get_data(as_text=True)
     assert "Select a CSV or Excel file" in html and "govuk-error-summary" in html
+    assert "<title>Error: Import indicator figures" in html  # once: screen readers hear it first
     too_big = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
     response = client.post(
         "/indicators/import",
