@@ -276,5 +276,6 @@ def test_no_server_error_for_odd_input(world, rule, method, endpoint, data):
     form = _form(draw, world, endpoint, token) if method == "POST" else None
     response = client.open(url, method=method, data=form)
     assert response.status_code < 500, f"{role}: {method} {url} {form!r}"
+    assert b"<title>Error: Error:" not in response.data, f"{role}: {method} {url} {form!r}"
     if PRINCIPALS[role] and response.headers.get("Location", "").startswith("/sign-in"):
         world.clients[role] = world._client(PRINCIPALS[role])  # signed out by what was sent
