@@ -204,7 +204,6 @@ def make_users(scale: Scale, ids: Ids, tables, password_hash: str, rng) -> tuple
                 "password_hash": password_hash,
                 "active": True,
                 "is_demo": False,
-                "session_token": None,
                 "wants_due_soon_reminders": True,
                 "wants_no_update_reminders": True,
                 "created_at": created,
