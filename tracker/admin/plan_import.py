@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email
-from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 
 from tracker import audit
@@ -597,6 +596,8 @@ def _create_action(new: NewAction, rec_id: int, actor: User, source: str) -> Act
 
 
 def template_xlsx() -> bytes:
+    from openpyxl.utils import get_column_letter  # here, so that workers load openpyxl on demand
+
     sheet = TemplateSheet(
         "Action plan",
         [c.label for c in COLUMNS],

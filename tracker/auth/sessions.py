@@ -10,10 +10,11 @@ signed in.
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import contains_eager
 
 from tracker import audit
@@ -61,21 +62,26 @@ def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-@login_manager.user_loader
-def load_user(session_key: str) -> User | None:
-    if not session_key or len(session_key) > 100:
-        return None
-    query = (
+@cache
+def _open_session_query():
+    """Built once per process: every signed-in request runs it."""
+    return (
         select(UserSession)
         .join(UserSession.user)
         .options(contains_eager(UserSession.user))
         .where(
-            UserSession.token_hash == key_hash(session_key),
+            UserSession.token_hash == bindparam("token_hash"),
             UserSession.ended_at.is_(None),
             User.active.is_(True),
         )
     )
-    record = db.session.scalar(query)
+
+
+@login_manager.user_loader
+def load_user(session_key: str) -> User | None:
+    if not session_key or len(session_key) > 100:
+        return None
+    record = db.session.scalar(_open_session_query(), {"token_hash": key_hash(session_key)})
     if record is None:
         _say_why_signed_out(session_key)
         return None

@@ -2,7 +2,7 @@ from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.clock import today
-from tracker.committee import bp, word
+from tracker.committee import bp
 from tracker.committee.exports import actions_csv, summary_workbook
 from tracker.committee.filters import NO_CHANGES, read_filters, refused_since_text, since_choices
 from tracker.committee.paper import render_paper
@@ -115,11 +115,14 @@ def paper_pdf(plan_id: int):
 @bp.route("/plans/<int:plan_id>/paper.docx")
 @permission_required(Permission.VIEW_PLANS)
 def paper_docx(plan_id: int):
-    """The same paper as the PDF, as a Word document (tracker/committee/word.py)."""
+    """The same paper as the PDF, as a Word document (tracker/committee/word.py, imported here
+    so that workers load python-docx only when someone asks for a Word paper)."""
+    from tracker.committee.word import paper_docx as word_paper
+
     summary, filters = _summary(plan_id)
     name = _file_name(summary, "docx").replace("summary", "committee-paper")
     return Response(
-        word.paper_docx(summary, filters),
+        word_paper(summary, filters),
         mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
