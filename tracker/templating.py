@@ -71,21 +71,27 @@ def month_label(value: date | None) -> str:
 # GOV.UK Frontend macros are pure functions of their parameters, and calling one costs as much
 # as a small page; their output is kept per process, keyed by the parameters themselves.
 _components = LRU(maxsize=2000)
+# Where base.html puts per-request markup (the sign-out form and its CSRF token) into a rendered
+# component, so that the component's own key does not change with every request.
+END_SLOT = Markup("<!-- app: end slot -->")
 
 
 def govuk(component: str, params: dict) -> Markup:
     """`govuk('breadcrumbs', {...})` renders govukBreadcrumbs({...}) once per distinct params."""
-    name = "govuk" + "".join(part.title() for part in component.split("-"))
-    macro = get_template_attribute(f"govuk_frontend_jinja/components/{component}/macro.html", name)
     key = (component, _frozen(params))
     try:
         hash(key)
     except TypeError:  # a parameter that cannot be a key: render it every time
-        return Markup(macro(params))  # noqa: S704 (the macro escapes what it is given)
+        return Markup(_macro(component)(params))  # noqa: S704 (the macro escapes what it is given)
     html = _components.get(key)
     if html is None:
-        html = _components.put(key, Markup(macro(params)))  # noqa: S704 (as above)
+        html = _components.put(key, Markup(_macro(component)(params)))  # noqa: S704 (as above)
     return html
+
+
+def _macro(component: str):
+    name = "govuk" + "".join(part.title() for part in component.split("-"))
+    return get_template_attribute(f"govuk_frontend_jinja/components/{component}/macro.html", name)
 
 
 def _frozen(value):
@@ -137,6 +143,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(rag_tag)
     app.add_template_global(embedding_tag)
     app.add_template_global(govuk)
+    app.jinja_env.globals["END_SLOT"] = END_SLOT
     app.add_template_global(page_url)
     app.jinja_env.globals["rag_key"] = RAG_KEY
     app.add_template_global(Permission)
