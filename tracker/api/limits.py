@@ -25,4 +25,10 @@ def register_rate_limit(app: Flask, bp: Blueprint) -> None:
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "tracker-api")
     limiter = Limiter(key_func=_rate_key, app=app)
     limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(bp)
+
+    @limiter.request_filter
+    def _outside_the_api() -> bool:
+        """Only the API is limited here (sign-in has its own throttling), so other requests
+        skip the limiter's work."""
+        return bp.name not in request.blueprints
     app.extensions["api_limiter"] = limiter
