@@ -2,6 +2,7 @@
 
     python -m bench.cpu --generate              # national SQLite data once (instance/bench/)
     python -m bench.cpu [--rounds 3] [--json]   # ms of CPU per request of each page
+    python -m bench.cpu --backend postgresql --generate   # the same on PostgreSQL
 
 Each page is requested through the Flask test client by the same people the load test uses
 (15 committee members, 15 heads of service), each with their own session, every request
@@ -24,7 +25,11 @@ from bench.generate import Manifest, generate
 from bench.pages import BASELINE, PAGES, reader_emails
 from bench.sql_counts import _signed_in_client
 
-MANIFEST = databases.SQLITE_DIR / "national-sqlite-manifest.json"
+def manifest_path(backend: str) -> Path:
+    return databases.SQLITE_DIR / f"national-{backend}-manifest.json"
+
+
+MANIFEST = manifest_path("sqlite")
 
 
 def _load_manifest(path: Path) -> Manifest:
@@ -78,12 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pages", help="comma-separated page keys (default: all five)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--backend", choices=databases.BACKENDS, default="sqlite")
     args = parser.parse_args(argv)
+    path = manifest_path(args.backend)
     if args.generate:
-        manifest = generate("national", "sqlite")
-        MANIFEST.write_text(json.dumps(asdict(manifest)))
+        manifest = generate("national", args.backend)
+        path.write_text(json.dumps(asdict(manifest)))
     keys = args.pages.split(",") if args.pages else None
-    figures = measure(_load_manifest(MANIFEST), args.rounds, keys)
+    figures = measure(_load_manifest(path), args.rounds, keys)
     if args.json:
         print(json.dumps(figures))
         return 0
