@@ -5,11 +5,21 @@ from datetime import date
 from functools import cache
 
 from sqlalchemy import BindParameter, Row, Select, bindparam, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.lru import LRU
-from tracker.models import Action, Plan, Recommendation, recommendation_indicators
+from tracker.models import (
+    Action,
+    ActionStatus,
+    Indicator,
+    Plan,
+    ProgressUpdate,
+    Recommendation,
+    Theme,
+    User,
+    recommendation_indicators,
+)
 from tracker.plans.progress import PlanProgress, plan_progress
 
 
@@ -141,29 +151,130 @@ def load_plan(plan_id: int, people: bool = True, indicators: bool = True) -> Pla
     return db.session.scalar(query)
 
 
-def recommendation_page(recommendation_id: int) -> Recommendation | None:
-    query = (
-        select(Recommendation)
-        .where(Recommendation.id == recommendation_id)
-        .options(
-            joinedload(Recommendation.plan),
-            joinedload(Recommendation.theme),
-            joinedload(Recommendation.lead),
-            selectinload(Recommendation.actions).options(
-                joinedload(Action.owner),
-                selectinload(Action.updates),
-            ),
-            selectinload(Recommendation.indicators),
-        )
+@dataclass(frozen=True, slots=True)
+class ActionLine:
+    """An action as the recommendation page lists and rates it (`tracker.rag.RatedAction`)."""
+
+    id: int
+    reference: str
+    description: str
+    owner_job_title: str | None  # None when no one owns it
+    status: str
+    current_due_date: date | None
+    original_due_date: date | None
+    withdrawn_reason: str | None
+    verified_on: date | None
+    latest_note: str | None  # the note of its latest progress entry; None when there is none
+
+    @property
+    def status_label(self) -> str:
+        return ActionStatus(self.status).label
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationPage:
+    """A recommendation with what its page shows of its plan, theme, lead and actions."""
+
+    actions: list[ActionLine]
+    id: int
+    reference: str
+    title: str
+    text: str
+    target_date: date | None
+    target_date_assumed: bool
+    source: str
+    plan_id: int
+    plan_title: str
+    theme_name: str | None  # None when it has no theme
+    lead_name: str | None  # None when no one leads it
+    lead_job_title: str | None
+
+
+_RECOMMENDATION_COLUMNS = 12  # the statement's columns for RecommendationPage; then ActionLine's
+
+
+@cache
+def _recommendation_page_statement() -> Select:
+    """Built once per process; `recommendation_id` is bound on each execution. One row per
+    action (one row with no action when it has none), each with the recommendation's fields."""
+    lead, owner = aliased(User), aliased(User)
+    latest_note = (
+        select(ProgressUpdate.note)
+        .where(ProgressUpdate.action_id == Action.id)
+        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    return db.session.scalar(query)
-
-
-def link_rationales(recommendation_id: int) -> dict[int, str]:
-    """Why each indicator is linked to the recommendation, by indicator id."""
-    rows = db.session.execute(
+    return (
         select(
-            recommendation_indicators.c.indicator_id, recommendation_indicators.c.rationale
-        ).where(recommendation_indicators.c.recommendation_id == recommendation_id)
+            Recommendation.id,
+            Recommendation.reference,
+            Recommendation.title,
+            Recommendation.text,
+            Recommendation.target_date,
+            Recommendation.target_date_assumed,
+            Recommendation.source,
+            Plan.id,
+            Plan.title,
+            Theme.name,
+            lead.name,
+            lead.job_title,
+            Action.id,
+            Action.reference,
+            Action.description,
+            owner.job_title,
+            Action.status,
+            Action.current_due_date,
+            Action.original_due_date,
+            Action.withdrawn_reason,
+            Action.verified_on,
+            latest_note,
+        )
+        .select_from(Recommendation)
+        .join(Plan, Plan.id == Recommendation.plan_id)
+        .outerjoin(Theme, Theme.id == Recommendation.theme_id)
+        .outerjoin(lead, lead.id == Recommendation.lead_id)
+        .outerjoin(Action, Action.recommendation_id == Recommendation.id)
+        .outerjoin(owner, owner.id == Action.owner_id)
+        .where(Recommendation.id == bindparam("recommendation_id"))
+        .order_by(Action.position)
     )
-    return {indicator_id: rationale for indicator_id, rationale in rows if rationale}
+
+
+def recommendation_page(recommendation_id: int) -> RecommendationPage | None:
+    """The recommendation and its actions (in order, each with its latest note) as plain rows,
+    in one statement."""
+    rows = db.session.execute(
+        _recommendation_page_statement(), {"recommendation_id": recommendation_id}
+    ).all()
+    if not rows:
+        return None
+    actions = [
+        ActionLine(*row[_RECOMMENDATION_COLUMNS:])
+        for row in rows
+        if row[_RECOMMENDATION_COLUMNS] is not None  # the row of a recommendation with no action
+    ]
+    return RecommendationPage(actions, *rows[0][:_RECOMMENDATION_COLUMNS])
+
+
+@cache
+def _linked_indicators_statement() -> Select:
+    """Built once per process; `recommendation_id` is bound on each execution."""
+    link = recommendation_indicators.c
+    return (
+        select(Indicator, link.rationale)
+        .join(recommendation_indicators, link.indicator_id == Indicator.id)
+        .where(link.recommendation_id == bindparam("recommendation_id"))
+        .order_by(Indicator.code)
+    )
+
+
+def linked_indicators(recommendation_id: int) -> tuple[list[Indicator], dict[int, str]]:
+    """The indicators linked to the recommendation (by code), and why each is linked, by
+    indicator id (only those with a reason), in one statement."""
+    rows = db.session.execute(
+        _linked_indicators_statement(), {"recommendation_id": recommendation_id}
+    ).all()
+    indicators = [indicator for indicator, _ in rows]
+    rationales = {indicator.id: rationale for indicator, rationale in rows if rationale}
+    return indicators, rationales

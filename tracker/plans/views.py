@@ -11,7 +11,7 @@ from tracker.permissions import Permission, permission_required
 from tracker.plans import bp
 from tracker.plans.progress import done_count, next_due
 from tracker.plans.queries import (
-    link_rationales,
+    linked_indicators,
     listed_plans,
     load_plan,
     recommendation_page,
@@ -67,14 +67,16 @@ def recommendation(recommendation_id: int):
     rags = [action_rag(a, day) for a in rec.actions]
     actions = [{"action": a, "rag": rag} for a, rag in zip(rec.actions, rags, strict=True)]
     rating = recommendation_rag(rec.actions, day, rags)
-    indicators = latest_values_for(rec.indicators)
+    linked, rationales = linked_indicators(rec.id)
+    indicators = latest_values_for(linked)
     return render_template(
         "plans/recommendation.html",
         rec=rec,
         actions=actions,
+        action_url=url_for_id("actions.action", "action_id"),
         rating=rating,
         embedding=embedding(rating, rec.actions, indicators),
         indicators=indicators,
-        rationales=link_rationales(rec.id),
+        rationales=rationales,
         findings=findings_for_recommendation(rec.id),
     )
