@@ -65,14 +65,13 @@ def recommendation(recommendation_id: int):
     rec = recommendation_page(recommendation_id) or abort(404)
     day = today()
     rags = [action_rag(a, day) for a in rec.actions]
-    actions = [{"action": a, "rag": rag} for a, rag in zip(rec.actions, rags, strict=True)]
     rating = recommendation_rag(rec.actions, day, rags)
     linked, rationales = linked_indicators(rec.id)
     indicators = latest_values_for(linked)
     return render_template(
         "plans/recommendation.html",
         rec=rec,
-        actions=actions,
+        actions=list(zip(rec.actions, rags, strict=True)),
         action_url=url_for_id("actions.action", "action_id"),
         rating=rating,
         embedding=embedding(rating, rec.actions, indicators),
