@@ -61,7 +61,7 @@ def test_each_action_shows_its_owner_and_latest_note(app, client):
     assert page.count("Latest:") == 1  # the second action has no history yet
 
 
-def test_statements_are_the_same_with_or_without_actions_and_indicators(app, client):
+def test_statements_are_the_same_with_or_without_actions(app, client):
     make.person(Role.COMMITTEE_MEMBER, email=COMMITTEE)
     plan = make.plan()
     bare = make.recommendation(plan)
