@@ -105,9 +105,11 @@ def forget_worked_out_indicators() -> None:
     stamps, so two tests can build the same revision from different figures."""
     from tracker.committee.summary import _ratings_before
     from tracker.indicators.queries import _worked
+    from tracker.plans.queries import _progress
 
     _worked.clear()
     _ratings_before.clear()  # ratings before a meeting, keyed the same way
+    _progress.clear()  # each plan's rating and counts on the plans list, keyed the same way
 
 
 def _empty_all_tables() -> None:

@@ -1,6 +1,10 @@
 """Read queries for inspections: a fixed number of statements per page."""
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
@@ -40,20 +44,47 @@ def event_page(event_id: int) -> InspectionEvent | None:
     return db.session.scalar(query)
 
 
-def findings_for_recommendation(recommendation_id: int) -> list[InspectionFinding]:
-    query = (
-        select(InspectionFinding)
+@dataclass(frozen=True, slots=True)
+class RecommendationFinding:
+    """A finding an inspection or visit recorded on a recommendation, with what the
+    recommendation page shows of its event."""
+
+    text: str
+    position: int
+    event_id: int
+    event_kind: str
+    published_on: date | None
+    received_on: date | None
+    started_on: date | None
+
+
+@cache
+def _findings_statement() -> Select:
+    """Built once per process; `recommendation_id` is bound on each execution."""
+    return (
+        select(
+            InspectionFinding.text,
+            InspectionFinding.position,
+            InspectionEvent.id,
+            InspectionEvent.kind,
+            InspectionEvent.published_on,
+            InspectionEvent.received_on,
+            InspectionEvent.started_on,
+        )
+        .join(InspectionEvent, InspectionEvent.id == InspectionFinding.event_id)
         .join(finding_recommendations)
-        .where(finding_recommendations.c.recommendation_id == recommendation_id)
-        .options(joinedload(InspectionFinding.event))
+        .where(finding_recommendations.c.recommendation_id == bindparam("recommendation_id"))
     )
-    findings = list(db.session.scalars(query))
-    return sorted(findings, key=lambda f: (_event_day(f.event), f.event.id, f.position))
 
 
-def _event_day(event: InspectionEvent):
-    from datetime import date
+def findings_for_recommendation(recommendation_id: int) -> list[RecommendationFinding]:
+    """As plain rows, earliest event first (by the day it was published, received or started)."""
+    rows = db.session.execute(_findings_statement(), {"recommendation_id": recommendation_id})
+    findings = [RecommendationFinding(*row) for row in rows]
+    return sorted(findings, key=lambda f: (_event_day(f), f.event_id, f.position))
 
+
+def _event_day(event: RecommendationFinding) -> date:
     return event.published_on or event.received_on or event.started_on or date.min
 
 

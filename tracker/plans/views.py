@@ -11,38 +11,23 @@ from tracker.permissions import Permission, permission_required
 from tracker.plans import bp
 from tracker.plans.progress import done_count, next_due
 from tracker.plans.queries import (
-    actions_by_plan,
-    all_plans,
-    link_rationales,
+    linked_indicators,
+    listed_plans,
     load_plan,
     recommendation_page,
 )
 from tracker.rag import action_rag, plan_rag, recommendation_rag
+from tracker.urls import url_for_id
 
 
 @bp.route("/plans")
 @permission_required(Permission.VIEW_PLANS)
 def index():
-    plans = all_plans()
-    grouped = actions_by_plan([p.id for p in plans])
-    day = today()
-    rows: list[dict[str, Any]] = []
-    for plan in plans:
-        actions = grouped[plan.id]
-        by_rec: dict[int, list] = {}
-        for action in actions:
-            by_rec.setdefault(action.recommendation_id, []).append(action)
-        rec_rags = [recommendation_rag(group, day) for group in by_rec.values()]
-        rows.append(
-            {
-                "plan": plan,
-                "rag": plan_rag(rec_rags),
-                "recommendations": len(by_rec),
-                "actions": len(actions),
-                "done": done_count(actions),
-            }
-        )
-    return render_template("plans/index.html", rows=rows)
+    return render_template(
+        "plans/index.html",
+        plans=listed_plans(today()),
+        plan_url=url_for_id("plans.plan", "plan_id"),
+    )
 
 
 @bp.route("/plans/<int:plan_id>")
@@ -80,16 +65,17 @@ def recommendation(recommendation_id: int):
     rec = recommendation_page(recommendation_id) or abort(404)
     day = today()
     rags = [action_rag(a, day) for a in rec.actions]
-    actions = [{"action": a, "rag": rag} for a, rag in zip(rec.actions, rags, strict=True)]
     rating = recommendation_rag(rec.actions, day, rags)
-    indicators = latest_values_for(rec.indicators)
+    linked, rationales = linked_indicators(rec.id)
+    indicators = latest_values_for(linked)
     return render_template(
         "plans/recommendation.html",
         rec=rec,
-        actions=actions,
+        actions=list(zip(rec.actions, rags, strict=True)),
+        action_url=url_for_id("actions.action", "action_id"),
         rating=rating,
         embedding=embedding(rating, rec.actions, indicators),
         indicators=indicators,
-        rationales=link_rationales(rec.id),
+        rationales=rationales,
         findings=findings_for_recommendation(rec.id),
     )
