@@ -25,6 +25,7 @@ from bench.generate import Manifest, generate
 from bench.pages import BASELINE, PAGES, reader_emails
 from bench.sql_counts import _signed_in_client
 
+
 def manifest_path(backend: str) -> Path:
     return databases.SQLITE_DIR / f"national-{backend}-manifest.json"
 

@@ -31,4 +31,5 @@ def register_rate_limit(app: Flask, bp: Blueprint) -> None:
         """Only the API is limited here (sign-in has its own throttling), so other requests
         skip the limiter's work."""
         return bp.name not in request.blueprints
+
     app.extensions["api_limiter"] = limiter
