@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Row
 
-from tracker.models import Action, ActionStatus, ProgressUpdate
+from tracker.models import ActionStatus, ProgressUpdate
+from tracker.rag import RatedAction
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,9 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
 
 
-def state_at(action: Action, updates: Sequence[ProgressUpdate | Row], day: date) -> ActionState:
+def state_at(
+    action: RatedAction, updates: Sequence[ProgressUpdate | Row], day: date
+) -> ActionState:
     """`updates` are the action's updates in any order: ORM objects, or plain rows with their
     id, created_at, status_to and due_to."""
     cutoff = end_of(day)

@@ -3,12 +3,16 @@ committee meetings, in date order. Plain data; the plan page and the summary ren
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from tracker.clock import local
 from tracker.inspections.deadlines import Deadline, deadlines_for, event_label
 from tracker.inspections.queries import events_of, papers_of_plan, submission_of, submitted_copy
 from tracker.models import InspectionEvent, PaperKind, Plan, PlanSubmission, PublishedPaper
 from tracker.rag import Rag
+
+if TYPE_CHECKING:
+    from tracker.committee.plan_rows import SummaryPlan
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,7 @@ def _paper_entries(papers: list[PublishedPaper]) -> list[Entry]:
     return entries
 
 
-def plan_inspections(plan: Plan, today: date) -> PlanInspections:
+def plan_inspections(plan: "Plan | SummaryPlan", today: date) -> PlanInspections:
     events = events_of(plan.id)
     submission = submission_of(plan.id)
     deadlines = deadlines_for(events, submission, today)
