@@ -37,7 +37,7 @@ from tracker.models import (
     User,
 )
 from tracker.plans.progress import done_count, next_due
-from tracker.rag import Colour, Rag, action_rag, plan_rag, recommendation_rag
+from tracker.rag import Colour, Rag, RatedAction, action_rag, plan_rag, recommendation_rag
 
 
 @dataclass
@@ -204,7 +204,7 @@ def build_summary(
         for row in rows:
             then = [state_at(a, updates.get(a.id, ()), since) for a in row.actions]
             states.update((a.id, state) for a, state in zip(row.actions, then, strict=True))
-            row.rag_then = recommendation_rag(then, since)
+            row.rag_then = recommendation_rag(then, since, [_rated(a, since) for a in then])
     rating = plan_rag([row.rag for row in rows])
     rows = _filtered(rows, theme_id, colour)
     themes = sorted({r.theme.id: r.theme for r in recs if r.theme}.values(), key=lambda t: t.name)
@@ -237,13 +237,25 @@ def _all_indicators(
     return indicators
 
 
+# Per process: an action's rating on a day, keyed by everything tracker.rag.action_rag reads
+# (the action's status and due dates, and the day), so never stale. A summary rates each action
+# twice (now and on the "since" day), hundreds of actions per request.
+_action_ratings = LRU(maxsize=20000)
+
+
+def _rated(action: RatedAction, day: date) -> Rag:
+    key = (action.status, action.current_due_date, action.original_due_date, day)
+    rating = _action_ratings.get(key)
+    return rating if rating is not None else _action_ratings.put(key, action_rag(action, day))
+
+
 def _recommendation_row(
     rec: Recommendation | SummaryRecommendation,
     day: date,
     summaries: dict[int, IndicatorSummary],
     latest_note: Note | None,
 ) -> RecommendationRow:
-    rags = [action_rag(a, day) for a in rec.actions]
+    rags = [_rated(a, day) for a in rec.actions]
     rec_indicators = [summaries[i.id] for i in rec.indicators]
     rag = recommendation_rag(rec.actions, day, rags)
     return RecommendationRow(
