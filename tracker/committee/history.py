@@ -8,6 +8,7 @@ then, or, with no update yet, not started and the original due date.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from operator import attrgetter
 
 from sqlalchemy import Row
 
@@ -25,6 +26,9 @@ class ActionState:
     withdrawn_reason: str | None = None
 
 
+_in_order = attrgetter("created_at", "id")
+
+
 def end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
 
@@ -37,7 +41,7 @@ def state_at(
     cutoff = end_of(day)
     status = ActionStatus.NOT_STARTED.value
     due = action.original_due_date
-    for update in sorted(updates, key=lambda u: (u.created_at, u.id)):
+    for update in sorted(updates, key=_in_order):
         if update.created_at >= cutoff:
             break
         if update.status_to:

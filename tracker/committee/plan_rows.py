@@ -21,6 +21,7 @@ from tracker.models import (
     Indicator,
     PaperKind,
     Plan,
+    PlanSubmission,
     PublishedPaper,
     Recommendation,
     Theme,
@@ -35,6 +36,23 @@ class SummaryMeeting:
     title: str
     # Whether a committee paper was published for it (tracker.committee.publishing.default_since).
     paper_published: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingTitle:
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySubmission:
+    """Quacks like a PlanSubmission for tracker.inspections (deadlines and the timeline)."""
+
+    draft_sent_on: date | None
+    approved_on: date | None
+    approved_by: str
+    approved_meeting: MeetingTitle | None
+    submitted: bool
+    submitted_on: date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +99,36 @@ class SummaryPlan:
     title: str
     meetings: list[SummaryMeeting]  # by day, as Plan.meetings
     recommendations: list[SummaryRecommendation]  # by position, as Plan.recommendations
+    # Its approval and submission (tracker.inspections.queries.submission_of), read with it.
+    submission: SummarySubmission | None
 
 
 @cache
 def _plan_statement() -> Select:
-    """The plan with its meetings, each saying whether a committee paper was published for it."""
+    """The plan with its approval and submission (at most one per plan) and its meetings, each
+    saying whether a committee paper was published for it: one row per meeting."""
     p, m, papers = Plan.__table__.c, CommitteeMeeting.__table__.c, PublishedPaper.__table__.c
+    s = PlanSubmission.__table__.c
+    approved_meeting = CommitteeMeeting.__table__.alias("approved_meeting")
     published = exists().where(papers.meeting_id == m.id, papers.kind == PaperKind.COMMITTEE_PAPER)
     return (
-        select(p.id, p.title, m.id, m.meeting_on, m.title, published)
+        select(
+            p.id,
+            p.title,
+            s.id,
+            s.draft_sent_on,
+            s.approved_on,
+            s.approved_by,
+            approved_meeting.c.title,
+            s.submitted,
+            s.submitted_on,
+            m.id,
+            m.meeting_on,
+            m.title,
+            published,
+        )
+        .outerjoin(PlanSubmission.__table__, s.plan_id == p.id)
+        .outerjoin(approved_meeting, approved_meeting.c.id == s.approved_meeting_id)
         .outerjoin(CommitteeMeeting.__table__, m.plan_id == p.id)
         .where(p.id == bindparam("plan_id"))
         .order_by(m.meeting_on, m.id)
@@ -147,14 +186,26 @@ def summary_plan(plan_id: int) -> SummaryPlan | None:
         return None
     meetings = [
         SummaryMeeting(meeting_id, meeting_on, title, bool(published))
-        for _, _, meeting_id, meeting_on, title, published in plan_rows
+        for *_, meeting_id, meeting_on, title, published in plan_rows
         if meeting_id is not None
     ]
-    recommendations = _recommendations(db.session.execute(_recommendations_statement(), params))
+    recommendations = _recommendations(
+        db.session.execute(_recommendations_statement(), params).all()
+    )
     by_id = {rec.id: rec for rec in recommendations}
     for rec_id, indicator in db.session.execute(_indicators_statement(), params):
         by_id[rec_id].indicators.append(indicator)
-    return SummaryPlan(plan_rows[0][0], plan_rows[0][1], meetings, recommendations)
+    plan_id, title, *submission = plan_rows[0][:9]
+    return SummaryPlan(plan_id, title, meetings, recommendations, _submission(*submission))
+
+
+def _submission(
+    submission_id, draft_sent_on, approved_on, approved_by, approved_meeting, submitted, on
+) -> SummarySubmission | None:
+    if submission_id is None:
+        return None
+    meeting = MeetingTitle(approved_meeting) if approved_meeting is not None else None
+    return SummarySubmission(draft_sent_on, approved_on, approved_by, meeting, submitted, on)
 
 
 def _recommendations(rows) -> list[SummaryRecommendation]:

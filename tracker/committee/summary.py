@@ -152,14 +152,16 @@ def _updates_and_notes(plan_id: int) -> tuple[dict[int, list[Row]], dict[int, No
     """Each action's progress updates, oldest first, and each recommendation's most recent
     progress note, in one statement (not ORM objects with their authors)."""
     grouped: dict[int, list[Row]] = {}
-    notes: dict[int, Note] = {}
-    for update in db.session.execute(_updates_statement(), {"plan_id": plan_id}):
+    latest: dict[int, Row] = {}
+    for update in db.session.execute(_updates_statement(), {"plan_id": plan_id}).all():
         grouped.setdefault(update.action_id, []).append(update)
         # A person's note, never "Evidence added: ..."; the newest (oldest first) wins.
         if update.note and update.event is None:
-            notes[update.recommendation_id] = Note(
-                f"{update.reference}: {update.note}", update.created_at, update.author
-            )
+            latest[update.recommendation_id] = update
+    notes = {
+        rec_id: Note(f"{u.reference}: {u.note}", u.created_at, u.author)
+        for rec_id, u in latest.items()
+    }
     return grouped, notes
 
 

@@ -12,7 +12,7 @@ from tracker.models import InspectionEvent, PaperKind, Plan, PlanSubmission, Pub
 from tracker.rag import Rag
 
 if TYPE_CHECKING:
-    from tracker.committee.plan_rows import SummaryPlan
+    from tracker.committee.plan_rows import SummaryPlan, SummarySubmission
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class PlanInspections:
     """Everything the plan page and the summary show about the inspections around a plan."""
 
     events: list[InspectionEvent]
-    submission: PlanSubmission | None
+    submission: "PlanSubmission | SummarySubmission | None"
     deadlines: list[Deadline]
     timeline: list[Entry]
     # The plan as frozen when recorded as sent to Ofsted (tracker/committee/publishing.py).
@@ -58,7 +58,7 @@ def _visit_entries(event: InspectionEvent) -> list[Entry]:
     return entries
 
 
-def _submission_entries(submission: PlanSubmission | None) -> list[Entry]:
+def _submission_entries(submission: "PlanSubmission | SummarySubmission | None") -> list[Entry]:
     if submission is None:
         return []
     entries = []
@@ -90,8 +90,11 @@ def _paper_entries(papers: list[PublishedPaper]) -> list[Entry]:
 
 
 def plan_inspections(plan: "Plan | SummaryPlan", today: date) -> PlanInspections:
+    from tracker.committee.plan_rows import SummaryPlan  # here: the committee package imports this
+
     events = events_of(plan.id)
-    submission = submission_of(plan.id)
+    # The summary page read the submission with the plan (tracker/committee/plan_rows.py).
+    submission = plan.submission if isinstance(plan, SummaryPlan) else submission_of(plan.id)
     deadlines = deadlines_for(events, submission, today)
     entries = [entry for event in events for entry in _visit_entries(event)]
     entries += _submission_entries(submission)
