@@ -34,14 +34,18 @@ def end_of(day: date) -> datetime:
 
 
 def state_at(
-    action: RatedAction, updates: Sequence[ProgressUpdate | Row], day: date
+    action: RatedAction,
+    updates: Sequence[ProgressUpdate | Row],
+    day: date,
+    cutoff: datetime | None = None,
 ) -> ActionState:
     """`updates` are the action's updates in any order: ORM objects, or plain rows with their
-    id, created_at, status_to and due_to."""
-    cutoff = end_of(day)
+    id, created_at, status_to and due_to. `cutoff`: `end_of(day)`, if the caller has it (a
+    summary asks for every action's state on the same day)."""
+    cutoff = cutoff or end_of(day)
     status = ActionStatus.NOT_STARTED.value
     due = action.original_due_date
-    for update in sorted(updates, key=_in_order):
+    for update in sorted(updates, key=_in_order) if len(updates) > 1 else updates:
         if update.created_at >= cutoff:
             break
         if update.status_to:

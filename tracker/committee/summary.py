@@ -203,8 +203,9 @@ def build_summary(
     rows = [_recommendation_row(rec, day, summaries, notes.get(rec.id)) for rec in recs]
     states: dict[int, ActionState] = {}
     if since:
+        cutoff = end_of(since)
         for row in rows:
-            then = [state_at(a, updates.get(a.id, ()), since) for a in row.actions]
+            then = [state_at(a, updates.get(a.id, ()), since, cutoff) for a in row.actions]
             states.update((a.id, state) for a, state in zip(row.actions, then, strict=True))
             row.rag_then = recommendation_rag(then, since, [_rated(a, since) for a in then])
     rating = plan_rag([row.rag for row in rows])
