@@ -103,13 +103,14 @@ def forget_worked_out_indicators() -> None:
     its rows' revision, which relies on ids only ever growing. Here every test starts from
     emptied tables (SQLite then reuses ids) and the seed comes back with the same ids and
     stamps, so two tests can build the same revision from different figures."""
-    from tracker.committee.summary import _ratings_before
+    from tracker.committee.summary import _action_ratings, _ratings_before
     from tracker.indicators.queries import _worked
     from tracker.plans.queries import _progress
 
     _worked.clear()
     _ratings_before.clear()  # ratings before a meeting, keyed the same way
     _progress.clear()  # each plan's rating and counts on the plans list, keyed the same way
+    _action_ratings.clear()  # actions' ratings on a day, keyed by what they are worked out from
 
 
 def _empty_all_tables() -> None:

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime
 
 from openpyxl import load_workbook
@@ -328,6 +329,38 @@ def test_summary_queries_do_not_grow_with_the_plan(seeded, client, as_at):
     with count_queries() as large:
         get(client, url)
     assert len(small) == len(large)
+
+
+HEADLINE_RE = re.compile(r'govuk-!-font-size-36 govuk-!-font-weight-bold">(\d+)<')
+
+
+def test_action_ratings_kept_per_process_show_a_change_on_the_next_request(seeded, client, as_at):
+    """Actions' ratings are kept per process (tracker.committee.summary._action_ratings), keyed
+    by what they are worked out from: a change of status is on the very next page."""
+    as_at(REPORT_DAY)
+    sign_in(client, COMMITTEE)
+    url = f"/plans/{plan_id()}/summary?since=2015-11-16"
+    keys = ["total", "verified", "completed", "on_track", "at_risk", "overdue", "blocked"]
+    before = dict(
+        zip(
+            keys,
+            map(int, HEADLINE_RE.findall(get(client, url).get_data(as_text=True))),
+            strict=True,
+        )
+    )
+    action = action_by_ref("R1.3")
+    assert action.status == "in_progress"
+    action.status = "blocked"
+    db.session.commit()
+    after = dict(
+        zip(
+            keys,
+            map(int, HEADLINE_RE.findall(get(client, url).get_data(as_text=True))),
+            strict=True,
+        )
+    )
+    assert after["blocked"] == before["blocked"] + 1
+    assert after["total"] == before["total"]
 
 
 def _caveated_trend_claims(text: str) -> list[str]:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_token, form_post, sign_in
 from tracker.extensions import db
-from tracker.models import InspectionEvent, Plan, Recommendation
+from tracker.models import CommitteeMeeting, InspectionEvent, Plan, PlanSubmission, Recommendation
 
 ADMIN = "laura.pickering@example.org"
 PLAN_LEAD = "catherine.holloway@example.org"  # Service Director, head of service, leads the plan
@@ -310,3 +310,34 @@ def test_an_archived_plan_takes_no_new_inspections(seeded, client):
         db.session.scalar(select(InspectionEvent).where(InspectionEvent.kind == "monitoring_visit"))
         is None
     )
+
+
+def _timeline(page: str) -> str:
+    return page[page.index('<ol class="govuk-list app-timeline"') :].split("</ol>")[0]
+
+
+def test_the_summary_shows_the_plans_approval_and_submission_as_the_plan_page_does(
+    seeded, client, as_at
+):
+    """The summary page reads the submission with the plan as plain rows
+    (tracker/committee/plan_rows.py); the plan page reads it as an object: the same timeline and
+    deadlines."""
+    as_at(date(2016, 3, 14))
+    plan = _plan()
+    submission = db.session.scalar(select(PlanSubmission).where(PlanSubmission.plan_id == plan.id))
+    meeting = db.session.scalar(
+        select(CommitteeMeeting).where(CommitteeMeeting.meeting_on == date(2015, 11, 16))
+    )
+    submission.draft_sent_on = date(2015, 10, 9)
+    submission.approved_on = date(2015, 11, 16)
+    submission.approved_by = "the scrutiny committee"
+    submission.approved_meeting_id = meeting.id
+    submission.submitted_on = date(2015, 12, 1)
+    db.session.commit()
+    sign_in(client, COMMITTEE)
+    page = _text(client.get(f"/plans/{plan.id}"))
+    summary = _text(client.get(f"/plans/{plan.id}/summary"))
+    assert f"By the scrutiny committee at {meeting.title}" in summary
+    assert "Draft plan sent to Ofsted" in summary and "Final plan sent to Ofsted" in summary
+    assert "Met: sent on 9 October 2015" in summary and "Met: sent on 1 December 2015" in summary
+    assert _timeline(summary) == _timeline(page)

@@ -87,8 +87,12 @@ def _days(n: int) -> str:
     return _plural(n, "day")
 
 
+# ActionStatus(value), without the Enum call's cost (a summary rates hundreds of actions).
+_STATUSES: dict[str, ActionStatus] = {status.value: status for status in ActionStatus}
+
+
 def action_rag(action: RatedAction, today: date, due_soon_days: int = DUE_SOON_DAYS) -> Rag:
-    status = ActionStatus(action.status)
+    status = _STATUSES.get(action.status) or ActionStatus(action.status)
     due = action.current_due_date
     original = action.original_due_date
     if status is ActionStatus.VERIFIED:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from tracker.committee.summary import PlanSummary
 from tracker.indicators.rag import format_value
-from tracker.models import Basis
+from tracker.models import Action, Basis, Recommendation
 from tracker.text import spreadsheet_cell
 
 if TYPE_CHECKING:  # openpyxl is imported only when a spreadsheet is asked for
@@ -52,6 +52,7 @@ RECOMMENDATION_HEADERS = [
 
 def _recommendation_rows(summary: PlanSummary):
     for row in summary.rows:
+        assert isinstance(row.rec, Recommendation)  # the exports read the whole plan (load_plan)
         yield [
             row.rec.reference,
             row.rec.title,
@@ -72,6 +73,7 @@ def _recommendation_rows(summary: PlanSummary):
 def _action_rows(summary: PlanSummary):
     for row in summary.rows:
         for action, rag in zip(row.actions, row.action_rags, strict=True):
+            assert isinstance(action, Action)  # with its owner (load_plan)
             yield [
                 row.rec.reference,
                 action.reference,

@@ -7,7 +7,8 @@ from flask import request
 
 from tracker.args import number_arg
 from tracker.clock import today
-from tracker.models import Plan
+from tracker.committee.plan_rows import SummaryMeeting, SummaryPlan
+from tracker.models import CommitteeMeeting, Plan
 from tracker.rag import Colour
 from tracker.text import clean_line
 
@@ -75,11 +76,13 @@ def _since(text: str) -> date | None:
     return since if EARLIEST_SINCE <= since <= today() else None
 
 
-def since_choices(plan: Plan, filters: SummaryFilters) -> list[tuple[str, str]]:
+def since_choices(plan: Plan | SummaryPlan, filters: SummaryFilters) -> list[tuple[str, str]]:
     """The "Show changes since" options, latest meeting first: "Do not show changes", each
     meeting, and the day asked for when it is not a meeting's (so the list shows what the page
     shows, and applying other filters keeps it)."""
-    meetings = sorted(plan.meetings, key=lambda m: m.meeting_on, reverse=True)
+    meetings: list[CommitteeMeeting | SummaryMeeting] = sorted(
+        plan.meetings, key=lambda m: m.meeting_on, reverse=True
+    )
     choices = [(NO_CHANGES, "Do not show changes")]
     choices += [
         (m.meeting_on.isoformat(), f"{m.title}, {m.meeting_on:%-d %B %Y}") for m in meetings
@@ -106,14 +109,14 @@ def refused_since_text(filters: SummaryFilters) -> str | None:
     )
 
 
-def since_label(plan: Plan, since: date | None) -> str | None:
+def since_label(plan: Plan | SummaryPlan, since: date | None) -> str | None:
     if since is None:
         return None
     meeting = next((m for m in plan.meetings if m.meeting_on == since), None)
     return f"the meeting of {since.day} {since:%B %Y}" if meeting else f"{since.day} {since:%B %Y}"
 
 
-def read_filters(plan: Plan) -> SummaryFilters:
+def read_filters(plan: Plan | SummaryPlan) -> SummaryFilters:
     """The filters asked for. With no (or no usable) "since", changes are shown since the last
     meeting the plan's paper was published for, else its latest past meeting; "since=none"
     asks for no changes section."""

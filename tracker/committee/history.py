@@ -8,10 +8,12 @@ then, or, with no update yet, not started and the original due date.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from operator import attrgetter
 
 from sqlalchemy import Row
 
-from tracker.models import Action, ActionStatus, ProgressUpdate
+from tracker.models import ActionStatus, ProgressUpdate
+from tracker.rag import RatedAction
 
 
 @dataclass(frozen=True)
@@ -24,17 +26,26 @@ class ActionState:
     withdrawn_reason: str | None = None
 
 
+_in_order = attrgetter("created_at", "id")
+
+
 def end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
 
 
-def state_at(action: Action, updates: Sequence[ProgressUpdate | Row], day: date) -> ActionState:
+def state_at(
+    action: RatedAction,
+    updates: Sequence[ProgressUpdate | Row],
+    day: date,
+    cutoff: datetime | None = None,
+) -> ActionState:
     """`updates` are the action's updates in any order: ORM objects, or plain rows with their
-    id, created_at, status_to and due_to."""
-    cutoff = end_of(day)
+    id, created_at, status_to and due_to. `cutoff`: `end_of(day)`, if the caller has it (a
+    summary asks for every action's state on the same day)."""
+    cutoff = cutoff or end_of(day)
     status = ActionStatus.NOT_STARTED.value
     due = action.original_due_date
-    for update in sorted(updates, key=lambda u: (u.created_at, u.id)):
+    for update in sorted(updates, key=_in_order) if len(updates) > 1 else updates:
         if update.created_at >= cutoff:
             break
         if update.status_to:

@@ -18,6 +18,7 @@ from tracker import audit
 from tracker.clock import today
 from tracker.committee.filters import SummaryFilters, since_label
 from tracker.committee.paper import render_paper
+from tracker.committee.plan_rows import SummaryPlan
 from tracker.committee.summary import PlanSummary, build_summary
 from tracker.extensions import db
 from tracker.models import (
@@ -35,23 +36,27 @@ class PublishRuleError(ValueError):
     """Publishing refused, with the reason in words for the person trying."""
 
 
-def default_since(plan: Plan, before: date) -> date | None:
+def default_since(plan: Plan | SummaryPlan, before: date) -> date | None:
     """The meeting "changes since" starts from when nobody chooses: the last meeting before
     `before` that the plan's paper was published for; with none published, the plan's latest
-    meeting before `before`; with no past meeting, None."""
-    published = db.session.scalar(
-        select(func.max(CommitteeMeeting.meeting_on))
-        .join(PublishedPaper, PublishedPaper.meeting_id == CommitteeMeeting.id)
-        .where(
-            CommitteeMeeting.plan_id == plan.id,
-            CommitteeMeeting.meeting_on < before,
-            PublishedPaper.kind == PaperKind.COMMITTEE_PAPER,
+    meeting before `before`; with no past meeting, None. A SummaryPlan
+    (tracker/committee/plan_rows.py) was read knowing which meetings have a paper."""
+    if isinstance(plan, SummaryPlan):
+        papers = (m.meeting_on for m in plan.meetings if m.paper_published)
+        published = max((day for day in papers if day < before), default=None)
+    else:
+        published = db.session.scalar(
+            select(func.max(CommitteeMeeting.meeting_on))
+            .join(PublishedPaper, PublishedPaper.meeting_id == CommitteeMeeting.id)
+            .where(
+                CommitteeMeeting.plan_id == plan.id,
+                CommitteeMeeting.meeting_on < before,
+                PublishedPaper.kind == PaperKind.COMMITTEE_PAPER,
+            )
         )
-    )
     if published is not None:
         return published
-    past = [m.meeting_on for m in plan.meetings if m.meeting_on < before]
-    return max(past, default=None)
+    return max((m.meeting_on for m in plan.meetings if m.meeting_on < before), default=None)
 
 
 # --- What a paper was made from ---------------------------------------------------------------

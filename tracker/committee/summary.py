@@ -2,16 +2,22 @@
 and what changed since a chosen meeting. A fixed number of queries whatever the plan's size."""
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import Row, Select, bindparam, func, select
-from sqlalchemy.orm import load_only
 
 from tracker.clock import local
-from tracker.committee.history import end_of, state_at
+from tracker.committee.history import ActionState, end_of, state_at
 from tracker.committee.impact import ImpactStatement, impact_statement, indicator_label
+from tracker.committee.plan_rows import (
+    SummaryAction,
+    SummaryPlan,
+    SummaryRecommendation,
+    SummaryTheme,
+)
 from tracker.embedding import Embedding, embedding
 from tracker.extensions import db
 from tracker.indicators.queries import VALUE_COLUMNS, Figure, IndicatorSummary, latest_values_for
@@ -31,7 +37,7 @@ from tracker.models import (
     User,
 )
 from tracker.plans.progress import done_count, next_due
-from tracker.rag import Colour, Rag, action_rag, plan_rag, recommendation_rag
+from tracker.rag import Colour, Rag, RatedAction, action_rag, plan_rag, recommendation_rag
 
 
 @dataclass
@@ -43,9 +49,9 @@ class Note:
 
 @dataclass
 class RecommendationRow:
-    rec: Recommendation
+    rec: Recommendation | SummaryRecommendation
     rag: Rag
-    actions: list[Action]
+    actions: Sequence[Action | SummaryAction]
     action_rags: list[Rag]
     done: int
     next_due: date | None
@@ -91,13 +97,13 @@ class Change:
 
 @dataclass
 class PlanSummary:
-    plan: Plan
+    plan: Plan | SummaryPlan
     day: date
     rows: list[RecommendationRow]
     headline: dict[str, int]
     rec_counts: dict[str, int]
     rating: Rag
-    themes: list[Theme]
+    themes: Sequence[Theme | SummaryTheme]
     since: date | None = None
     changes: dict[str, list[Change]] = field(default_factory=dict)
     # Every indicator, linked to a recommendation or not, by code: the exports list them all.
@@ -111,68 +117,52 @@ class PlanSummary:
         )
 
 
-def _latest_notes(plan_id: int) -> dict[int, Note]:
-    """The most recent progress note of each recommendation, in one query.
-
-    The columns come straight out of the ranked subquery (not whole updates, actions and
-    authors loaded as objects), which halves the time this takes on a plan summary."""
-    ranked = (
+@cache
+def _updates_statement() -> Select:
+    """Every progress update of a plan's actions, oldest first, as plain rows (Core columns: no
+    ORM objects): the columns the changes and past states are worked out from, and each note
+    with its author's name. Built once per process."""
+    u, a, r = ProgressUpdate.__table__.c, Action.__table__.c, Recommendation.__table__.c
+    users = User.__table__.c
+    return (
         select(
-            Action.recommendation_id.label("rec_id"),
-            Action.reference,
-            ProgressUpdate.note,
-            ProgressUpdate.created_at,
-            ProgressUpdate.author_id,
-            func.row_number()
-            .over(
-                partition_by=Action.recommendation_id,
-                order_by=(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc()),
-            )
-            .label("rank"),
+            u.id,
+            u.action_id,
+            u.created_at,
+            u.status_from,
+            u.status_to,
+            u.due_from,
+            u.due_to,
+            u.due_change_reason,
+            u.note,
+            u.event,
+            a.recommendation_id,
+            a.reference,
+            users.name.label("author"),
         )
-        .join(Action, Action.id == ProgressUpdate.action_id)
-        .join(Recommendation, Recommendation.id == Action.recommendation_id)
-        .where(
-            Recommendation.plan_id == plan_id,
-            ProgressUpdate.note != "",
-            ProgressUpdate.event.is_(None),  # a person's note, never "Evidence added: ..."
-        )
-        .subquery()
+        .join(Action.__table__, a.id == u.action_id)
+        .join(Recommendation.__table__, r.id == a.recommendation_id)
+        .outerjoin(User.__table__, users.id == u.author_id)
+        .where(r.plan_id == bindparam("plan_id"))
+        .order_by(u.created_at, u.id)
     )
-    query = (
-        select(ranked.c.rec_id, ranked.c.reference, ranked.c.note, ranked.c.created_at, User.name)
-        .outerjoin(User, User.id == ranked.c.author_id)
-        .where(ranked.c.rank == 1)
-    )
-    return {
-        rec_id: Note(f"{reference}: {note}", created_at, author)
-        for rec_id, reference, note, created_at, author in db.session.execute(query)
-    }
 
 
-def _updates_by_action(plan_id: int) -> dict[int, list[Row]]:
-    """Each action's progress updates, oldest first, as plain rows of the columns the changes
-    and past states are worked out from (not ORM objects with their authors)."""
-    query = (
-        select(
-            ProgressUpdate.id,
-            ProgressUpdate.action_id,
-            ProgressUpdate.created_at,
-            ProgressUpdate.status_from,
-            ProgressUpdate.status_to,
-            ProgressUpdate.due_from,
-            ProgressUpdate.due_to,
-            ProgressUpdate.due_change_reason,
-        )
-        .join(Action, Action.id == ProgressUpdate.action_id)
-        .join(Recommendation, Recommendation.id == Action.recommendation_id)
-        .where(Recommendation.plan_id == plan_id)
-        .order_by(ProgressUpdate.created_at, ProgressUpdate.id)
-    )
+def _updates_and_notes(plan_id: int) -> tuple[dict[int, list[Row]], dict[int, Note]]:
+    """Each action's progress updates, oldest first, and each recommendation's most recent
+    progress note, in one statement (not ORM objects with their authors)."""
     grouped: dict[int, list[Row]] = {}
-    for update in db.session.execute(query):
+    latest: dict[int, Row] = {}
+    for update in db.session.execute(_updates_statement(), {"plan_id": plan_id}).all():
         grouped.setdefault(update.action_id, []).append(update)
-    return grouped
+        # A person's note, never "Evidence added: ..."; the newest (oldest first) wins.
+        if update.note and update.event is None:
+            latest[update.recommendation_id] = update
+    notes = {
+        rec_id: Note(f"{u.reference}: {u.note}", u.created_at, u.author)
+        for rec_id, u in latest.items()
+    }
+    return grouped, notes
 
 
 def _headline(rows: list[RecommendationRow]) -> dict[str, int]:
@@ -197,7 +187,7 @@ def _headline(rows: list[RecommendationRow]) -> dict[str, int]:
 
 
 def build_summary(
-    plan: Plan,
+    plan: Plan | SummaryPlan,
     day: date,
     theme_id: int | None = None,
     colour: str | None = None,
@@ -209,13 +199,15 @@ def build_summary(
     recs = [r for r in plan.recommendations if not r.withdrawn_reason]
     indicators = _all_indicators(recs, every_indicator)
     summaries = {s.indicator.id: s for s in latest_values_for(list(indicators.values()))}
-    notes = _latest_notes(plan.id)
-    updates = _updates_by_action(plan.id) if since else {}
+    updates, notes = _updates_and_notes(plan.id)
     rows = [_recommendation_row(rec, day, summaries, notes.get(rec.id)) for rec in recs]
+    states: dict[int, ActionState] = {}
     if since:
+        cutoff = end_of(since)
         for row in rows:
-            then = [state_at(a, updates.get(a.id, []), since) for a in row.rec.actions]
-            row.rag_then = recommendation_rag(then, since)
+            then = [state_at(a, updates.get(a.id, ()), since, cutoff) for a in row.actions]
+            states.update((a.id, state) for a, state in zip(row.actions, then, strict=True))
+            row.rag_then = recommendation_rag(then, since, [_rated(a, since) for a in then])
     rating = plan_rag([row.rag for row in rows])
     rows = _filtered(rows, theme_id, colour)
     themes = sorted({r.theme.id: r.theme for r in recs if r.theme}.values(), key=lambda t: t.name)
@@ -231,11 +223,13 @@ def build_summary(
         indicators=sorted(summaries.values(), key=lambda s: s.indicator.code),
     )
     if since:
-        summary.changes = changes_since(summary, updates, since)
+        summary.changes = changes_since(summary, updates, since, states)
     return summary
 
 
-def _all_indicators(recs: list[Recommendation], every: bool = True) -> dict[int, Indicator]:
+def _all_indicators(
+    recs: Sequence[Recommendation | SummaryRecommendation], every: bool = True
+) -> dict[int, Indicator]:
     """The plan's indicators (as loaded with it), then (`every`) every other one: one
     statement."""
     indicators = {i.id: i for r in recs for i in r.indicators}
@@ -246,13 +240,25 @@ def _all_indicators(recs: list[Recommendation], every: bool = True) -> dict[int,
     return indicators
 
 
+# Per process: an action's rating on a day, keyed by everything tracker.rag.action_rag reads
+# (the action's status and due dates, and the day), so never stale. A summary rates each action
+# twice (now and on the "since" day), hundreds of actions per request.
+_action_ratings = LRU(maxsize=20000)
+
+
+def _rated(action: RatedAction, day: date) -> Rag:
+    key = (action.status, action.current_due_date, action.original_due_date, day)
+    rating = _action_ratings.get(key)
+    return rating if rating is not None else _action_ratings.put(key, action_rag(action, day))
+
+
 def _recommendation_row(
-    rec: Recommendation,
+    rec: Recommendation | SummaryRecommendation,
     day: date,
     summaries: dict[int, IndicatorSummary],
     latest_note: Note | None,
 ) -> RecommendationRow:
-    rags = [action_rag(a, day) for a in rec.actions]
+    rags = [_rated(a, day) for a in rec.actions]
     rec_indicators = [summaries[i.id] for i in rec.indicators]
     rag = recommendation_rag(rec.actions, day, rags)
     return RecommendationRow(
@@ -371,7 +377,7 @@ def _indicator_changes(summary: PlanSummary, since: date) -> list[Change]:
     return changes
 
 
-def evidence_change_text(evidence: Evidence) -> str:
+def evidence_change_text(evidence: Evidence | Row) -> str:
     """A piece of evidence as the committee reads it: its title, and its verdict if reviewed
     (rejected evidence must never read as if it counted)."""
     if evidence.review_state == ReviewState.REJECTED:
@@ -387,13 +393,16 @@ def changes_since(
     summary: PlanSummary,
     updates: dict[int, list[Row]],
     since: date,
+    states: dict[int, ActionState] | None = None,
 ) -> dict[str, list[Change]]:
+    """`states`: the actions' states on `since` (tracker.committee.history.state_at), if the
+    caller has worked them out already."""
     cutoff = end_of(since)
     actions = {a.id: a for row in summary.rows for a in row.actions}
     completed, moved = _update_changes(actions, updates, cutoff)
     found: dict[str, list[Change]] = {
         "completed": completed,
-        "overdue": _newly_overdue(summary, updates, since),
+        "overdue": _newly_overdue(summary, updates, since, states or {}),
         "moved": moved,
         "rag": _rag_changes(summary),
         "evidence": _evidence_changes(summary, actions, cutoff),
@@ -405,7 +414,7 @@ def changes_since(
 
 
 def _update_changes(
-    actions: dict[int, Action], updates: dict[int, list[Row]], cutoff: datetime
+    actions: dict[int, Action | SummaryAction], updates: dict[int, list[Row]], cutoff: datetime
 ) -> tuple[list[Change], list[Change]]:
     """Actions completed, and due dates moved, by progress updates since the cutoff."""
     completed: list[Change] = []
@@ -424,7 +433,7 @@ def _update_changes(
     return completed, moved
 
 
-def _completed_change(action: Action, u: Row) -> Change:
+def _completed_change(action: Action | SummaryAction, u: Row) -> Change:
     return Change(
         "completed",
         u.created_at,
@@ -435,7 +444,7 @@ def _completed_change(action: Action, u: Row) -> Change:
     )
 
 
-def _moved_change(action: Action, u: Row) -> Change:
+def _moved_change(action: Action | SummaryAction, u: Row) -> Change:
     reason = f" Reason given: {u.due_change_reason}" if u.due_change_reason else ""
     return Change(
         "moved",
@@ -448,7 +457,10 @@ def _moved_change(action: Action, u: Row) -> Change:
 
 
 def _newly_overdue(
-    summary: PlanSummary, updates: dict[int, list[Row]], since: date
+    summary: PlanSummary,
+    updates: dict[int, list[Row]],
+    since: date,
+    states: dict[int, ActionState],
 ) -> list[Change]:
     """Actions overdue now that were not overdue on `since`."""
     found: list[Change] = []
@@ -456,7 +468,8 @@ def _newly_overdue(
         for action, rag in zip(row.actions, row.action_rags, strict=True):
             if not rag.reason.startswith("Overdue"):
                 continue
-            if _was_overdue(action, updates.get(action.id, []), since):
+            then = states.get(action.id) or state_at(action, updates.get(action.id, ()), since)
+            if _was_overdue(then, since):
                 continue
             found.append(
                 Change(
@@ -471,8 +484,7 @@ def _newly_overdue(
     return found
 
 
-def _was_overdue(action: Action, updates: list[Row], since: date) -> bool:
-    then = state_at(action, updates, since)
+def _was_overdue(then: ActionState, since: date) -> bool:
     return (
         then.current_due_date is not None
         and then.current_due_date < since
@@ -496,30 +508,31 @@ def _rag_changes(summary: PlanSummary) -> list[Change]:
     ]
 
 
+@cache
+def _evidence_statement() -> Select:
+    """Evidence added to a plan's actions since a cutoff and not withdrawn, as plain rows (Core
+    columns: no ORM objects); built once per process."""
+    e, a, r = Evidence.__table__.c, Action.__table__.c, Recommendation.__table__.c
+    return (
+        select(
+            e.id, e.title, e.added_at, e.action_id, e.review_state, e.reviewed_at, e.review_reason
+        )
+        .join(Action.__table__, a.id == e.action_id)
+        .join(Recommendation.__table__, r.id == a.recommendation_id)
+        .where(
+            r.plan_id == bindparam("plan_id"),
+            e.added_at >= bindparam("cutoff"),
+            e.withdrawn_at.is_(None),  # withdrawn as a mistake: not news for councillors
+        )
+    )
+
+
 def _evidence_changes(
-    summary: PlanSummary, actions: dict[int, Action], cutoff: datetime
+    summary: PlanSummary, actions: dict[int, Action | SummaryAction], cutoff: datetime
 ) -> list[Change]:
     """Evidence added since the cutoff and not withdrawn: one statement."""
-    evidence = db.session.scalars(
-        select(Evidence)
-        .join(Action, Action.id == Evidence.action_id)
-        .join(Recommendation, Recommendation.id == Action.recommendation_id)
-        .where(
-            Recommendation.plan_id == summary.plan.id,
-            Evidence.added_at >= cutoff,
-            Evidence.withdrawn_at.is_(None),  # withdrawn as a mistake: not news for councillors
-        )
-        .options(
-            load_only(
-                Evidence.id,
-                Evidence.title,
-                Evidence.added_at,
-                Evidence.action_id,
-                Evidence.review_state,
-                Evidence.reviewed_at,
-                Evidence.review_reason,
-            )
-        )
+    evidence = db.session.execute(
+        _evidence_statement(), {"plan_id": summary.plan.id, "cutoff": cutoff}
     )
     return [
         Change(

@@ -7,6 +7,7 @@ from tracker.committee.exports import actions_csv, summary_workbook
 from tracker.committee.filters import NO_CHANGES, read_filters, refused_since_text, since_choices
 from tracker.committee.paper import render_paper
 from tracker.committee.paper_store import PaperBusy
+from tracker.committee.plan_rows import summary_plan
 from tracker.committee.summary import build_summary
 from tracker.inspections.timeline import plan_inspections
 from tracker.permissions import Permission, permission_required
@@ -16,8 +17,9 @@ from tracker.rag import COLOUR_LABELS, Colour
 
 def _summary(plan_id: int, people: bool = True):
     """The summary; `people=False` for the page, which shows no owners or leads and only the
-    indicators linked to the plan's recommendations (the paper and the exports list them all)."""
-    plan = load_plan(plan_id, people) or abort(404)
+    indicators linked to the plan's recommendations (the paper and the exports list them all),
+    and reads the plan as plain rows (tracker/committee/plan_rows.py)."""
+    plan = (load_plan(plan_id) if people else summary_plan(plan_id)) or abort(404)
     filters = read_filters(plan)
     summary = build_summary(
         plan,

@@ -28,7 +28,7 @@ from tracker.indicators.queries import IndicatorSummary, latest_values_for
 from tracker.indicators.rag import FigureLike, format_value
 from tracker.inspections import inspection_kind
 from tracker.inspections.timeline import PlanInspections, plan_inspections
-from tracker.models import Basis, Indicator
+from tracker.models import Basis, Indicator, Plan, Recommendation
 from tracker.rag import RAG_KEY, Colour, Rag
 from tracker.templating import govuk_date, govuk_datetime, month_label
 
@@ -213,6 +213,7 @@ def _rating(row: RecommendationRow) -> list[Piece]:
 
 def _title_page(w: Writer, summary: PlanSummary, filters) -> None:
     plan = summary.plan
+    assert isinstance(plan, Plan)  # the paper reads the whole plan (load_plan), not its rows
     w.paragraph("Scrutiny committee paper")
     if filters.prepared_for:
         w.paragraph(f"Prepared for: {filters.prepared_for}.")
@@ -333,6 +334,7 @@ def _rating_key(w: Writer) -> None:
 
 def _recommendation(w: Writer, row: RecommendationRow, charts: ChartBook) -> None:
     rec = row.rec
+    assert isinstance(rec, Recommendation)  # the paper reads the whole plan (load_plan)
     heading = w.heading(f"{rec.reference}: {rec.title}", 2)
     heading.paragraph_format.page_break_before = True  # as the PDF: each on a new page
     w.paragraphs(rec.text)

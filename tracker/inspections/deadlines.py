@@ -9,6 +9,7 @@ was sent to Ofsted, not by the plan existing.
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from tracker.inspections.frameworks import (
     DEADLINE_RULES,
@@ -23,10 +24,24 @@ from tracker.inspections.working_days import (
     add_working_days,
     working_days_between,
 )
-from tracker.models import InspectionEvent, PlanSubmission
+from tracker.models import InspectionEvent
 from tracker.rag import Colour, Rag
 
 DUE_SOON_WORKING_DAYS = 10
+
+
+class SentPlan(Protocol):
+    """What the deadlines read of a plan's submission: a PlanSubmission, or the summary page's
+    row of it (tracker/committee/plan_rows.py)."""
+
+    @property
+    def submitted(self) -> bool: ...
+
+    @property
+    def draft_sent_on(self) -> date | None: ...
+
+    @property
+    def submitted_on(self) -> date | None: ...
 
 
 @dataclass(frozen=True)
@@ -62,7 +77,7 @@ def why_plan_required(event: InspectionEvent) -> str | None:
 
 
 def _sent_on(
-    rule: DeadlineRule, submission: PlanSubmission | None, undated_counts: bool
+    rule: DeadlineRule, submission: SentPlan | None, undated_counts: bool
 ) -> tuple[date | None, bool]:
     """The day the draft or final plan went to Ofsted, and whether it is known to have gone.
     A plan recorded as sent without a date answers only the first letter that asked for it."""
@@ -102,7 +117,7 @@ def deadline_rag(due: date, sent_on: date | None, sent: bool, today: date) -> Ra
 
 
 def deadlines_for(
-    events: list[InspectionEvent], submission: PlanSubmission | None, today: date
+    events: list[InspectionEvent], submission: SentPlan | None, today: date
 ) -> list[Deadline]:
     """Every statutory deadline the plan's events set, earliest first."""
     found = []

@@ -18,17 +18,23 @@ from tracker.models import (
 )
 
 
-def events_of(plan_id: int) -> list[InspectionEvent]:
-    query = (
+@cache
+def _events_statement() -> Select:
+    """Built once per process (building it, with its loader options, costs more than running it
+    for a plan with no inspections); `plan_id` is bound on each execution."""
+    return (
         select(InspectionEvent)
-        .where(InspectionEvent.plan_id == plan_id)
+        .where(InspectionEvent.plan_id == bindparam("plan_id"))
         .options(
             selectinload(InspectionEvent.judgements),
             selectinload(InspectionEvent.findings).selectinload(InspectionFinding.recommendations),
         )
         .order_by(InspectionEvent.id)
     )
-    return list(db.session.scalars(query))
+
+
+def events_of(plan_id: int) -> list[InspectionEvent]:
+    return list(db.session.scalars(_events_statement(), {"plan_id": plan_id}))
 
 
 def event_page(event_id: int) -> InspectionEvent | None:
@@ -97,15 +103,20 @@ def submission_of(plan_id: int) -> PlanSubmission | None:
     return db.session.scalar(query)
 
 
-def papers_of_plan(plan_id: int) -> list[PublishedPaper]:
-    """Every paper published for the plan, oldest first, without their files."""
-    query = (
+@cache
+def _papers_statement() -> Select:
+    """Built once per process, as `_events_statement`."""
+    return (
         select(PublishedPaper)
-        .where(PublishedPaper.plan_id == plan_id)
+        .where(PublishedPaper.plan_id == bindparam("plan_id"))
         .options(joinedload(PublishedPaper.meeting), joinedload(PublishedPaper.published_by))
         .order_by(PublishedPaper.id)
     )
-    return list(db.session.scalars(query))
+
+
+def papers_of_plan(plan_id: int) -> list[PublishedPaper]:
+    """Every paper published for the plan, oldest first, without their files."""
+    return list(db.session.scalars(_papers_statement(), {"plan_id": plan_id}))
 
 
 def submitted_copy(papers: list[PublishedPaper]) -> PublishedPaper | None:

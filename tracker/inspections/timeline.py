@@ -3,12 +3,16 @@ committee meetings, in date order. Plain data; the plan page and the summary ren
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from tracker.clock import local
 from tracker.inspections.deadlines import Deadline, deadlines_for, event_label
 from tracker.inspections.queries import events_of, papers_of_plan, submission_of, submitted_copy
 from tracker.models import InspectionEvent, PaperKind, Plan, PlanSubmission, PublishedPaper
 from tracker.rag import Rag
+
+if TYPE_CHECKING:
+    from tracker.committee.plan_rows import SummaryPlan, SummarySubmission
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,7 @@ class PlanInspections:
     """Everything the plan page and the summary show about the inspections around a plan."""
 
     events: list[InspectionEvent]
-    submission: PlanSubmission | None
+    submission: "PlanSubmission | SummarySubmission | None"
     deadlines: list[Deadline]
     timeline: list[Entry]
     # The plan as frozen when recorded as sent to Ofsted (tracker/committee/publishing.py).
@@ -54,7 +58,7 @@ def _visit_entries(event: InspectionEvent) -> list[Entry]:
     return entries
 
 
-def _submission_entries(submission: PlanSubmission | None) -> list[Entry]:
+def _submission_entries(submission: "PlanSubmission | SummarySubmission | None") -> list[Entry]:
     if submission is None:
         return []
     entries = []
@@ -85,9 +89,12 @@ def _paper_entries(papers: list[PublishedPaper]) -> list[Entry]:
     return entries
 
 
-def plan_inspections(plan: Plan, today: date) -> PlanInspections:
+def plan_inspections(plan: "Plan | SummaryPlan", today: date) -> PlanInspections:
+    from tracker.committee.plan_rows import SummaryPlan  # here: the committee package imports this
+
     events = events_of(plan.id)
-    submission = submission_of(plan.id)
+    # The summary page read the submission with the plan (tracker/committee/plan_rows.py).
+    submission = plan.submission if isinstance(plan, SummaryPlan) else submission_of(plan.id)
     deadlines = deadlines_for(events, submission, today)
     entries = [entry for event in events for entry in _visit_entries(event)]
     entries += _submission_entries(submission)
