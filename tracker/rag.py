@@ -65,11 +65,36 @@ RAG_KEY = [
 ]
 
 
+class ActionRating(StrEnum):
+    """Which rule rated an action: pages and counts ask this, never the reason's words. The
+    values are the words a recommendation's reason counts them in ("2 actions overdue")."""
+
+    VERIFIED = "verified"
+    BLOCKED = "blocked"
+    AWAITING_VERIFICATION = "awaiting verification"
+    OVERDUE = "overdue"
+    DUE_DATE_MOVED = "past their original due date"
+    NOT_STARTED_DUE_SOON = "not started and due soon"
+    NO_DUE_DATE = "no due date"
+    ON_TRACK = "on track"
+
+
+# The kinds a recommendation's reason counts, most pressing first.
+COUNTED_IN_REASONS = (
+    ActionRating.OVERDUE,
+    ActionRating.BLOCKED,
+    ActionRating.NOT_STARTED_DUE_SOON,
+    ActionRating.DUE_DATE_MOVED,
+    ActionRating.AWAITING_VERIFICATION,
+)
+
+
 @dataclass(frozen=True)
 class Rag:
     colour: Colour
     reason: str
     reasons: tuple[str, ...] = field(default=())
+    kind: ActionRating | None = None  # set on an action's rating (action_rag)
 
     @property
     def label(self) -> str:
@@ -96,55 +121,37 @@ def action_rag(action: RatedAction, today: date, due_soon_days: int = DUE_SOON_D
     due = action.current_due_date
     original = action.original_due_date
     if status is ActionStatus.VERIFIED:
-        return Rag(Colour.BLUE, "Completed and evidence accepted")
+        return Rag(Colour.BLUE, "Completed and evidence accepted", kind=ActionRating.VERIFIED)
     if status is ActionStatus.BLOCKED:
-        return Rag(Colour.RED, "Blocked")
+        return Rag(Colour.RED, "Blocked", kind=ActionRating.BLOCKED)
     if status is ActionStatus.COMPLETED:
-        return Rag(Colour.AMBER, "Completed, awaiting verification of evidence")
+        reason = "Completed, awaiting verification of evidence"
+        return Rag(Colour.AMBER, reason, kind=ActionRating.AWAITING_VERIFICATION)
     if due is not None and due < today:
-        return Rag(Colour.RED, f"Overdue by {_days((today - due).days)} (due {due:%-d %B %Y})")
+        reason = f"Overdue by {_days((today - due).days)} (due {due:%-d %B %Y})"
+        return Rag(Colour.RED, reason, kind=ActionRating.OVERDUE)
     if original is not None and due is not None and due > original:
-        return Rag(
-            Colour.AMBER,
-            f"Due date moved by {_days((due - original).days)} from {original:%-d %B %Y}",
-        )
+        reason = f"Due date moved by {_days((due - original).days)} from {original:%-d %B %Y}"
+        return Rag(Colour.AMBER, reason, kind=ActionRating.DUE_DATE_MOVED)
     if (
         status is ActionStatus.NOT_STARTED
         and due is not None
         and (due - today).days <= due_soon_days
     ):
-        return Rag(Colour.AMBER, f"Not started and due in {_days((due - today).days)}")
+        reason = f"Not started and due in {_days((due - today).days)}"
+        return Rag(Colour.AMBER, reason, kind=ActionRating.NOT_STARTED_DUE_SOON)
     if due is None:
-        return Rag(Colour.GREEN, "In progress, no due date set")
-    return Rag(Colour.GREEN, f"On track, due {due:%-d %B %Y}")
+        return Rag(Colour.GREEN, "In progress, no due date set", kind=ActionRating.NO_DUE_DATE)
+    return Rag(Colour.GREEN, f"On track, due {due:%-d %B %Y}", kind=ActionRating.ON_TRACK)
 
 
 def _summarise(ratings: list[Rag], noun: str) -> list[str]:
-    """Turn action reasons into counted phrases: '2 actions overdue', '1 action blocked'."""
-    buckets: Counter[str] = Counter()
-    for rag in ratings:
-        reason = rag.reason
-        if reason.startswith("Overdue"):
-            buckets["overdue"] += 1
-        elif reason == "Blocked":
-            buckets["blocked"] += 1
-        elif reason.startswith("Completed, awaiting"):
-            buckets["awaiting verification"] += 1
-        elif reason.startswith("Due date moved"):
-            buckets["past their original due date"] += 1
-        elif reason.startswith("Not started"):
-            buckets["not started and due soon"] += 1
-    order = [
-        "overdue",
-        "blocked",
-        "not started and due soon",
-        "past their original due date",
-        "awaiting verification",
-    ]
+    """Count action ratings by kind in words: '2 actions overdue', '1 action blocked'."""
+    counts = Counter(rag.kind for rag in ratings)
     return [
-        f"{_plural(buckets[key], noun)} {key}".replace("1 action past their", "1 action past its")
-        for key in order
-        if buckets[key]
+        f"{_plural(counts[kind], noun)} {kind}".replace("1 action past their", "1 action past its")
+        for kind in COUNTED_IN_REASONS
+        if counts[kind]
     ]
 
 

@@ -37,7 +37,15 @@ from tracker.models import (
     User,
 )
 from tracker.plans.progress import done_count, next_due
-from tracker.rag import Colour, Rag, RatedAction, action_rag, plan_rag, recommendation_rag
+from tracker.rag import (
+    ActionRating,
+    Colour,
+    Rag,
+    RatedAction,
+    action_rag,
+    plan_rag,
+    recommendation_rag,
+)
 
 
 @dataclass
@@ -67,7 +75,7 @@ class RecommendationRow:
         return sum(
             1
             for action, rag in zip(self.actions, self.action_rags, strict=True)
-            if not action.withdrawn_reason and rag.reason.startswith("Overdue")
+            if not action.withdrawn_reason and rag.kind is ActionRating.OVERDUE
         )
 
     @property
@@ -177,7 +185,7 @@ def _headline(rows: list[RecommendationRow]) -> dict[str, int]:
             elif action.status == ActionStatus.COMPLETED:
                 counts["completed"] += 1
             elif rag.colour is Colour.RED:
-                counts["overdue" if rag.reason.startswith("Overdue") else "blocked"] += 1
+                counts["overdue" if rag.kind is ActionRating.OVERDUE else "blocked"] += 1
             elif rag.colour is Colour.AMBER:
                 counts["at_risk"] += 1
             else:
@@ -466,7 +474,7 @@ def _newly_overdue(
     found: list[Change] = []
     for row in summary.rows:
         for action, rag in zip(row.actions, row.action_rags, strict=True):
-            if not rag.reason.startswith("Overdue"):
+            if rag.kind is not ActionRating.OVERDUE:
                 continue
             then = states.get(action.id) or state_at(action, updates.get(action.id, ()), since)
             if _was_overdue(then, since):
