@@ -5,14 +5,7 @@ from wtforms import SelectChoice
 from tracker.actions import bp
 from tracker.actions.forms import STATUS_HINTS, MyActionsFilterForm, UpdateActionForm
 from tracker.actions.locks import closed_refusal, why_closed, why_evidence_stays
-from tracker.actions.queries import (
-    counts,
-    covering_for_rows,
-    grouped,
-    load_action,
-    my_actions,
-    owner_plans,
-)
+from tracker.actions.queries import counts, grouped, load_action, load_my_actions
 from tracker.actions.updates import (
     UpdateRequest,
     check_update,
@@ -41,27 +34,33 @@ from tracker.uow import unit_of_work
 @permission_required(Permission.UPDATE_OWN_ACTIONS)
 def my_actions_page():
     form = MyActionsFilterForm(request.args)
-    plans = owner_plans(current_user.id)
-    form.plan.choices = [SelectChoice("", "All plans")] + [
-        SelectChoice(str(p.id), p.title) for p in plans
-    ]
-    form.status.choices = [SelectChoice("", "All statuses")] + [
-        SelectChoice(s.value, s.label) for s in ActionStatus
-    ]
+    statuses = {s.value for s in ActionStatus}
     plan_id = whole_number(form.plan.data)
-    status = form.status.data if form.status.data in {s.value for s in ActionStatus} else None
-    rows = my_actions(current_user.id, today(), plan_id=plan_id, status=status)
+    status = form.status.data if form.status.data in statuses else None
+    found = load_my_actions(current_user.id, today(), plan_id=plan_id, status=status)
+    form.plan.choices = [SelectChoice("", "All plans")] + [
+        SelectChoice(str(p.id), p.title) for p in found.plans
+    ]
+    form.status.choices = _STATUS_CHOICES
+    rows = found.rows
     return render_template(
         "actions/my-actions.html",
         rows=rows,
         groups=grouped(rows),
-        plans_shown={row.action.recommendation.plan.id for row in rows},
+        plans_shown={row.action.plan_id for row in rows},
         counts=counts(rows),
         filters=form,
         filtered=bool(plan_id or status),
-        covering=covering_for_rows(current_user.id, today()),
+        covering=found.covering,
         notices=_notices_since_last_visit(),
+        # Each row links to its action: the address worked out once, the id added per row.
+        action_href=url_for("actions.action", action_id=0).removesuffix("0"),
     )
+
+
+_STATUS_CHOICES = [SelectChoice("", "All statuses")] + [
+    SelectChoice(s.value, s.label) for s in ActionStatus
+]
 
 
 def _notices_since_last_visit() -> list:
