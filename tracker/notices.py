@@ -8,10 +8,11 @@ off in the notice preferences except assignments.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
@@ -24,6 +25,7 @@ from tracker.models import (
     Recommendation,
     User,
 )
+from tracker.models.types import UTCDateTime
 
 
 class NoticeKind(StrEnum):
@@ -76,19 +78,50 @@ def wants(user: User, kind: NoticeKind) -> bool:
 def notices_between(start: datetime, end: datetime, about: int | None = None) -> list[Notice]:
     """Every notice for anyone (or only history touching person `about`'s work), from start
     (included) to end: two statements."""
-    return sorted(
-        [*_from_history(start, end, about), *_from_assignments(start, end)],
-        key=lambda n: (n.at, n.reference),
-    )
+    params = {"start": start, "end": end, "about": about}
+    return _notices(params, about is not None, since_last_visit=False)
 
 
 def notices_for(user: User, since: datetime, until: datetime) -> list[Notice]:
     """This person's notices in the period, newest first, leaving out kinds they turned off."""
-    found = [n for n in notices_between(since, until, user.id) if n.recipient_id == user.id]
+    return _theirs(user, notices_between(since, until, user.id))
+
+
+def notices_since_last_visit(user: User, now: datetime) -> list[Notice]:
+    """notices_for(user, last_visit(user, now), now), the last visit found by the same two
+    statements rather than one of its own."""
+    params = {"earliest": now - LOOK_BACK, "end": now, "about": user.id, "me": user.id}
+    return _theirs(user, _notices(params, True, since_last_visit=True))
+
+
+def _theirs(user: User, notices: list[Notice]) -> list[Notice]:
+    found = [n for n in notices if n.recipient_id == user.id]
     return [n for n in reversed(found) if wants(user, n.kind)]
 
 
-def _from_history(start: datetime, end: datetime, about: int | None) -> list[Notice]:
+def _notices(params: dict, about: bool, since_last_visit: bool) -> list[Notice]:
+    connection = db.session.connection()
+    history = connection.execute(_history_statement(about, since_last_visit), params)
+    assignments = connection.execute(_assignments_statement(since_last_visit), params)
+    return sorted(
+        [*_from_history(history), *_from_assignments(assignments)],
+        key=lambda n: (n.at, n.reference),
+    )
+
+
+def _in_window(column, since_last_visit: bool) -> ColumnElement[bool]:
+    """`column` from parameter `start` (included) to `end`; or, since_last_visit, from person
+    `me`'s last visit (last_visit, with `earliest` as its now - LOOK_BACK) to `end`."""
+    before_end = column < bindparam("end", type_=UTCDateTime)
+    if not since_last_visit:
+        return and_(column >= bindparam("start", type_=UTCDateTime), before_end)
+    since = _last_visit(bindparam("me", type_=Integer), bindparam("earliest", type_=UTCDateTime))
+    return and_(column >= since, before_end)
+
+
+@cache
+def _history_statement(about: bool, since_last_visit: bool) -> Select:
+    """Built once per process for each variant; parameters as _in_window, and `about`."""
     author = aliased(User)
     changed_status = or_(
         ProgressUpdate.status_from.is_(None), ProgressUpdate.status_from != ProgressUpdate.status_to
@@ -113,18 +146,22 @@ def _from_history(start: datetime, end: datetime, about: int | None) -> list[Not
         .join(Plan, Plan.id == Recommendation.plan_id)
         .outerjoin(author, author.id == ProgressUpdate.author_id)
         .where(
-            ProgressUpdate.created_at >= start,
-            ProgressUpdate.created_at < end,
+            _in_window(ProgressUpdate.created_at, since_last_visit),
             or_(
                 ProgressUpdate.event.in_(["evidence.added", "evidence.rejected"]),
                 and_(ProgressUpdate.status_to.in_(sorted(ActionStatus.CLOSED)), changed_status),
             ),
         )
     )
-    if about is not None:
-        query = query.where(or_(Action.owner_id == about, Recommendation.lead_id == about))
+    if about:
+        person = bindparam("about", type_=Integer)
+        query = query.where(or_(Action.owner_id == person, Recommendation.lead_id == person))
+    return query
+
+
+def _from_history(rows) -> list[Notice]:
     notices = []
-    for row in db.session.execute(query):
+    for row in rows:
         kind, recipient, text = _history_notice(row)
         if kind is None or recipient is None or recipient == row.author_id:
             continue
@@ -156,9 +193,11 @@ def _history_notice(row) -> tuple[NoticeKind | None, int | None, str]:
     return None, None, ""
 
 
-def _from_assignments(start: datetime, end: datetime) -> list[Notice]:
+@cache
+def _assignments_statement(since_last_visit: bool) -> Select:
+    """Built once per process for each variant; parameters as _in_window."""
     actor = aliased(User)
-    query = (
+    return (
         select(
             AuditEvent.occurred_at,
             AuditEvent.actor_id,
@@ -176,15 +215,17 @@ def _from_assignments(start: datetime, end: datetime) -> list[Notice]:
         .outerjoin(actor, actor.id == AuditEvent.actor_id)
         .where(
             AuditEvent.event.in_(ASSIGNING_EVENTS),
-            AuditEvent.occurred_at >= start,
-            AuditEvent.occurred_at < end,
+            _in_window(AuditEvent.occurred_at, since_last_visit),
             # Only changes that name an owner: most action updates are progress, and reading
             # each one's JSON here cost more than the rest of My actions.
             AuditEvent.after["owner_id"].as_string().is_not(None),
         )
     )
+
+
+def _from_assignments(rows) -> list[Notice]:
     notices = []
-    for row in db.session.execute(query):
+    for row in rows:
         owner = (row.after or {}).get("owner_id")
         if not isinstance(owner, int) or owner == (row.before or {}).get("owner_id"):
             continue
@@ -212,15 +253,26 @@ LOOK_BACK = timedelta(days=14)
 def last_visit(user: User, now: datetime) -> datetime:
     """When this person last came before this sign-in: their previous sign-in, or two weeks ago
     for someone signing in for the first time (or long after)."""
-    query = (
-        select(AuditEvent.occurred_at)
-        .where(AuditEvent.event == "sign_in.succeeded", AuditEvent.actor_id == user.id)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .limit(2)
-    )
-    sign_ins = list(db.session.scalars(query))
     earliest = now - LOOK_BACK
-    if len(sign_ins) < 2:
-        return earliest
-    previous = sign_ins[1] if sign_ins[1].tzinfo else sign_ins[1].replace(tzinfo=UTC)
-    return max(previous, earliest)
+    found = db.session.scalar(select(_last_visit(literal(user.id), literal(earliest, UTCDateTime))))
+    return earliest if found is None else found
+
+
+def _last_visit(person: ColumnElement[int], earliest: ColumnElement[datetime]):
+    """last_visit as one expression, of the person's id and now - LOOK_BACK (bound parameters
+    in a statement built once): one value, so that a window starting there is read by the index
+    on its time."""
+    # The previous sign-in if it is not before `earliest`: then the latest one is not either.
+    previous = (
+        select(AuditEvent.occurred_at)
+        .where(
+            AuditEvent.event == "sign_in.succeeded",
+            AuditEvent.actor_id == person,
+            AuditEvent.occurred_at >= earliest,
+        )
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(1)
+        .offset(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(previous, earliest)

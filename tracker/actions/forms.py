@@ -42,9 +42,20 @@ class UpdateActionForm(TrackerForm):
     submit = SubmitField("Save update", widget=GovSubmitInput())
 
 
+class KeptGovSelect(GovSelect):
+    """GovSelect whose HTML is kept per process by its parameters (tracker.templating.govuk):
+    the same choices, selection and label give the same HTML, and the macro is the dearest part
+    of a filter form."""
+
+    def render(self, params):
+        from tracker.templating import govuk
+
+        return govuk("select", params)
+
+
 class MyActionsFilterForm(TrackerForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    plan = SelectField("Plan", widget=GovSelect(), validators=[Optional()])
-    status = SelectField("Status", widget=GovSelect(), validators=[Optional()])
+    plan = SelectField("Plan", widget=KeptGovSelect(), validators=[Optional()])
+    status = SelectField("Status", widget=KeptGovSelect(), validators=[Optional()])

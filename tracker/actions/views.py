@@ -15,7 +15,7 @@ from tracker.actions.updates import (
 from tracker.args import whole_number
 from tracker.clock import now, today
 from tracker.models import ActionStatus
-from tracker.notices import last_visit, notices_for
+from tracker.notices import notices_since_last_visit
 from tracker.permissions import (
     Permission,
     can_purge_evidence,
@@ -66,7 +66,7 @@ _STATUS_CHOICES = [SelectChoice("", "All statuses")] + [
 def _notices_since_last_visit() -> list:
     user = current_user._get_current_object()
     moment = now()
-    return notices_for(user, last_visit(user, moment), moment)
+    return notices_since_last_visit(user, moment)
 
 
 @bp.route("/actions/<int:action_id>")
