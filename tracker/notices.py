@@ -12,7 +12,25 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cache
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, literal, or_, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
@@ -77,7 +95,7 @@ def wants(user: User, kind: NoticeKind) -> bool:
 
 def notices_between(start: datetime, end: datetime, about: int | None = None) -> list[Notice]:
     """Every notice for anyone (or only history touching person `about`'s work), from start
-    (included) to end: two statements."""
+    (included) to end: one statement."""
     params = {"start": start, "end": end, "about": about}
     return _notices(params, about is not None, since_last_visit=False)
 
@@ -88,8 +106,8 @@ def notices_for(user: User, since: datetime, until: datetime) -> list[Notice]:
 
 
 def notices_since_last_visit(user: User, now: datetime) -> list[Notice]:
-    """notices_for(user, last_visit(user, now), now), the last visit found by the same two
-    statements rather than one of its own."""
+    """notices_for(user, last_visit(user, now), now), the last visit found by the same one
+    statement rather than one of its own."""
     params = {"earliest": now - LOOK_BACK, "end": now, "about": user.id, "me": user.id}
     return _theirs(user, _notices(params, True, since_last_visit=True))
 
@@ -100,13 +118,20 @@ def _theirs(user: User, notices: list[Notice]) -> list[Notice]:
 
 
 def _notices(params: dict, about: bool, since_last_visit: bool) -> list[Notice]:
-    connection = db.session.connection()
-    history = connection.execute(_history_statement(about, since_last_visit), params)
-    assignments = connection.execute(_assignments_statement(since_last_visit), params)
-    return sorted(
-        [*_from_history(history), *_from_assignments(assignments)],
-        key=lambda n: (n.at, n.reference),
-    )
+    notices = []
+    for row in db.session.connection().execute(_statement(about, since_last_visit), params):
+        notice = _from_history(row) if row.source == "history" else _from_assignment(row)
+        if notice is not None:
+            notices.append(notice)
+    return sorted(notices, key=lambda n: (n.at, n.reference))
+
+
+@cache
+def _statement(about: bool, since_last_visit: bool) -> CompoundSelect:
+    """Progress history and assignments in one statement, each row saying which it is: the
+    columns of both, the other's empty. Built once per process for each variant; parameters as
+    _in_window, and `about`."""
+    return union_all(_history(about, since_last_visit), _assignments(since_last_visit))
 
 
 def _in_window(column, since_last_visit: bool) -> ColumnElement[bool]:
@@ -119,27 +144,28 @@ def _in_window(column, since_last_visit: bool) -> ColumnElement[bool]:
     return and_(column >= since, before_end)
 
 
-@cache
-def _history_statement(about: bool, since_last_visit: bool) -> Select:
-    """Built once per process for each variant; parameters as _in_window, and `about`."""
+def _history(about: bool, since_last_visit: bool) -> Select:
     author = aliased(User)
     changed_status = or_(
         ProgressUpdate.status_from.is_(None), ProgressUpdate.status_from != ProgressUpdate.status_to
     )
     query = (
         select(
-            ProgressUpdate.created_at,
+            literal_column("'history'", String).label("source"),
+            ProgressUpdate.created_at.label("at"),
             ProgressUpdate.event,
             ProgressUpdate.status_to,
             ProgressUpdate.note,
-            ProgressUpdate.author_id,
-            author.name.label("author_name"),
+            ProgressUpdate.author_id.label("by_id"),
+            author.name.label("by_name"),
             Action.id.label("action_id"),
             Action.reference,
             Action.description,
             Action.owner_id,
             Recommendation.lead_id,
             Plan.title.label("plan_title"),
+            cast(null(), JSON).label("before"),
+            cast(null(), JSON).label("after"),
         )
         .join(Action, Action.id == ProgressUpdate.action_id)
         .join(Recommendation, Recommendation.id == Action.recommendation_id)
@@ -159,29 +185,24 @@ def _history_statement(about: bool, since_last_visit: bool) -> Select:
     return query
 
 
-def _from_history(rows) -> list[Notice]:
-    notices = []
-    for row in rows:
-        kind, recipient, text = _history_notice(row)
-        if kind is None or recipient is None or recipient == row.author_id:
-            continue
-        notices.append(
-            Notice(
-                kind,
-                recipient,
-                row.created_at,
-                row.action_id,
-                row.reference,
-                row.description,
-                row.plan_title,
-                text,
-            )
-        )
-    return notices
+def _from_history(row) -> Notice | None:
+    kind, recipient, text = _history_notice(row)
+    if kind is None or recipient is None or recipient == row.by_id:
+        return None
+    return Notice(
+        kind,
+        recipient,
+        row.at,
+        row.action_id,
+        row.reference,
+        row.description,
+        row.plan_title,
+        text,
+    )
 
 
 def _history_notice(row) -> tuple[NoticeKind | None, int | None, str]:
-    by = row.author_name or "Someone"
+    by = row.by_name or "Someone"
     if row.event == "evidence.added":
         return NoticeKind.EVIDENCE_ADDED, row.lead_id, f"{row.note} (by {by})"
     if row.event == "evidence.rejected":
@@ -193,21 +214,25 @@ def _history_notice(row) -> tuple[NoticeKind | None, int | None, str]:
     return None, None, ""
 
 
-@cache
-def _assignments_statement(since_last_visit: bool) -> Select:
-    """Built once per process for each variant; parameters as _in_window."""
+def _assignments(since_last_visit: bool) -> Select:
     actor = aliased(User)
     return (
         select(
-            AuditEvent.occurred_at,
-            AuditEvent.actor_id,
-            AuditEvent.before,
-            AuditEvent.after,
-            actor.name.label("actor_name"),
+            literal_column("'assignment'", String).label("source"),
+            AuditEvent.occurred_at.label("at"),
+            cast(null(), String).label("event"),
+            cast(null(), String).label("status_to"),
+            cast(null(), Text).label("note"),
+            AuditEvent.actor_id.label("by_id"),
+            actor.name.label("by_name"),
             Action.id.label("action_id"),
             Action.reference,
             Action.description,
+            cast(null(), Integer).label("owner_id"),
+            cast(null(), Integer).label("lead_id"),
             Plan.title.label("plan_title"),
+            AuditEvent.before,
+            AuditEvent.after,
         )
         .join(Action, and_(AuditEvent.object_type == "Action", AuditEvent.object_id == Action.id))
         .join(Recommendation, Recommendation.id == Action.recommendation_id)
@@ -223,28 +248,23 @@ def _assignments_statement(since_last_visit: bool) -> Select:
     )
 
 
-def _from_assignments(rows) -> list[Notice]:
-    notices = []
-    for row in rows:
-        owner = (row.after or {}).get("owner_id")
-        if not isinstance(owner, int) or owner == (row.before or {}).get("owner_id"):
-            continue
-        if owner == row.actor_id:
-            continue
-        by = row.actor_name or "The system"
-        notices.append(
-            Notice(
-                NoticeKind.ASSIGNED,
-                owner,
-                row.occurred_at,
-                row.action_id,
-                row.reference,
-                row.description,
-                row.plan_title,
-                f"Given to you by {by}",
-            )
-        )
-    return notices
+def _from_assignment(row) -> Notice | None:
+    owner = (row.after or {}).get("owner_id")
+    if not isinstance(owner, int) or owner == (row.before or {}).get("owner_id"):
+        return None
+    if owner == row.by_id:
+        return None
+    by = row.by_name or "The system"
+    return Notice(
+        NoticeKind.ASSIGNED,
+        owner,
+        row.at,
+        row.action_id,
+        row.reference,
+        row.description,
+        row.plan_title,
+        f"Given to you by {by}",
+    )
 
 
 LOOK_BACK = timedelta(days=14)
