@@ -4,6 +4,7 @@ from wtforms import SelectChoice
 
 from tracker.actions import bp
 from tracker.actions.forms import STATUS_HINTS, MyActionsFilterForm, UpdateActionForm
+from tracker.actions.fragments import my_actions_group
 from tracker.actions.locks import closed_refusal, why_closed, why_evidence_stays
 from tracker.actions.queries import counts, grouped, load_action, load_my_actions
 from tracker.actions.updates import (
@@ -55,6 +56,7 @@ def my_actions_page():
         notices=_notices_since_last_visit(),
         # Each row links to its action: the address worked out once, the id added per row.
         action_href=url_for("actions.action", action_id=0).removesuffix("0"),
+        my_actions_group=my_actions_group,
     )
 
 
