@@ -100,14 +100,9 @@ def notices_between(start: datetime, end: datetime, about: int | None = None) ->
     return _notices(params, about is not None, since_last_visit=False)
 
 
-def notices_for(user: User, since: datetime, until: datetime) -> list[Notice]:
-    """This person's notices in the period, newest first, leaving out kinds they turned off."""
-    return _theirs(user, notices_between(since, until, user.id))
-
-
 def notices_since_last_visit(user: User, now: datetime) -> list[Notice]:
-    """notices_for(user, last_visit(user, now), now), the last visit found by the same one
-    statement rather than one of its own."""
+    """This person's notices since their last visit (last_visit) until now, newest first,
+    leaving out kinds they turned off; the last visit found by the same one statement."""
     params = {"earliest": now - LOOK_BACK, "end": now, "about": user.id, "me": user.id}
     return _theirs(user, _notices(params, True, since_last_visit=True))
 

@@ -38,12 +38,6 @@ def covers(deputy_id: int | None, person_id: int | None, day: date) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
-def covering_for(deputy_id: int, day: date) -> list[User]:
-    """The people this person is covering for on day, by name."""
-    query = select(User).where(User.id.in_(people_covered(deputy_id, day))).order_by(User.name)
-    return list(db.session.scalars(query))
-
-
 def people_covered(deputy_id, day) -> Select[int]:
     """The ids of the people deputy_id is covering for on day, as a subquery (the arguments may
     be bound parameters, for a statement built once)."""
