@@ -103,6 +103,8 @@ def forget_worked_out_indicators() -> None:
     its rows' revision, which relies on ids only ever growing. Here every test starts from
     emptied tables (SQLite then reuses ids) and the seed comes back with the same ids and
     stamps, so two tests can build the same revision from different figures."""
+    from tracker.actions.forms import _selects
+    from tracker.actions.fragments import _groups
     from tracker.committee.summary import _action_ratings, _ratings_before
     from tracker.indicators.queries import _worked
     from tracker.plans.queries import _progress
@@ -111,6 +113,8 @@ def forget_worked_out_indicators() -> None:
     _ratings_before.clear()  # ratings before a meeting, keyed the same way
     _progress.clear()  # each plan's rating and counts on the plans list, keyed the same way
     _action_ratings.clear()  # actions' ratings on a day, keyed by what they are worked out from
+    _selects.clear()  # My actions' filter selects, keyed by everything they show
+    _groups.clear()  # My actions' groups of tables, the same
 
 
 def _empty_all_tables() -> None:

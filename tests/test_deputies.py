@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from tests.conftest import action_by_ref, form_post, sign_in
+from tests.conftest import action_by_ref, count_queries, form_post, sign_in
 from tracker.auditlog.describe import describe_all
 from tracker.extensions import db
 from tracker.models import AuditEvent, Deputy, ProgressUpdate, User
@@ -209,3 +209,27 @@ def test_a_leads_deputy_gets_the_escalations_too_but_never_about_their_own_actio
     }
     assert expected and set(deputy_digest.references) >= expected
     assert all(item.action.owner_id != mark.id for item in deputy_digest.items)
+
+
+def test_my_actions_reads_the_same_statements_whoever_is_covered(seeded, client, as_at):
+    """Covering for nobody, one person or two: the deputy's My actions sends the same number of
+    statements (the covered people and their actions come with the deputy's own)."""
+    as_at(TODAY)
+    sign_in(client, DEPUTY)
+    with count_queries() as alone:
+        assert "Covering for" not in client.get("/my-actions").get_data(as_text=True)
+    cover(TODAY, date(2016, 4, 1))
+    db.session.add(
+        Deputy(
+            person=person("mark.ellison@example.org"),
+            deputy=person(DEPUTY),
+            starts_on=TODAY,
+            ends_on=TODAY,
+        )
+    )
+    db.session.commit()
+    with count_queries() as covering:
+        page = client.get("/my-actions").get_data(as_text=True)
+    assert "Covering for Gareth Pryce" in page and "Covering for Mark Ellison" in page
+    assert page.index("Covering for Gareth Pryce") < page.index("Covering for Mark Ellison")
+    assert len(alone) == len(covering)

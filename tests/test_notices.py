@@ -11,7 +11,7 @@ from tracker.actions.updates import UpdateRequest, save_update
 from tracker.admin.people import reassign
 from tracker.evidence.service import add_note, review
 from tracker.extensions import db
-from tracker.models import Evidence, User
+from tracker.models import AuditEvent, Evidence, User
 from tracker.reminders.digest import render_digest
 from tracker.reminders.selection import select_reminders
 
@@ -110,3 +110,33 @@ def test_each_kind_but_assignments_can_be_turned_off(seeded, client, as_at):
     reassign(other.owner, lead, [other.id], [], person(ADMIN))
     db.session.commit()
     assert "R8.2: Given to you by" in email_text(lead)
+
+
+def test_my_actions_tells_only_what_happened_since_the_previous_sign_in(seeded, app, as_at):
+    """The banner starts at the person's previous sign-in (two weeks back at most), whatever
+    happened before it was told then."""
+    from tracker.clock import now
+    from tracker.notices import last_visit
+
+    as_at(DAY)
+    action = action_by_ref("R3.10")
+    lead = action.recommendation.lead
+    add_note(action, "Told last time", "First", action.owner)
+    db.session.commit()
+    first = app.test_client()
+    sign_in(first, lead.email)
+    assert "Told last time" in first.get("/my-actions").get_data(as_text=True)
+    add_note(action, "New since then", "Second", action.owner)
+    db.session.commit()
+    second = app.test_client()
+    sign_in(second, lead.email)
+    banner = second.get("/my-actions").get_data(as_text=True).split("Since your last visit")[1]
+    assert "New since then" in banner
+    assert "Told last time" not in banner
+    signed_in = db.session.scalars(
+        select(AuditEvent.occurred_at)
+        .where(AuditEvent.event == "sign_in.succeeded", AuditEvent.actor_id == lead.id)
+        .order_by(AuditEvent.occurred_at)
+    ).all()
+    assert len(signed_in) == 2
+    assert last_visit(lead, now()) == signed_in[0]

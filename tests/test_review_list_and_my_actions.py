@@ -173,3 +173,15 @@ def test_a_saved_update_is_green_and_nothing_changed_is_blue(seeded, client):
     assert response.status_code == 302
     shown = banners(page(client, response.headers["Location"]))
     assert [green for green, text in shown if "Nothing changed." in text] == [False]
+
+
+def test_my_actions_filters_show_a_renamed_plan_on_the_next_request(seeded, client):
+    """The filter's select is kept per process by its parameters: a new title is new HTML."""
+    sign_in(client, OWNER)
+    plan = db.session.scalar(select(Plan))
+    assert "peterborough 2015: improvement plan</option>" in page(client, "/my-actions").lower()
+    plan.title = "Renamed improvement plan"
+    db.session.commit()
+    html = page(client, "/my-actions")
+    assert ">Renamed improvement plan</option>" in html
+    assert f'<option value="{plan.id}" selected>' in page(client, f"/my-actions?plan={plan.id}")

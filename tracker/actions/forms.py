@@ -5,11 +5,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextArea,
 )
+from markupsafe import Markup
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.actions.updates import OWNER_STATUSES
 from tracker.forms import GovDateField, TrackerForm
+from tracker.lru import LRU
 
 STATUS_HINTS = {
     "not_started": "Work has not begun.",
@@ -42,9 +44,41 @@ class UpdateActionForm(TrackerForm):
     submit = SubmitField("Save update", widget=GovSubmitInput())
 
 
+class KeptGovSelect(GovSelect):
+    """GovSelect whose HTML is kept per process, keyed by everything it is made of: the field's
+    id, name, label, hint, errors and whether it is required, what the template passed, and each
+    choice (value, label, whether selected). Making it (the parameters, then the GOV.UK macro)
+    costs more than the rest of a filter form."""
+
+    def __call__(self, field, **kwargs):
+        from tracker.templating import _frozen
+
+        choices = tuple(
+            (c.value, c.label, isinstance(c.label, Markup), c.selected)
+            for c in field.iter_choices()
+        )
+        key = (
+            field.id,
+            field.name,
+            field.label.text,
+            field.description,
+            tuple(field.errors),
+            "required" in field.flags,
+            _frozen(kwargs),
+            choices,
+        )
+        html = _selects.get(key)
+        if html is None:
+            html = _selects.put(key, super().__call__(field, **kwargs))
+        return html
+
+
+_selects = LRU(maxsize=1000)
+
+
 class MyActionsFilterForm(TrackerForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    plan = SelectField("Plan", widget=GovSelect(), validators=[Optional()])
-    status = SelectField("Status", widget=GovSelect(), validators=[Optional()])
+    plan = SelectField("Plan", widget=KeptGovSelect(), validators=[Optional()])
+    status = SelectField("Status", widget=KeptGovSelect(), validators=[Optional()])

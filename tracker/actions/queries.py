@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, Integer, Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
@@ -17,12 +18,32 @@ from tracker.models import (
     Recommendation,
     User,
 )
-from tracker.rag import DUE_SOON_DAYS, Colour, Rag, action_rag
+from tracker.rag import DUE_SOON_DAYS, Rag, action_rag
+
+
+@dataclass(frozen=True, slots=True)
+class ActionLine:
+    """An action as My actions shows it, read as a plain row (a tracker.rag.RatedAction)."""
+
+    id: int
+    reference: str
+    description: str
+    status: str
+    current_due_date: date | None
+    original_due_date: date | None
+    withdrawn_reason: str | None
+    plan_id: int
+    plan_title: str
+
+    @property
+    def is_closed(self) -> bool:
+        """As Action.is_closed."""
+        return self.status in ActionStatus.CLOSED
 
 
 @dataclass
 class MyActionRow:
-    action: Action
+    action: ActionLine
     rag: Rag
     last_update_at: datetime | None
     group: str  # a key of GROUPS
@@ -50,7 +71,7 @@ def load_action(action_id: int) -> Action | None:
     return db.session.scalar(query)
 
 
-def _group(action: Action, today: date) -> str:
+def _group(action: ActionLine, today: date) -> str:
     if action.status == ActionStatus.COMPLETED:
         return "awaiting_verification"
     if action.is_closed or action.current_due_date is None:
@@ -76,7 +97,7 @@ class MyActionGroup:
     key: str
     heading: str
     rows: list[MyActionRow]
-    by_plan: list[tuple[Plan, list[MyActionRow]]]
+    by_plan: list[tuple[str, list[MyActionRow]]]  # (plan title, its rows)
 
 
 def grouped(rows: list[MyActionRow]) -> list[MyActionGroup]:
@@ -87,68 +108,144 @@ def grouped(rows: list[MyActionRow]) -> list[MyActionGroup]:
         group_rows = [r for r in rows if r.group == key]
         if not group_rows:
             continue
-        plans: dict[int, tuple[Plan, list[MyActionRow]]] = {}
+        plans: dict[int, tuple[str, list[MyActionRow]]] = {}
         for row in group_rows:
-            plan = row.action.recommendation.plan
-            plans.setdefault(plan.id, (plan, []))[1].append(row)
-        by_plan = sorted(plans.values(), key=lambda pair: pair[0].title)
+            line = row.action
+            plans.setdefault(line.plan_id, (line.plan_title, []))[1].append(row)
+        by_plan = sorted(plans.values(), key=lambda pair: pair[0])
         groups.append(MyActionGroup(key, heading, group_rows, by_plan))
     return groups
 
 
-def my_actions(
-    owner_id: int, today: date, plan_id: int | None = None, status: str | None = None
-) -> list[MyActionRow]:
-    """An owner's actions in live plans, in GROUPS order (overdue first), by due date within each
-    group."""
-    # Correlated, so that only this owner's updates are read (by the index on action_id), not
+@dataclass(frozen=True)
+class PlanChoice:
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+
+
+@dataclass
+class CoveringFor:
+    """A person this deputy is covering for today, with their open actions (issue 13.16)."""
+
+    person: Person
+    rows: list[MyActionRow]
+
+
+@dataclass
+class MyActionsPage:
+    """What My actions shows: this person's actions (filtered), the live plans they own actions
+    in (for the filter, by title), and the people they are covering for today with theirs."""
+
+    rows: list[MyActionRow]
+    plans: list[PlanChoice]
+    covering: list[CoveringFor]
+
+
+@cache
+def _my_actions_statement() -> Select:
+    """This person's actions in live plans (withdrawn ones too: their plans are in the filter),
+    and those of each person they are covering for on the day; a covered person with none
+    still comes, once, with no action. By person name, then plan title. Built once per process;
+    parameters `me` and `day`."""
+    from tracker.deputies.rules import people_covered
+
+    actions, recommendations, plans = Action.__table__, Recommendation.__table__, Plan.__table__
+    people = User.__table__.alias("people")
+    # Correlated, so that only these actions' updates are read (by the index on action_id), not
     # every update of every plan grouped on each request.
     last_update = (
         select(func.max(ProgressUpdate.created_at))
-        .where(ProgressUpdate.action_id == Action.id)
-        .correlate(Action)
+        .where(ProgressUpdate.action_id == actions.c.id)
+        .correlate(actions)
         .scalar_subquery()
     )
-    query = (
-        select(Action, last_update)
-        .join(Action.recommendation)
-        .join(Recommendation.plan)
-        .where(
-            Action.owner_id == owner_id,
-            Plan.status == PlanStatus.ACTIVE,
-            Action.withdrawn_reason.is_(None),
+    # Left joins all the way, so that a person covered comes even with no action in a live plan;
+    # an action in an archived plan comes with no plan, and is left out.
+    live = (
+        people.outerjoin(actions, actions.c.owner_id == people.c.id)
+        .outerjoin(recommendations, recommendations.c.id == actions.c.recommendation_id)
+        .outerjoin(
+            plans,
+            (plans.c.id == recommendations.c.plan_id) & (plans.c.status == PlanStatus.ACTIVE),
         )
-        .options(joinedload(Action.recommendation).joinedload(Recommendation.plan))
     )
-    if plan_id:
-        query = query.where(Recommendation.plan_id == plan_id)
-    if status:
-        query = query.where(Action.status == status)
-    rows = [
-        MyActionRow(action, action_rag(action, today), at, _group(action, today))
-        for action, at in db.session.execute(query).unique()
-    ]
+    me = bindparam("me", type_=Integer)
+    return (
+        select(
+            actions.c.id,
+            actions.c.reference,
+            actions.c.description,
+            actions.c.status,
+            actions.c.current_due_date,
+            actions.c.original_due_date,
+            actions.c.withdrawn_reason,
+            plans.c.id,
+            plans.c.title,
+            last_update,
+            people.c.id,
+            people.c.name,
+        )
+        .select_from(live)
+        .where(
+            (people.c.id == me) | people.c.id.in_(people_covered(me, bindparam("day", type_=Date)))
+        )
+        .order_by(people.c.name, people.c.id, plans.c.title, actions.c.id)
+    )
+
+
+def load_my_actions(
+    person_id: int, today: date, plan_id: int | None = None, status: str | None = None
+) -> MyActionsPage:
+    """Everything My actions lists, in one statement."""
+    mine: list[MyActionRow] = []
+    plans: dict[int, PlanChoice] = {}
+    covering: dict[int, CoveringFor] = {}
+    for *columns, last_update_at, owner_id, owner_name in db.session.connection().execute(
+        _my_actions_statement(), {"me": person_id, "day": today}
+    ):
+        if owner_id != person_id:
+            cover = covering.setdefault(owner_id, CoveringFor(Person(owner_id, owner_name), []))
+        if columns[-1] is None:  # no action, or not in a live plan
+            continue
+        line = ActionLine(*columns)
+        if owner_id != person_id:
+            if line.withdrawn_reason is None:
+                cover.rows.append(_row(line, last_update_at, today))
+            continue
+        plans.setdefault(line.plan_id, PlanChoice(line.plan_id, line.plan_title))
+        if line.withdrawn_reason is not None:
+            continue
+        if (plan_id and line.plan_id != plan_id) or (status and line.status != status):
+            continue
+        mine.append(_row(line, last_update_at, today))
+    return MyActionsPage(
+        _in_order(mine),
+        list(plans.values()),
+        [CoveringFor(c.person, _in_order(c.rows)) for c in covering.values()],
+    )
+
+
+def _row(line: ActionLine, last_update_at: datetime | None, today: date) -> MyActionRow:
+    return MyActionRow(line, action_rag(line, today), last_update_at, _group(line, today))
+
+
+def _in_order(rows: list[MyActionRow]) -> list[MyActionRow]:
+    """In GROUPS order (overdue first), by due date within each group."""
     far_future = date.max
-    rows.sort(
+    return sorted(
+        rows,
         key=lambda r: (
             GROUP_ORDER[r.group],
             r.action.current_due_date or far_future,
             r.action.reference,
-        )
+        ),
     )
-    return rows
-
-
-def owner_plans(owner_id: int) -> list[Plan]:
-    query = (
-        select(Plan)
-        .join(Plan.recommendations)
-        .join(Recommendation.actions)
-        .where(Action.owner_id == owner_id, Plan.status == PlanStatus.ACTIVE)
-        .distinct()
-        .order_by(Plan.title)
-    )
-    return list(db.session.scalars(query))
 
 
 def counts(rows: list[MyActionRow]) -> dict[str, int]:
@@ -158,21 +255,4 @@ def counts(rows: list[MyActionRow]) -> dict[str, int]:
         "due_soon": sum(1 for r in rows if r.group == "due_soon"),
         "blocked": sum(1 for r in rows if r.action.status == ActionStatus.BLOCKED),
         "awaiting_verification": sum(1 for r in rows if r.action.status == ActionStatus.COMPLETED),
-        "red": sum(1 for r in rows if r.rag.colour is Colour.RED),
     }
-
-
-@dataclass
-class CoveringFor:
-    """A person this deputy is covering for today, with their open actions (issue 13.16)."""
-
-    person: User
-    rows: list[MyActionRow]
-
-
-def covering_for_rows(deputy_id: int, today: date) -> list[CoveringFor]:
-    """What a deputy sees under "Covering for": each covered person's actions, as they see them.
-    One query per person covered (a deputy covers one or two people at a time)."""
-    from tracker.deputies.rules import covering_for
-
-    return [CoveringFor(p, my_actions(p.id, today)) for p in covering_for(deputy_id, today)]

@@ -4,15 +4,9 @@ from wtforms import SelectChoice
 
 from tracker.actions import bp
 from tracker.actions.forms import STATUS_HINTS, MyActionsFilterForm, UpdateActionForm
+from tracker.actions.fragments import my_actions_group
 from tracker.actions.locks import closed_refusal, why_closed, why_evidence_stays
-from tracker.actions.queries import (
-    counts,
-    covering_for_rows,
-    grouped,
-    load_action,
-    my_actions,
-    owner_plans,
-)
+from tracker.actions.queries import counts, grouped, load_action, load_my_actions
 from tracker.actions.updates import (
     UpdateRequest,
     check_update,
@@ -22,7 +16,7 @@ from tracker.actions.updates import (
 from tracker.args import whole_number
 from tracker.clock import now, today
 from tracker.models import ActionStatus
-from tracker.notices import last_visit, notices_for
+from tracker.notices import notices_since_last_visit
 from tracker.permissions import (
     Permission,
     can_purge_evidence,
@@ -41,33 +35,40 @@ from tracker.uow import unit_of_work
 @permission_required(Permission.UPDATE_OWN_ACTIONS)
 def my_actions_page():
     form = MyActionsFilterForm(request.args)
-    plans = owner_plans(current_user.id)
-    form.plan.choices = [SelectChoice("", "All plans")] + [
-        SelectChoice(str(p.id), p.title) for p in plans
-    ]
-    form.status.choices = [SelectChoice("", "All statuses")] + [
-        SelectChoice(s.value, s.label) for s in ActionStatus
-    ]
+    statuses = {s.value for s in ActionStatus}
     plan_id = whole_number(form.plan.data)
-    status = form.status.data if form.status.data in {s.value for s in ActionStatus} else None
-    rows = my_actions(current_user.id, today(), plan_id=plan_id, status=status)
+    status = form.status.data if form.status.data in statuses else None
+    found = load_my_actions(current_user.id, today(), plan_id=plan_id, status=status)
+    form.plan.choices = [SelectChoice("", "All plans")] + [
+        SelectChoice(str(p.id), p.title) for p in found.plans
+    ]
+    form.status.choices = _STATUS_CHOICES
+    rows = found.rows
     return render_template(
         "actions/my-actions.html",
         rows=rows,
         groups=grouped(rows),
-        plans_shown={row.action.recommendation.plan.id for row in rows},
+        plans_shown={row.action.plan_id for row in rows},
         counts=counts(rows),
         filters=form,
         filtered=bool(plan_id or status),
-        covering=covering_for_rows(current_user.id, today()),
+        covering=found.covering,
         notices=_notices_since_last_visit(),
+        # Each row links to its action: the address worked out once, the id added per row.
+        action_href=url_for("actions.action", action_id=0).removesuffix("0"),
+        my_actions_group=my_actions_group,
     )
+
+
+_STATUS_CHOICES = [SelectChoice("", "All statuses")] + [
+    SelectChoice(s.value, s.label) for s in ActionStatus
+]
 
 
 def _notices_since_last_visit() -> list:
     user = current_user._get_current_object()
     moment = now()
-    return notices_for(user, last_visit(user, moment), moment)
+    return notices_since_last_visit(user, moment)
 
 
 @bp.route("/actions/<int:action_id>")

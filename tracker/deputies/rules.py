@@ -9,7 +9,7 @@ does stays theirs, recorded "on behalf of" the person in the history and the aud
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from tracker import audit
 from tracker.extensions import db
@@ -38,16 +38,10 @@ def covers(deputy_id: int | None, person_id: int | None, day: date) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
-def covering_for(deputy_id: int, day: date) -> list[User]:
-    """The people this person is covering for on day, by name."""
-    query = (
-        select(User)
-        .join(Deputy, Deputy.person_id == User.id)
-        .where(Deputy.deputy_id == deputy_id, _running_on(day))
-        .distinct()
-        .order_by(User.name)
-    )
-    return list(db.session.scalars(query))
+def people_covered(deputy_id, day) -> Select[int]:
+    """The ids of the people deputy_id is covering for on day, as a subquery (the arguments may
+    be bound parameters, for a statement built once)."""
+    return select(Deputy.person_id).where(Deputy.deputy_id == deputy_id, _running_on(day))
 
 
 def deputies_on(day: date) -> dict[int, list[User]]:

@@ -321,7 +321,7 @@ def _add_deadlines(reminders: dict[int, Digest], day: date) -> None:
 
 def _add_notices(reminders: dict[int, Digest], day: date) -> None:
     """The previous day's notices (local midnight to midnight), in the same single digest as the
-    person's reminders: two statements for the notices, one for the people they go to."""
+    person's reminders: one statement for the notices, one for the people they go to."""
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     end = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
     start = datetime.combine(day - timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
