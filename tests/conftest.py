@@ -104,9 +104,11 @@ def forget_worked_out_indicators() -> None:
     emptied tables (SQLite then reuses ids) and the seed comes back with the same ids and
     stamps, so two tests can build the same revision from different figures."""
     from tracker.committee.summary import _ratings_before
+    from tracker.indicators.pages import _charts
     from tracker.indicators.queries import _worked
 
     _worked.clear()
+    _charts.clear()  # the indicator page's chart and rows, keyed the same way
     _ratings_before.clear()  # ratings before a meeting, keyed the same way
 
 

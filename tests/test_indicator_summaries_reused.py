@@ -9,12 +9,13 @@ from sqlalchemy import select
 from tests import factories as make
 from tests.conftest import count_queries, sign_in
 from tracker.extensions import db
-from tracker.indicators import queries
+from tracker.indicators import pages, queries
 from tracker.models import (
     Basis,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
+    PublishedFigure,
     Recommendation,
     Role,
 )
@@ -92,3 +93,68 @@ def test_reuse_saves_the_work_not_the_statements(csc_03, client):
     with count_queries() as again:
         _recommendation_page(client)
     assert len(first) == len(again)
+
+
+def _indicator_page(client, code: str = "CSC-03") -> str:
+    response = client.get(f"/indicators/{code}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _chart(html: str) -> str:
+    return html[html.index('id="chart"') : html.index('id="figures"')]
+
+
+def _figures_table(html: str) -> str:
+    return html[html.index('id="figures"') : html.index('id="benchmarks"')]
+
+
+def test_the_indicator_pages_chart_and_figures_show_a_change_on_the_next_request(csc_03, client):
+    sign_in(client, COMMITTEE)
+    html = _indicator_page(client)
+    assert "60.3%" in _chart(html) and "60.3%" in _figures_table(html)
+
+    figure = _latest_rolling_figure()
+    figure.value = 74.0
+    db.session.commit()
+    html = _indicator_page(client)
+    assert "60.3%" not in _chart(html) and "74%" in _chart(html)
+    assert "60.3%" not in _figures_table(html) and "74%" in _figures_table(html)
+
+    target = db.session.scalar(
+        select(IndicatorTarget).join(Indicator).where(Indicator.code == "CSC-03")
+    )
+    target.target = 70.0  # changed in place: no new row, no timestamp
+    db.session.commit()
+    html = _indicator_page(client)
+    assert "70% target" in _chart(html) and "70% target" in _figures_table(html)
+
+    figure.indicator.name = "Referrals that became a single assessment"
+    db.session.commit()
+    assert "CSC-03: Referrals that became a single assessment" in _chart(_indicator_page(client))
+
+
+def test_the_chart_shows_a_changed_published_figure_on_the_next_request(seeded, client):
+    sign_in(client, COMMITTEE)
+    assert "England, 2015: 60 per 10,000" in _chart(_indicator_page(client, "CSC-10"))
+    england = db.session.scalar(
+        select(PublishedFigure).where(
+            PublishedFigure.geographic_level == "National", PublishedFigure.time_period == "2015"
+        )
+    )
+    england.value = 58.0  # the figures of the indicator itself are unchanged
+    db.session.commit()
+    chart = _chart(_indicator_page(client, "CSC-10"))
+    assert "England, 2015: 58 per 10,000" in chart and "England, 2015: 60" not in chart
+
+
+def test_the_indicator_page_sends_the_same_statements_drawn_or_not(csc_03, client):
+    sign_in(client, COMMITTEE)
+    queries._worked.clear()
+    pages._charts.clear()
+    with count_queries() as first:
+        first_html = _indicator_page(client)
+    with count_queries() as again:
+        again_html = _indicator_page(client)
+    assert len(first) == len(again)
+    assert _chart(first_html) == _chart(again_html)

@@ -12,7 +12,6 @@ from tracker.imports import FileProblem, pending
 from tracker.imports.flow import ImportFlow
 from tracker.imports.queries import recent_imports
 from tracker.indicators import bp, importing, queries, service
-from tracker.indicators.chart import NARROW, build_chart
 from tracker.indicators.forms import (
     ConfirmImportForm,
     DeleteValueForm,
@@ -24,7 +23,7 @@ from tracker.indicators.forms import (
     UploadForm,
     ValueForm,
 )
-from tracker.indicators.pages import deleted_figures, indicator_rows, value_history
+from tracker.indicators.pages import chart_and_rows, deleted_figures, value_history
 from tracker.indicators.parsing import UNIT_NAMES
 from tracker.indicators.rag import describe_target, format_value, target_in_force
 from tracker.models import (
@@ -92,19 +91,14 @@ def index():
 def indicator(code: str):
     found = _found(code)
     summary = queries.latest_values_for([found], per_series=24)[0]
-    published = summary.benchmarks.chart_lines() if summary.benchmarks else None
-    chart = build_chart(found, summary.series, summary.targets, months=24, published=published)
-    narrow = build_chart(
-        found, summary.series, summary.targets, months=24, published=published, frame=NARROW
-    )
-    rows = indicator_rows(summary)
+    drawn = chart_and_rows(summary, months=24)
+    rows = drawn.rows
     revised = queries.revision_counts([v.id for values in summary.series.values() for v in values])
     return render_template(
         "indicators/indicator.html",
         summary=summary,
         indicator=found,
-        chart=chart,
-        narrow_chart=narrow,
+        chart=drawn.chart,
         rows=rows,
         revised=revised,
         targets=[(t, describe_target(found, t)) for t in reversed(summary.targets)],
