@@ -2,8 +2,9 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 
 from tracker.extensions import db
 from tracker.models import BenchmarkMeasure, Indicator, PublishedFigure, StatisticalNeighbour
@@ -150,16 +151,22 @@ def benchmarks_for(indicators: list[Indicator]) -> dict[int, Benchmarks]:
     }
 
 
+@cache
+def _measures_and_neighbours_statement() -> Select:
+    """Built once per process; `ids` is bound on each execution."""
+    return (
+        select(BenchmarkMeasure, StatisticalNeighbour.neighbour_code)
+        .outerjoin(StatisticalNeighbour, StatisticalNeighbour.la_code == BenchmarkMeasure.la_code)
+        .where(BenchmarkMeasure.indicator_id.in_(bindparam("ids", expanding=True)))
+        .order_by(BenchmarkMeasure.id, StatisticalNeighbour.rank)
+    )
+
+
 def _measures_and_neighbours(
     ids: list[int],
 ) -> tuple[dict[int, BenchmarkMeasure], dict[int, list[str]]]:
     """Each indicator's measure, and its council's statistical neighbours in rank order."""
-    rows = db.session.execute(
-        select(BenchmarkMeasure, StatisticalNeighbour.neighbour_code)
-        .outerjoin(StatisticalNeighbour, StatisticalNeighbour.la_code == BenchmarkMeasure.la_code)
-        .where(BenchmarkMeasure.indicator_id.in_(ids))
-        .order_by(BenchmarkMeasure.id, StatisticalNeighbour.rank)
-    ).all()
+    rows = db.session.execute(_measures_and_neighbours_statement(), {"ids": ids}).all()
     measures: dict[int, BenchmarkMeasure] = {}
     neighbours: dict[int, list[str]] = defaultdict(list)
     for measure, neighbour_code in rows:

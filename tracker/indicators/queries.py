@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import InitVar, dataclass, field, fields, replace
 from datetime import date, datetime
-from functools import cache, cached_property
+from functools import cache
+from operator import attrgetter
 
 from markupsafe import Markup
 from sqlalchemy import BindParameter, Select, bindparam, func, select
@@ -51,36 +52,43 @@ class IndicatorSummary:
     # fields, its targets and the revision of its figures): a key for results derived from them.
     revision_key: tuple | None = None
 
-    @property
-    def judged(self) -> Sequence[FigureLike]:
-        return self.series.get(self.indicator.basis, [])
+    # What tables read of it, several times per row: set once (the summary is never changed).
+    judged: Sequence[FigureLike] = field(init=False)
+    latest: FigureLike | None = field(init=False)
+    latest_month: FigureLike | None = field(init=False)
+    judged_on_month: bool = field(init=False)
+    # The month's own figure rated against the same target, shown beside a rolling or
+    # year-to-date rating (the report: "January is on target ... the indicator remains red").
+    # Worked out here unless given (`month_rag_of` gives it).
+    month_rag: Rag | None = field(default=None, kw_only=True)
+    month_rag_given: InitVar[bool] = field(default=False, kw_only=True)
 
-    @property
-    def latest(self) -> FigureLike | None:
-        return self.judged[0] if self.judged else None
-
-    @property
-    def latest_month(self) -> FigureLike | None:
+    def __post_init__(self, month_rag_given: bool) -> None:
+        self.judged = self.series.get(self.indicator.basis, [])
+        self.latest = self.judged[0] if self.judged else None
         values = self.series.get("month", [])
-        return values[0] if values else None
-
-    @property
-    def judged_on_month(self) -> bool:
-        return self.indicator.basis == Basis.MONTH
-
-    @cached_property
-    def month_rag(self) -> Rag | None:
-        """The month's own figure rated against the same target, shown beside a rolling or
-        year-to-date rating (the report: "January is on target ... the indicator remains red")."""
-        if self.judged_on_month or self.latest_month is None:
-            return None
-        return rate_value(self.indicator, self.latest_month, self.targets)
+        self.latest_month = values[0] if values else None
+        self.judged_on_month = self.indicator.basis == Basis.MONTH
+        if not month_rag_given:
+            self.month_rag = month_rag_of(self.indicator, self.series, self.targets)
 
     @property
     def caveats(self) -> list[FigureLike]:
         """The latest figures shown for this indicator that carry a data-quality note."""
         shown = [self.latest] if self.judged_on_month else [self.latest, self.latest_month]
         return [v for v in shown if v is not None and v.data_quality_note]
+
+
+def month_rag_of(
+    indicator: Indicator,
+    series: Mapping[str, Sequence[FigureLike]],
+    targets: Sequence[TargetLike],
+) -> Rag | None:
+    """The latest month's own figure rated, for an indicator judged on another basis."""
+    values = series.get("month", [])
+    if indicator.basis == Basis.MONTH or not values:
+        return None
+    return rate_value(indicator, values[0], targets)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,13 +215,22 @@ def targets_and_revisions(indicator_ids: list[int]) -> tuple[dict[int, list[Targ
     corrected), so the revision also holds the newest id of the figures and of the revisions
     kept when one is corrected or moved, which only ever grow, and the number of figures,
     which falls when one is deleted."""
+    raw, revisions = _targets_and_revision_rows(indicator_ids)
+    return {i: [Target(*row) for row in rows] for i, rows in raw.items()}, revisions
+
+
+def _targets_and_revision_rows(
+    indicator_ids: list[int],
+) -> tuple[dict[int, list[tuple]], dict[int, tuple]]:
+    """As targets_and_revisions, each target as its plain row (a key hashes those cheaply)."""
     rows = db.session.execute(_targets_and_revisions_statement(), {"ids": indicator_ids})
-    targets: dict[int, list[Target]] = {i: [] for i in indicator_ids}
+    targets: dict[int, list[tuple]] = {i: [] for i in indicator_ids}
     revisions = {}
-    for indicator_id, figures, last_change, last_id, last_revision, *target in rows:
-        revisions[indicator_id] = (figures, last_change, last_id, last_revision)
-        if target[0] is not None:
-            targets[indicator_id].append(Target(*target))
+    for row in rows:
+        indicator_id = row[0]
+        revisions[indicator_id] = tuple(row[1:5])  # figures, last_change, last_id, last_revision
+        if row[5] is not None:
+            targets[indicator_id].append(tuple(row[5:]))
     return targets, revisions
 
 
@@ -222,7 +239,9 @@ class _Worked:
     """What an indicator's figures and targets give, worked out once per revision."""
 
     series: dict[str, list[Figure]]
+    targets: list[Target]
     rating: IndicatorRating
+    month_rag: Rag | None
     sparkline: Sparkline | None
     sparkline_svg: Markup
 
@@ -234,26 +253,23 @@ _worked = LRU(maxsize=2000)
 
 
 @cache
-def _indicator_columns() -> tuple[str, ...]:
-    return tuple(attr.key for attr in sa_inspect(Indicator).column_attrs)
-
-
-def _indicator_state(indicator: Indicator) -> tuple:
-    return tuple(getattr(indicator, key) for key in _indicator_columns())
+def _indicator_state() -> Callable[[Indicator], tuple]:
+    """Reads an indicator's own fields, every column, as a tuple."""
+    return attrgetter(*(attr.key for attr in sa_inspect(Indicator).column_attrs))
 
 
 def latest_values_for(indicators: list[Indicator], per_series: int = 12) -> list[IndicatorSummary]:
-    """Summaries of the given indicators in two statements, however many there are.
+    """Summaries of the given indicators in three statements, however many there are.
 
     What an indicator's figures and targets give (its series, rating and sparkline) is worked
     out once per process and revision of those figures, and reused until they change."""
     if not indicators:
         return []
     ids = [i.id for i in indicators]
-    targets, revisions = targets_and_revisions(ids)
+    targets, revisions = _targets_and_revision_rows(ids)
+    state = _indicator_state()
     keys = {
-        i.id: (per_series, _indicator_state(i), tuple(targets[i.id]), revisions.get(i.id))
-        for i in indicators
+        i.id: (per_series, state(i), tuple(targets[i.id]), revisions.get(i.id)) for i in indicators
     }
     worked = {i: _worked.get(keys[i]) for i in ids}
     missing = [i for i in indicators if worked[i.id] is None]
@@ -261,23 +277,29 @@ def latest_values_for(indicators: list[Indicator], per_series: int = 12) -> list
     for value in recent_values([i.id for i in missing], per_series):
         series[value.indicator_id].setdefault(value.basis, []).append(value)
     for indicator in missing:
+        own = [Target(*row) for row in targets[indicator.id]]
         worked[indicator.id] = _worked.put(
-            keys[indicator.id], _work_out(indicator, series[indicator.id], targets[indicator.id])
+            keys[indicator.id], _work_out(indicator, series[indicator.id], own)
         )
     benchmarks = benchmarks_for(indicators)
-    return [
-        IndicatorSummary(
-            i,
-            worked[i.id].series,
-            targets[i.id],
-            with_benchmark(worked[i.id].rating, benchmarks.get(i.id)),
-            worked[i.id].sparkline,
-            worked[i.id].sparkline_svg,
-            benchmarks.get(i.id),
-            keys[i.id],
+    summaries = []
+    for i in indicators:
+        done, published = worked[i.id], benchmarks.get(i.id)
+        summaries.append(
+            IndicatorSummary(
+                i,
+                done.series,
+                done.targets,
+                with_benchmark(done.rating, published),
+                done.sparkline,
+                done.sparkline_svg,
+                published,
+                keys[i.id],
+                month_rag=done.month_rag,
+                month_rag_given=True,
+            )
         )
-        for i in indicators
-    ]
+    return summaries
 
 
 def with_benchmark(rating: IndicatorRating, benchmarks: Benchmarks | None) -> IndicatorRating:
@@ -300,7 +322,9 @@ def _work_out(indicator: Indicator, series: dict[str, list[Figure]], targets: li
         sparkline = replace(sparkline, label=window_words(indicator, window))
     return _Worked(
         series=series,
+        targets=targets,
         rating=rate_series(indicator, judged, targets),
+        month_rag=month_rag_of(indicator, series, targets),
         sparkline=sparkline,
         sparkline_svg=sparkline.svg() if sparkline else Markup(""),
     )

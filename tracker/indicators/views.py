@@ -1,4 +1,14 @@
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
@@ -72,6 +82,25 @@ def _user() -> User:
 @bp.app_template_filter("basis_label")
 def basis_label(basis: str) -> str:
     return Basis(basis).label
+
+
+_SENTINEL = "\x00"
+
+
+@bp.app_template_global("indicator_url")
+def indicator_url(code: str) -> str:
+    """url_for('indicators.indicator', code=code), built with one url_for per request: tables
+    link every row to its indicator. The code is quoted by the route's own converter."""
+    built = g.get("_indicator_url")
+    if built is None:
+        url_map = current_app.url_map
+        converter = url_map.converters["default"](url_map)
+        head, tail = url_for("indicators.indicator", code=_SENTINEL).split(
+            converter.to_url(_SENTINEL)
+        )
+        built = g._indicator_url = (head, tail, converter.to_url)
+    head, tail, to_url = built
+    return f"{head}{to_url(code)}{tail}"
 
 
 # --- Reading --------------------------------------------------------------------------------
