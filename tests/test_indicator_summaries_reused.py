@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tests import factories as make
 from tests.conftest import count_queries, sign_in
 from tracker.extensions import db
-from tracker.indicators import pages, queries
+from tracker.indicators import pages, queries, service
 from tracker.models import (
     Basis,
     Indicator,
@@ -19,6 +19,7 @@ from tracker.models import (
     Recommendation,
     Role,
 )
+from tracker.uow import unit_of_work
 
 COMMITTEE = "margaret.fenwick@example.org"
 
@@ -106,7 +107,8 @@ def _chart(html: str) -> str:
 
 
 def _figures_table(html: str) -> str:
-    return html[html.index('id="figures"') : html.index('id="benchmarks"')]
+    table = html[html.index('id="figures"') : html.index('id="benchmarks"')]
+    return table.split('id="deleted"')[0]  # not the deleted figures
 
 
 def test_the_indicator_pages_chart_and_figures_show_a_change_on_the_next_request(csc_03, client):
@@ -158,3 +160,49 @@ def test_the_indicator_page_sends_the_same_statements_drawn_or_not(csc_03, clien
         again_html = _indicator_page(client)
     assert len(first) == len(again)
     assert _chart(first_html) == _chart(again_html)
+
+
+def _month_figure() -> IndicatorValue:
+    return db.session.scalar(
+        select(IndicatorValue).where(
+            IndicatorValue.basis == "month", IndicatorValue.period == date(2016, 1, 1)
+        )
+    )
+
+
+def test_figures_corrected_moved_deleted_or_added_show_on_the_next_request(csc_03, client):
+    """Each change through the service shows at once on the indicator page and the overview."""
+    sign_in(client, COMMITTEE)
+    assert "76.2%" in _figures_table(_indicator_page(client))
+
+    with unit_of_work():
+        service.change_value(_month_figure(), service.Figure(71.5, False, None), None, "Test")
+    html = _indicator_page(client)
+    assert "71.5%" in _figures_table(html) and "76.2%" not in _figures_table(html)
+    assert "71.5%" in client.get("/indicators").get_data(as_text=True)
+
+    with unit_of_work():
+        service.move_value(_month_figure(), date(2015, 12, 1), None, "Was December's")
+    assert "December 2015" in _figures_table(_indicator_page(client))
+
+    with unit_of_work():
+        service.delete_value(_month_figure() or _moved_figure(), None, "Never recorded")
+    html = _indicator_page(client)
+    assert "71.5%" not in _figures_table(html)
+    assert "71.5%" not in client.get("/indicators").get_data(as_text=True)
+
+    indicator = db.session.scalar(select(Indicator).where(Indicator.code == "CSC-03"))
+    with unit_of_work():
+        service.add_value(
+            indicator, date(2016, 1, 1), "month", service.Figure(77.7, False, None), None, "Test"
+        )
+    assert "77.7%" in _figures_table(_indicator_page(client))
+    assert "77.7%" in client.get("/indicators").get_data(as_text=True)
+
+
+def _moved_figure() -> IndicatorValue:
+    return db.session.scalar(
+        select(IndicatorValue).where(
+            IndicatorValue.basis == "month", IndicatorValue.period == date(2015, 12, 1)
+        )
+    )

@@ -9,7 +9,7 @@ from functools import cache
 from operator import attrgetter
 
 from markupsafe import Markup
-from sqlalchemy import BindParameter, Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload
 
@@ -166,43 +166,29 @@ def recent_values(indicator_ids: list[int], per_series: int) -> list[Figure]:
 
 @cache
 def _targets_and_revisions_statement() -> Select:
-    """Built once per process; `ids` is bound on each execution."""
-    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
-    revision = (
-        select(
-            IndicatorValue.indicator_id,
-            func.count().label("figures"),
-            func.max(IndicatorValue.updated_at).label("last_change"),
-            func.max(IndicatorValue.id).label("last_id"),
-        )
-        .where(IndicatorValue.indicator_id.in_(ids))
-        .group_by(IndicatorValue.indicator_id)
-        .subquery()
-    )
-    corrected = (
-        select(
-            IndicatorValue.indicator_id,
-            func.max(IndicatorValueRevision.id).label("last_revision"),
-        )
-        .join(IndicatorValue, IndicatorValue.id == IndicatorValueRevision.indicator_value_id)
-        .where(IndicatorValue.indicator_id.in_(ids))
-        .group_by(IndicatorValue.indicator_id)
-        .subquery()
-    )
+    """Built once per process; `ids` is bound on each execution.
+
+    Each figure aggregate is a subquery per indicator, answered from the indexes on
+    indicator_values (indicator_id) and (indicator_id, updated_at) without reading the
+    figures themselves; the newest revision is one for all indicators (the end of the
+    primary key's index)."""
+    own = IndicatorValue.indicator_id == Indicator.id
+
+    def of_figures(aggregate):
+        return select(aggregate).select_from(IndicatorValue).where(own).scalar_subquery()
+
     target_columns = [column.label(f"target_{column.name}") for column in TARGET_COLUMNS]
     return (
         select(
             Indicator.id,
-            revision.c.figures,
-            revision.c.last_change,
-            revision.c.last_id,
-            corrected.c.last_revision,
+            of_figures(func.count()).label("figures"),
+            of_figures(func.max(IndicatorValue.updated_at)).label("last_change"),
+            of_figures(func.max(IndicatorValue.id)).label("last_id"),
+            select(func.max(IndicatorValueRevision.id)).scalar_subquery().label("last_revision"),
         )
         .add_columns(*target_columns)
-        .outerjoin(revision, revision.c.indicator_id == Indicator.id)
-        .outerjoin(corrected, corrected.c.indicator_id == Indicator.id)
         .outerjoin(IndicatorTarget, IndicatorTarget.indicator_id == Indicator.id)
-        .where(Indicator.id.in_(ids))
+        .where(Indicator.id.in_(bindparam("ids", expanding=True)))
         .order_by(Indicator.id, IndicatorTarget.effective_from)
     )
 
@@ -212,9 +198,12 @@ def targets_and_revisions(indicator_ids: list[int]) -> tuple[dict[int, list[Targ
     of them is added, corrected, moved or removed), in one query.
 
     Not a timestamp alone: clocks can step back (a demo day past midnight, a server's clock
-    corrected), so the revision also holds the newest id of the figures and of the revisions
-    kept when one is corrected or moved, which only ever grow, and the number of figures,
-    which falls when one is deleted."""
+    corrected), so the revision also holds the newest id of the figures and the newest id of
+    all revisions (kept whenever any figure is corrected, moved or deleted), which only ever
+    grow, and the number of figures, which falls when one is deleted. The newest revision is
+    of all figures, not the indicator's own: reading that costs nothing, where finding an
+    indicator's own revisions costs a look-up per figure; a correction anywhere then means
+    each indicator is worked out afresh once, never that a change goes unseen."""
     raw, revisions = _targets_and_revision_rows(indicator_ids)
     return {i: [Target(*row) for row in rows] for i, rows in raw.items()}, revisions
 
