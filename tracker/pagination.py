@@ -62,6 +62,19 @@ def paginate(query: Select, size: int, number: int | None = None) -> Page:
     return Page(items=list(items), number=number, size=size, total=total)
 
 
+def paginate_in_one(query: Select, size: int, number: int | None = None) -> Page:
+    """As paginate, in one statement: each row carries the total (a window count over every
+    row the query matches), so a page past the last is one that comes back empty. For a query
+    of one entity without joined collections."""
+    number = number or requested_page_number()
+    counted = query.add_columns(func.count().over().label("total"))
+    rows = db.session.execute(counted.limit(size).offset((number - 1) * size)).all()
+    if number > 1 and not rows:
+        abort(404)
+    total = rows[0][1] if rows else 0
+    return Page(items=[row[0] for row in rows], number=number, size=size, total=total)
+
+
 def same_query_url(endpoint: str, **values) -> str:
     """Another page's address with this request's query arguments, built without passing them
     to url_for as keywords (for the same reason as page_url)."""

@@ -46,7 +46,7 @@ from tracker.models import (
     Unit,
     User,
 )
-from tracker.pagination import paginate
+from tracker.pagination import paginate_in_one
 from tracker.permissions import Permission, permission_required, user_has
 from tracker.rules import StaleEdit
 from tracker.uow import unit_of_work
@@ -110,7 +110,7 @@ def indicator_url(code: str) -> str:
 @permission_required(Permission.VIEW_PLANS)
 def index():
     search = text_arg("q")
-    page = paginate(queries.indicators_matching(search), OVERVIEW_PAGE_SIZE)
+    page = paginate_in_one(queries.indicators_matching(search), OVERVIEW_PAGE_SIZE)
     summaries = queries.latest_values_for(page.items, per_series=12)
     return render_template("indicators/index.html", summaries=summaries, page=page, search=search)
 
