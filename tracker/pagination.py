@@ -63,11 +63,12 @@ def paginate(query: Select, size: int, number: int | None = None) -> Page:
 
 
 def paginate_in_one(query: Select, size: int, number: int | None = None) -> Page:
-    """As paginate, in one statement: each row carries the total (a window count over every
-    row the query matches), so a page past the last is one that comes back empty. For a query
-    of one entity without joined collections."""
+    """As paginate, in one statement: each row carries the total (counted once, by a subquery),
+    so a page past the last is one that comes back empty. For a query of one entity without
+    joined collections."""
     number = number or requested_page_number()
-    counted = query.add_columns(func.count().over().label("total"))
+    total = select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
+    counted = query.add_columns(total.label("total"))
     rows = db.session.execute(counted.limit(size).offset((number - 1) * size)).all()
     if number > 1 and not rows:
         abort(404)

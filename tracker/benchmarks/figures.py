@@ -134,9 +134,17 @@ class Benchmarks:
         return _format(value, "count", self.indicator.decimals)
 
 
-def benchmarks_for(indicators: list[Indicator]) -> dict[int, Benchmarks]:
-    """Each mapped indicator's published years, in two statements however many there are."""
-    measures, neighbours = _measures_and_neighbours([i.id for i in indicators])
+def benchmarks_for(
+    indicators: list[Indicator], measures: dict[int, BenchmarkMeasure] | None = None
+) -> dict[int, Benchmarks]:
+    """Each mapped indicator's published years, in two statements however many there are.
+
+    Given `measures` (each indicator's, read by the caller with something else: none for an
+    indicator not mapped), none at all when no indicator is mapped."""
+    if measures is None:
+        measures, neighbours = _measures_and_neighbours([i.id for i in indicators])
+    elif measures:
+        neighbours = _neighbours_of(measures)
     if not measures:
         return {}
     by_key, england = _published_figures(measures, neighbours)
@@ -174,6 +182,26 @@ def _measures_and_neighbours(
         if neighbour_code:
             neighbours[measure.indicator_id].append(neighbour_code)
     return measures, neighbours
+
+
+@cache
+def _neighbours_statement() -> Select:
+    """Built once per process; `codes` is bound on each execution."""
+    return (
+        select(StatisticalNeighbour.la_code, StatisticalNeighbour.neighbour_code)
+        .where(StatisticalNeighbour.la_code.in_(bindparam("codes", expanding=True)))
+        .order_by(StatisticalNeighbour.la_code, StatisticalNeighbour.rank)
+    )
+
+
+def _neighbours_of(measures: dict[int, BenchmarkMeasure]) -> dict[int, list[str]]:
+    """Each mapped indicator's council's statistical neighbours in rank order."""
+    codes = sorted({m.la_code for m in measures.values()})
+    by_council: dict[str, list[str]] = defaultdict(list)
+    for la_code, neighbour_code in db.session.execute(_neighbours_statement(), {"codes": codes}):
+        if neighbour_code:
+            by_council[la_code].append(neighbour_code)
+    return {i: by_council[m.la_code] for i, m in measures.items()}
 
 
 def _published_figures(

@@ -27,6 +27,7 @@ from tracker.indicators.rag import (
 from tracker.lru import LRU
 from tracker.models import (
     Basis,
+    BenchmarkMeasure,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
@@ -185,8 +186,10 @@ def _targets_and_revisions_statement() -> Select:
             of_figures(func.max(IndicatorValue.updated_at)).label("last_change"),
             of_figures(func.max(IndicatorValue.id)).label("last_id"),
             select(func.max(IndicatorValueRevision.id)).scalar_subquery().label("last_revision"),
+            BenchmarkMeasure,  # one an indicator at most, for benchmarks_for
         )
         .add_columns(*target_columns)
+        .outerjoin(BenchmarkMeasure, BenchmarkMeasure.indicator_id == Indicator.id)
         .outerjoin(IndicatorTarget, IndicatorTarget.indicator_id == Indicator.id)
         .where(Indicator.id.in_(bindparam("ids", expanding=True)))
         .order_by(Indicator.id, IndicatorTarget.effective_from)
@@ -204,23 +207,29 @@ def targets_and_revisions(indicator_ids: list[int]) -> tuple[dict[int, list[Targ
     of all figures, not the indicator's own: reading that costs nothing, where finding an
     indicator's own revisions costs a look-up per figure; a correction anywhere then means
     each indicator is worked out afresh once, never that a change goes unseen."""
-    raw, revisions = _targets_and_revision_rows(indicator_ids)
-    return {i: [Target(*row) for row in rows] for i, rows in raw.items()}, revisions
+    read = _targets_and_revision_rows(indicator_ids)
+    return {i: [Target(*row) for row in rows] for i, rows in read.targets.items()}, read.revisions
 
 
-def _targets_and_revision_rows(
-    indicator_ids: list[int],
-) -> tuple[dict[int, list[tuple]], dict[int, tuple]]:
-    """As targets_and_revisions, each target as its plain row (a key hashes those cheaply)."""
+@dataclass(frozen=True)
+class _Read:
+    targets: dict[int, list[tuple]]  # each target as its plain row (a key hashes those cheaply)
+    revisions: dict[int, tuple]
+    measures: dict[int, BenchmarkMeasure]  # the published column of those compared with one
+
+
+def _targets_and_revision_rows(indicator_ids: list[int]) -> _Read:
+    """As targets_and_revisions, with each indicator's benchmark measure."""
     rows = db.session.execute(_targets_and_revisions_statement(), {"ids": indicator_ids})
-    targets: dict[int, list[tuple]] = {i: [] for i in indicator_ids}
-    revisions = {}
+    read = _Read({i: [] for i in indicator_ids}, {}, {})
     for row in rows:
         indicator_id = row[0]
-        revisions[indicator_id] = tuple(row[1:5])  # figures, last_change, last_id, last_revision
+        read.revisions[indicator_id] = tuple(row[1:5])  # figures, last change, id, revision
         if row[5] is not None:
-            targets[indicator_id].append(tuple(row[5:]))
-    return targets, revisions
+            read.measures[indicator_id] = row[5]
+        if row[6] is not None:
+            read.targets[indicator_id].append(tuple(row[6:]))
+    return read
 
 
 @dataclass(frozen=True)
@@ -248,14 +257,16 @@ def _indicator_state() -> Callable[[Indicator], tuple]:
 
 
 def latest_values_for(indicators: list[Indicator], per_series: int = 12) -> list[IndicatorSummary]:
-    """Summaries of the given indicators in three statements, however many there are.
+    """Summaries of the given indicators in two statements, however many there are (two more
+    when any is compared with published statistics).
 
     What an indicator's figures and targets give (its series, rating and sparkline) is worked
     out once per process and revision of those figures, and reused until they change."""
     if not indicators:
         return []
     ids = [i.id for i in indicators]
-    targets, revisions = _targets_and_revision_rows(ids)
+    read = _targets_and_revision_rows(ids)
+    targets, revisions = read.targets, read.revisions
     state = _indicator_state()
     keys = {
         i.id: (per_series, state(i), tuple(targets[i.id]), revisions.get(i.id)) for i in indicators
@@ -270,7 +281,7 @@ def latest_values_for(indicators: list[Indicator], per_series: int = 12) -> list
         worked[indicator.id] = _worked.put(
             keys[indicator.id], _work_out(indicator, series[indicator.id], own)
         )
-    benchmarks = benchmarks_for(indicators)
+    benchmarks = benchmarks_for(indicators, read.measures)
     summaries = []
     for i in indicators:
         done, published = worked[i.id], benchmarks.get(i.id)
