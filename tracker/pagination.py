@@ -67,8 +67,8 @@ def paginate_in_one(query: Select, size: int, number: int | None = None) -> Page
     so a page past the last is one that comes back empty. For a query of one entity without
     joined collections."""
     number = number or requested_page_number()
-    total = select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
-    counted = query.add_columns(total.label("total"))
+    counting = select(func.count()).select_from(query.order_by(None).subquery())
+    counted = query.add_columns(counting.scalar_subquery().label("total"))
     rows = db.session.execute(counted.limit(size).offset((number - 1) * size)).all()
     if number > 1 and not rows:
         abort(404)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import InitVar, dataclass, field, fields, replace
 from datetime import date, datetime
 from functools import cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from markupsafe import Markup
 from sqlalchemy import Select, bindparam, func, select
@@ -251,9 +251,23 @@ _worked = LRU(maxsize=2000)
 
 
 @cache
-def _indicator_state() -> Callable[[Indicator], tuple]:
-    """Reads an indicator's own fields, every column, as a tuple."""
-    return attrgetter(*(attr.key for attr in sa_inspect(Indicator).column_attrs))
+def _indicator_columns() -> tuple[str, ...]:
+    return tuple(attr.key for attr in sa_inspect(Indicator).column_attrs)
+
+
+@cache
+def _state_readers() -> tuple[Callable[[dict], tuple], Callable[[Indicator], tuple]]:
+    return itemgetter(*_indicator_columns()), attrgetter(*_indicator_columns())
+
+
+def _indicator_state(indicator: Indicator) -> tuple:
+    """An indicator's own fields, every column, as a tuple: read from what is loaded (as
+    getattr would), else through the attributes (one expired is loaded again)."""
+    loaded, attributes = _state_readers()
+    try:
+        return loaded(indicator.__dict__)
+    except KeyError:
+        return attributes(indicator)
 
 
 def latest_values_for(indicators: list[Indicator], per_series: int = 12) -> list[IndicatorSummary]:
@@ -267,9 +281,9 @@ def latest_values_for(indicators: list[Indicator], per_series: int = 12) -> list
     ids = [i.id for i in indicators]
     read = _targets_and_revision_rows(ids)
     targets, revisions = read.targets, read.revisions
-    state = _indicator_state()
     keys = {
-        i.id: (per_series, state(i), tuple(targets[i.id]), revisions.get(i.id)) for i in indicators
+        i.id: (per_series, _indicator_state(i), tuple(targets[i.id]), revisions.get(i.id))
+        for i in indicators
     }
     worked = {i: _worked.get(keys[i]) for i in ids}
     missing = [i for i in indicators if worked[i.id] is None]

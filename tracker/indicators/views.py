@@ -49,6 +49,7 @@ from tracker.models import (
 from tracker.pagination import paginate_in_one
 from tracker.permissions import Permission, permission_required, user_has
 from tracker.rules import StaleEdit
+from tracker.templating import rag_tag
 from tracker.uow import unit_of_work
 
 OVERVIEW_PAGE_SIZE = 50
@@ -87,7 +88,7 @@ def basis_label(basis: str) -> str:
 _SENTINEL = "\x00"
 
 
-@bp.app_template_global("indicator_url")
+@bp.app_template_filter("indicator_url")
 def indicator_url(code: str) -> str:
     """url_for('indicators.indicator', code=code), built with one url_for per request: tables
     link every row to its indicator. The code is quoted by the route's own converter."""
@@ -101,6 +102,11 @@ def indicator_url(code: str) -> str:
         built = g._indicator_url = (head, tail, converter.to_url)
     head, tail, to_url = built
     return f"{head}{to_url(code)}{tail}"
+
+
+# A filter as well as a global: a table calls it once or twice per row, and a filter is called
+# directly where a global goes through the template context.
+bp.add_app_template_filter(rag_tag, "rag_tag")
 
 
 # --- Reading --------------------------------------------------------------------------------
