@@ -179,6 +179,7 @@ def test_figures_corrected_moved_deleted_or_added_show_on_the_next_request(csc_0
         service.change_value(_month_figure(), service.Figure(71.5, False, None), None, "Test")
     html = _indicator_page(client)
     assert "71.5%" in _figures_table(html) and "76.2%" not in _figures_table(html)
+    assert "Corrected 1 time<" in _figures_table(html)
     assert "71.5%" in client.get("/indicators").get_data(as_text=True)
 
     with unit_of_work():

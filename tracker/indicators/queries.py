@@ -63,6 +63,8 @@ class IndicatorSummary:
     # Worked out here unless given (`month_rag_of` gives it).
     month_rag: Rag | None = field(default=None, kw_only=True)
     month_rag_given: InitVar[bool] = field(default=False, kw_only=True)
+    # How many times each figure in `series` was corrected or moved (those never are left out).
+    revised: dict[int, int] = field(default_factory=dict, kw_only=True)
 
     def __post_init__(self, month_rag_given: bool) -> None:
         self.judged = self.series.get(self.indicator.basis, [])
@@ -148,8 +150,14 @@ def _recent_values_statement() -> Select:
         .subquery()
     )
     columns = [ranked.c[f.name] for f in fields(Figure)]
+    corrections = (
+        select(func.count())
+        .select_from(IndicatorValueRevision)
+        .where(IndicatorValueRevision.indicator_value_id == ranked.c.id)
+        .scalar_subquery()
+    )
     return (
-        select(*columns)
+        select(*columns, corrections.label("revisions"))
         .where(ranked.c.rank <= bindparam("per_series"))
         .order_by(ranked.c.indicator_id, ranked.c.basis, ranked.c.period.desc())
     )
@@ -159,10 +167,15 @@ def recent_values(indicator_ids: list[int], per_series: int) -> list[Figure]:
     """The latest `per_series` values of each (indicator, basis), newest first, in one query
     (run even for no indicators, so that a page's statement count never depends on what this
     process has worked out before)."""
+    return [figure for figure, _ in _recent_values_revised(indicator_ids, per_series)]
+
+
+def _recent_values_revised(indicator_ids: list[int], per_series: int) -> list[tuple[Figure, int]]:
+    """As recent_values, each with the number of revisions kept of it (its corrections)."""
     rows = db.session.execute(
         _recent_values_statement(), {"ids": indicator_ids, "per_series": per_series}
     )
-    return [Figure(*row) for row in rows]
+    return [(Figure(*row[:-1]), row[-1]) for row in rows]
 
 
 @cache
@@ -240,6 +253,7 @@ class _Worked:
     targets: list[Target]
     rating: IndicatorRating
     month_rag: Rag | None
+    revised: dict[int, int]
     sparkline: Sparkline | None
     sparkline_svg: Markup
 
@@ -288,12 +302,16 @@ def latest_values_for(indicators: list[Indicator], per_series: int = 12) -> list
     worked = {i: _worked.get(keys[i]) for i in ids}
     missing = [i for i in indicators if worked[i.id] is None]
     series: dict[int, dict[str, list[Figure]]] = {i.id: {} for i in missing}
-    for value in recent_values([i.id for i in missing], per_series):
+    revised: dict[int, dict[int, int]] = {i.id: {} for i in missing}
+    for value, corrected in _recent_values_revised([i.id for i in missing], per_series):
         series[value.indicator_id].setdefault(value.basis, []).append(value)
+        if corrected:
+            revised[value.indicator_id][value.id] = corrected
     for indicator in missing:
         own = [Target(*row) for row in targets[indicator.id]]
         worked[indicator.id] = _worked.put(
-            keys[indicator.id], _work_out(indicator, series[indicator.id], own)
+            keys[indicator.id],
+            _work_out(indicator, series[indicator.id], own, revised[indicator.id]),
         )
     benchmarks = benchmarks_for(indicators, read.measures)
     summaries = []
@@ -311,6 +329,7 @@ def latest_values_for(indicators: list[Indicator], per_series: int = 12) -> list
                 keys[i.id],
                 month_rag=done.month_rag,
                 month_rag_given=True,
+                revised=done.revised,
             )
         )
     return summaries
@@ -326,7 +345,12 @@ def with_benchmark(rating: IndicatorRating, benchmarks: Benchmarks | None) -> In
     return replace(rating, rag=rag)
 
 
-def _work_out(indicator: Indicator, series: dict[str, list[Figure]], targets: list[Target]):
+def _work_out(
+    indicator: Indicator,
+    series: dict[str, list[Figure]],
+    targets: list[Target],
+    revised: dict[int, int],
+):
     judged = series.get(indicator.basis, [])
     sparkline = build_sparkline(indicator, judged[:12])
     if sparkline is not None:
@@ -339,6 +363,7 @@ def _work_out(indicator: Indicator, series: dict[str, list[Figure]], targets: li
         targets=targets,
         rating=rate_series(indicator, judged, targets),
         month_rag=month_rag_of(indicator, series, targets),
+        revised=revised,
         sparkline=sparkline,
         sparkline_svg=sparkline.svg() if sparkline else Markup(""),
     )

@@ -128,14 +128,13 @@ def indicator(code: str):
     summary = queries.latest_values_for([found], per_series=24)[0]
     drawn = chart_and_rows(summary, months=24)
     rows = drawn.rows
-    revised = queries.revision_counts([v.id for values in summary.series.values() for v in values])
     return render_template(
         "indicators/indicator.html",
         summary=summary,
         indicator=found,
         chart=drawn.chart,
         rows=rows,
-        revised=revised,
+        revised=summary.revised,
         targets=[(t, describe_target(found, t)) for t in reversed(summary.targets)],
         current_target=describe_target(found, target_in_force(summary.targets, today())),
         benchmark_text=format_value(found.benchmark, found.unit, None),
