@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 from flask import get_template_attribute
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
@@ -189,17 +190,23 @@ class DeletedFigure:
     reason: str
 
 
-def deleted_figures(indicator: Indicator) -> list[DeletedFigure]:
-    """The figures taken out of an indicator, newest first, each with who, when and why."""
-    query = (
+@cache
+def _deleted_figures_statement() -> Select:
+    """Built once per process; `indicator_id` is bound on each execution."""
+    return (
         select(IndicatorValueRevision)
         .where(
-            IndicatorValueRevision.indicator_id == indicator.id,
+            IndicatorValueRevision.indicator_id == bindparam("indicator_id"),
             IndicatorValueRevision.change == RevisionChange.DELETED,
         )
         .options(joinedload(IndicatorValueRevision.changed_by))
         .order_by(IndicatorValueRevision.changed_at.desc(), IndicatorValueRevision.id.desc())
     )
+
+
+def deleted_figures(indicator: Indicator) -> list[DeletedFigure]:
+    """The figures taken out of an indicator, newest first, each with who, when and why."""
+    query, params = _deleted_figures_statement(), {"indicator_id": indicator.id}
     return [
         DeletedFigure(
             period=r.previous_period,
@@ -209,5 +216,5 @@ def deleted_figures(indicator: Indicator) -> list[DeletedFigure]:
             deleted_by=r.changed_by.name if r.changed_by else "Not recorded",
             reason=r.reason or "",
         )
-        for r in db.session.scalars(query)
+        for r in db.session.scalars(query, params)
     ]

@@ -384,9 +384,18 @@ def indicators_matching(search: str) -> Select:
     return query
 
 
+@cache
+def _indicator_by_code_statement() -> Select:
+    """Built once per process; `code` is bound on each execution."""
+    return (
+        select(Indicator)
+        .where(Indicator.code == bindparam("code"))
+        .options(joinedload(Indicator.owner))
+    )
+
+
 def indicator_by_code(code: str) -> Indicator | None:
-    query = select(Indicator).where(Indicator.code == code).options(joinedload(Indicator.owner))
-    return db.session.scalar(query)
+    return db.session.scalar(_indicator_by_code_statement(), {"code": code})
 
 
 @dataclass(frozen=True)
@@ -395,18 +404,24 @@ class LinkedRecommendation:
     rationale: str | None
 
 
-def linked_recommendations(indicator: Indicator) -> list[LinkedRecommendation]:
-    query = (
+@cache
+def _linked_recommendations_statement() -> Select:
+    """Built once per process; `indicator_id` is bound on each execution."""
+    return (
         select(Recommendation, recommendation_indicators.c.rationale)
         .join(
             recommendation_indicators,
             recommendation_indicators.c.recommendation_id == Recommendation.id,
         )
-        .where(recommendation_indicators.c.indicator_id == indicator.id)
+        .where(recommendation_indicators.c.indicator_id == bindparam("indicator_id"))
         .options(joinedload(Recommendation.plan))
         .order_by(Recommendation.plan_id, Recommendation.position)
     )
-    return [LinkedRecommendation(rec, rationale) for rec, rationale in db.session.execute(query)]
+
+
+def linked_recommendations(indicator: Indicator) -> list[LinkedRecommendation]:
+    rows = db.session.execute(_linked_recommendations_statement(), {"indicator_id": indicator.id})
+    return [LinkedRecommendation(rec, rationale) for rec, rationale in rows]
 
 
 def unlinked_recommendations(indicator: Indicator) -> list[Recommendation]:
