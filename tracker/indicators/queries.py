@@ -36,6 +36,7 @@ from tracker.models import (
     Recommendation,
     recommendation_indicators,
 )
+from tracker.pagination import counted_pages
 from tracker.rag import Rag
 
 
@@ -371,6 +372,17 @@ def _work_out(
 
 def all_indicators() -> list[Indicator]:
     return list(db.session.scalars(indicators_matching("")))
+
+
+def overview_pages(search: str) -> Select:
+    """indicators_matching as pagination.paginate_in_one reads it; built once per process
+    without a search."""
+    return counted_pages(indicators_matching(search)) if search else _all_overview_pages()
+
+
+@cache
+def _all_overview_pages() -> Select:
+    return counted_pages(indicators_matching(""))
 
 
 def indicators_matching(search: str) -> Select:

@@ -116,7 +116,7 @@ bp.add_app_template_filter(rag_tag, "rag_tag")
 @permission_required(Permission.VIEW_PLANS)
 def index():
     search = text_arg("q")
-    page = paginate_in_one(queries.indicators_matching(search), OVERVIEW_PAGE_SIZE)
+    page = paginate_in_one(queries.overview_pages(search), OVERVIEW_PAGE_SIZE)
     summaries = queries.latest_values_for(page.items, per_series=12)
     return render_template("indicators/index.html", summaries=summaries, page=page, search=search)
 
