@@ -106,9 +106,11 @@ def forget_worked_out_indicators() -> None:
     from tracker.committee.summary import _ratings_before
     from tracker.indicators.pages import _charts
     from tracker.indicators.queries import _worked
+    from tracker.indicators.views import _rows
 
     _worked.clear()
     _charts.clear()  # the indicator page's chart and rows, keyed the same way
+    _rows.clear()  # rows of the indicators table, keyed the same way
     _ratings_before.clear()  # ratings before a meeting, keyed the same way
 
 

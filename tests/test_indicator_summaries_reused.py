@@ -18,6 +18,7 @@ from tracker.models import (
     PublishedFigure,
     Recommendation,
     Role,
+    recommendation_indicators,
 )
 from tracker.uow import unit_of_work
 
@@ -206,4 +207,38 @@ def _moved_figure() -> IndicatorValue:
         select(IndicatorValue).where(
             IndicatorValue.basis == "month", IndicatorValue.period == date(2015, 12, 1)
         )
+    )
+
+
+def test_a_table_row_shows_a_changed_benchmark_or_rationale_on_the_next_request(seeded, client):
+    """Rows of the indicators table are drawn once per revision of what they show: that
+    includes the published figures in the rating's reason and why an indicator is linked."""
+    sign_in(client, COMMITTEE)
+    overview = client.get("/indicators").get_data(as_text=True)
+    assert "statistical neighbours 79; England 60 (published for 2015)" in overview
+    england = db.session.scalar(
+        select(PublishedFigure).where(
+            PublishedFigure.geographic_level == "National", PublishedFigure.time_period == "2015"
+        )
+    )
+    england.value = 58.0
+    db.session.commit()
+    overview = client.get("/indicators").get_data(as_text=True)
+    assert "statistical neighbours 79; England 58 (published for 2015)" in overview
+
+    link = db.session.execute(select(recommendation_indicators).limit(1)).one()
+    rec = db.session.get(Recommendation, link.recommendation_id)
+    url = f"/recommendations/{rec.id}"
+    client.get(url)
+    db.session.execute(
+        recommendation_indicators.update()
+        .where(
+            recommendation_indicators.c.recommendation_id == link.recommendation_id,
+            recommendation_indicators.c.indicator_id == link.indicator_id,
+        )
+        .values(rationale="A rationale written just now")
+    )
+    db.session.commit()
+    assert "Why it is linked: A rationale written just now" in client.get(url).get_data(
+        as_text=True
     )

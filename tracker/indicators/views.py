@@ -4,12 +4,14 @@ from flask import (
     current_app,
     flash,
     g,
+    get_template_attribute,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
@@ -35,7 +37,9 @@ from tracker.indicators.forms import (
 )
 from tracker.indicators.pages import chart_and_rows, deleted_figures, value_history
 from tracker.indicators.parsing import UNIT_NAMES
+from tracker.indicators.queries import IndicatorSummary
 from tracker.indicators.rag import describe_target, format_value, target_in_force
+from tracker.lru import LRU
 from tracker.models import (
     Basis,
     Indicator,
@@ -107,6 +111,40 @@ def indicator_url(code: str) -> str:
 # A filter as well as a global: a table calls it once or twice per row, and a filter is called
 # directly where a global goes through the template context.
 bp.add_app_template_filter(rag_tag, "rag_tag")
+
+# Per process: each row of the indicators table (templates/indicators/_summary-table.html),
+# keyed by everything it shows: what the summary was worked out from (its revision key), its
+# rating (whose reason carries the published benchmarks), the link and why it is linked.
+_rows = LRU(maxsize=4000)
+
+
+@bp.app_template_filter("summary_row")
+def summary_row(summary: IndicatorSummary, rationales: dict | None = None) -> Markup:
+    """The summary's row of the indicators table, drawn once per revision of what it shows."""
+    indicator = summary.indicator
+    rationale = rationales.get(indicator.id) if rationales else None
+    url = indicator_url(indicator.code)
+    rating = summary.rating
+    key = None
+    if summary.revision_key is not None and rating is not None:
+        key = (summary.revision_key, rating.rag, rating.trend, url, rationale)
+    row = _rows.get(key) if key is not None else None
+    if row is None:
+        macro = get_template_attribute("indicators/_summary-row.html", "summary_row")
+        row = Markup(  # noqa: S704 (the macro escapes what it is given)
+            macro(
+                summary,
+                indicator,
+                summary.latest,
+                summary.latest_month,
+                rating,
+                rationale,
+                url,
+            )
+        )
+        if key is not None:
+            _rows.put(key, row)
+    return row
 
 
 # --- Reading --------------------------------------------------------------------------------
