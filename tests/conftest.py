@@ -106,10 +106,14 @@ def forget_worked_out_indicators() -> None:
     from tracker.actions.forms import _selects
     from tracker.actions.fragments import _groups
     from tracker.committee.summary import _action_ratings, _ratings_before
+    from tracker.indicators.pages import _charts
     from tracker.indicators.queries import _worked
+    from tracker.indicators.views import _rows
     from tracker.plans.queries import _progress
 
     _worked.clear()
+    _charts.clear()  # the indicator page's chart and rows, keyed the same way
+    _rows.clear()  # rows of the indicators table, keyed the same way
     _ratings_before.clear()  # ratings before a meeting, keyed the same way
     _progress.clear()  # each plan's rating and counts on the plans list, keyed the same way
     _action_ratings.clear()  # actions' ratings on a day, keyed by what they are worked out from

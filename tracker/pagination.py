@@ -5,7 +5,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, request, url_for
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from tracker.args import number_arg
 from tracker.extensions import db
@@ -60,6 +60,31 @@ def paginate(query: Select, size: int, number: int | None = None) -> Page:
         abort(404)
     items = db.session.scalars(query.limit(size).offset((number - 1) * size)).unique().all()
     return Page(items=list(items), number=number, size=size, total=total)
+
+
+def counted_pages(query: Select) -> Select:
+    """`query` for paginate_in_one: each row carrying the total (counted once, by a
+    subquery), the page's limit and offset bound on each execution. Build it once per process
+    for a query that never changes."""
+    counting = select(func.count()).select_from(query.order_by(None).subquery())
+    return (
+        query.add_columns(counting.scalar_subquery().label("total"))
+        .limit(bindparam("page_limit"))
+        .offset(bindparam("page_offset"))
+    )
+
+
+def paginate_in_one(counted: Select, size: int, number: int | None = None) -> Page:
+    """As paginate, in one statement: `counted` is the query as counted_pages gives it, so a
+    page past the last is one that comes back empty. For a query of one entity without joined
+    collections."""
+    number = number or requested_page_number()
+    limits = {"page_limit": size, "page_offset": (number - 1) * size}
+    rows = db.session.execute(counted, limits).all()
+    if number > 1 and not rows:
+        abort(404)
+    total = rows[0][1] if rows else 0
+    return Page(items=[row[0] for row in rows], number=number, size=size, total=total)
 
 
 def same_query_url(endpoint: str, **values) -> str:

@@ -2,8 +2,9 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 
 from tracker.extensions import db
 from tracker.models import BenchmarkMeasure, Indicator, PublishedFigure, StatisticalNeighbour
@@ -133,9 +134,17 @@ class Benchmarks:
         return _format(value, "count", self.indicator.decimals)
 
 
-def benchmarks_for(indicators: list[Indicator]) -> dict[int, Benchmarks]:
-    """Each mapped indicator's published years, in two statements however many there are."""
-    measures, neighbours = _measures_and_neighbours([i.id for i in indicators])
+def benchmarks_for(
+    indicators: list[Indicator], measures: dict[int, BenchmarkMeasure] | None = None
+) -> dict[int, Benchmarks]:
+    """Each mapped indicator's published years, in two statements however many there are.
+
+    Given `measures` (each indicator's, read by the caller with something else: none for an
+    indicator not mapped), none at all when no indicator is mapped."""
+    if measures is None:
+        measures, neighbours = _measures_and_neighbours([i.id for i in indicators])
+    elif measures:
+        neighbours = _neighbours_of(measures)
     if not measures:
         return {}
     by_key, england = _published_figures(measures, neighbours)
@@ -150,16 +159,22 @@ def benchmarks_for(indicators: list[Indicator]) -> dict[int, Benchmarks]:
     }
 
 
+@cache
+def _measures_and_neighbours_statement() -> Select:
+    """Built once per process; `ids` is bound on each execution."""
+    return (
+        select(BenchmarkMeasure, StatisticalNeighbour.neighbour_code)
+        .outerjoin(StatisticalNeighbour, StatisticalNeighbour.la_code == BenchmarkMeasure.la_code)
+        .where(BenchmarkMeasure.indicator_id.in_(bindparam("ids", expanding=True)))
+        .order_by(BenchmarkMeasure.id, StatisticalNeighbour.rank)
+    )
+
+
 def _measures_and_neighbours(
     ids: list[int],
 ) -> tuple[dict[int, BenchmarkMeasure], dict[int, list[str]]]:
     """Each indicator's measure, and its council's statistical neighbours in rank order."""
-    rows = db.session.execute(
-        select(BenchmarkMeasure, StatisticalNeighbour.neighbour_code)
-        .outerjoin(StatisticalNeighbour, StatisticalNeighbour.la_code == BenchmarkMeasure.la_code)
-        .where(BenchmarkMeasure.indicator_id.in_(ids))
-        .order_by(BenchmarkMeasure.id, StatisticalNeighbour.rank)
-    ).all()
+    rows = db.session.execute(_measures_and_neighbours_statement(), {"ids": ids}).all()
     measures: dict[int, BenchmarkMeasure] = {}
     neighbours: dict[int, list[str]] = defaultdict(list)
     for measure, neighbour_code in rows:
@@ -167,6 +182,26 @@ def _measures_and_neighbours(
         if neighbour_code:
             neighbours[measure.indicator_id].append(neighbour_code)
     return measures, neighbours
+
+
+@cache
+def _neighbours_statement() -> Select:
+    """Built once per process; `codes` is bound on each execution."""
+    return (
+        select(StatisticalNeighbour.la_code, StatisticalNeighbour.neighbour_code)
+        .where(StatisticalNeighbour.la_code.in_(bindparam("codes", expanding=True)))
+        .order_by(StatisticalNeighbour.la_code, StatisticalNeighbour.rank)
+    )
+
+
+def _neighbours_of(measures: dict[int, BenchmarkMeasure]) -> dict[int, list[str]]:
+    """Each mapped indicator's council's statistical neighbours in rank order."""
+    codes = sorted({m.la_code for m in measures.values()})
+    by_council: dict[str, list[str]] = defaultdict(list)
+    for la_code, neighbour_code in db.session.execute(_neighbours_statement(), {"codes": codes}):
+        if neighbour_code:
+            by_council[la_code].append(neighbour_code)
+    return {i: by_council[m.la_code] for i, m in measures.items()}
 
 
 def _published_figures(

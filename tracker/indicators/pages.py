@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import select
+from flask import get_template_attribute
+from markupsafe import Markup
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
+from tracker.indicators.chart import NARROW, build_chart
 from tracker.indicators.queries import IndicatorSummary, revisions_of
 from tracker.indicators.rag import (
     FigureLike,
@@ -17,6 +21,7 @@ from tracker.indicators.rag import (
     rate_value,
     target_in_force,
 )
+from tracker.lru import LRU
 from tracker.models import Indicator, IndicatorValue, IndicatorValueRevision, RevisionChange, User
 from tracker.rag import Rag
 
@@ -61,6 +66,49 @@ def indicator_rows(summary: IndicatorSummary) -> list[MonthRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class ChartAndRows:
+    """The indicator page's chart (drawn wide and narrow, as markup; None with no figures to
+    chart) and its rows of figures."""
+
+    chart: Markup | None
+    rows: list[MonthRow]
+
+
+# Per process, as `_worked` in tracker/indicators/queries.py: keyed by the summary's revision
+# key (the indicator's own fields, its targets and the revision of its figures) and the
+# published benchmark lines drawn on the chart, everything the chart and rows are drawn from.
+_charts = LRU(maxsize=500)
+
+
+def chart_and_rows(summary: IndicatorSummary, months: int = 24) -> ChartAndRows:
+    """The indicator page's chart of the last `months` months and its rows of figures, drawn
+    once per revision of what they show."""
+    published = summary.benchmarks.chart_lines() if summary.benchmarks else None
+    key = (summary.revision_key, months, None if published is None else tuple(published))
+    found = _charts.get(key) if summary.revision_key is not None else None
+    if found is None:
+        found = _draw(summary, months, published)
+        if summary.revision_key is not None:
+            _charts.put(key, found)
+    return found
+
+
+def _draw(
+    summary: IndicatorSummary, months: int, published: list[tuple[str, str, float]] | None
+) -> ChartAndRows:
+    indicator, series, targets = summary.indicator, summary.series, summary.targets
+    wide = build_chart(indicator, series, targets, months=months, published=published)
+    chart = None
+    if wide is not None:
+        narrow = build_chart(
+            indicator, series, targets, months=months, published=published, frame=NARROW
+        )
+        line_chart = get_template_attribute("indicators/_chart.html", "line_chart")
+        chart = Markup(line_chart(wide, "indicator-chart", narrow))  # noqa: S704 (the macro escapes)
+    return ChartAndRows(chart=chart, rows=indicator_rows(summary))
 
 
 @dataclass(frozen=True)
@@ -142,17 +190,23 @@ class DeletedFigure:
     reason: str
 
 
-def deleted_figures(indicator: Indicator) -> list[DeletedFigure]:
-    """The figures taken out of an indicator, newest first, each with who, when and why."""
-    query = (
+@cache
+def _deleted_figures_statement() -> Select:
+    """Built once per process; `indicator_id` is bound on each execution."""
+    return (
         select(IndicatorValueRevision)
         .where(
-            IndicatorValueRevision.indicator_id == indicator.id,
+            IndicatorValueRevision.indicator_id == bindparam("indicator_id"),
             IndicatorValueRevision.change == RevisionChange.DELETED,
         )
         .options(joinedload(IndicatorValueRevision.changed_by))
         .order_by(IndicatorValueRevision.changed_at.desc(), IndicatorValueRevision.id.desc())
     )
+
+
+def deleted_figures(indicator: Indicator) -> list[DeletedFigure]:
+    """The figures taken out of an indicator, newest first, each with who, when and why."""
+    query, params = _deleted_figures_statement(), {"indicator_id": indicator.id}
     return [
         DeletedFigure(
             period=r.previous_period,
@@ -162,5 +216,5 @@ def deleted_figures(indicator: Indicator) -> list[DeletedFigure]:
             deleted_by=r.changed_by.name if r.changed_by else "Not recorded",
             reason=r.reason or "",
         )
-        for r in db.session.scalars(query)
+        for r in db.session.scalars(query, params)
     ]

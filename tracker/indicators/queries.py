@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import InitVar, dataclass, field, fields, replace
 from datetime import date, datetime
-from functools import cache, cached_property
+from functools import cache
+from operator import attrgetter, itemgetter
 
 from markupsafe import Markup
-from sqlalchemy import BindParameter, Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload
 
@@ -26,6 +27,7 @@ from tracker.indicators.rag import (
 from tracker.lru import LRU
 from tracker.models import (
     Basis,
+    BenchmarkMeasure,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
@@ -34,6 +36,7 @@ from tracker.models import (
     Recommendation,
     recommendation_indicators,
 )
+from tracker.pagination import counted_pages
 from tracker.rag import Rag
 
 
@@ -51,36 +54,45 @@ class IndicatorSummary:
     # fields, its targets and the revision of its figures): a key for results derived from them.
     revision_key: tuple | None = None
 
-    @property
-    def judged(self) -> Sequence[FigureLike]:
-        return self.series.get(self.indicator.basis, [])
+    # What tables read of it, several times per row: set once (the summary is never changed).
+    judged: Sequence[FigureLike] = field(init=False)
+    latest: FigureLike | None = field(init=False)
+    latest_month: FigureLike | None = field(init=False)
+    judged_on_month: bool = field(init=False)
+    # The month's own figure rated against the same target, shown beside a rolling or
+    # year-to-date rating (the report: "January is on target ... the indicator remains red").
+    # Worked out here unless given (`month_rag_of` gives it).
+    month_rag: Rag | None = field(default=None, kw_only=True)
+    month_rag_given: InitVar[bool] = field(default=False, kw_only=True)
+    # How many times each figure in `series` was corrected or moved (those never are left out).
+    revised: dict[int, int] = field(default_factory=dict, kw_only=True)
 
-    @property
-    def latest(self) -> FigureLike | None:
-        return self.judged[0] if self.judged else None
-
-    @property
-    def latest_month(self) -> FigureLike | None:
+    def __post_init__(self, month_rag_given: bool) -> None:
+        self.judged = self.series.get(self.indicator.basis, [])
+        self.latest = self.judged[0] if self.judged else None
         values = self.series.get("month", [])
-        return values[0] if values else None
-
-    @property
-    def judged_on_month(self) -> bool:
-        return self.indicator.basis == Basis.MONTH
-
-    @cached_property
-    def month_rag(self) -> Rag | None:
-        """The month's own figure rated against the same target, shown beside a rolling or
-        year-to-date rating (the report: "January is on target ... the indicator remains red")."""
-        if self.judged_on_month or self.latest_month is None:
-            return None
-        return rate_value(self.indicator, self.latest_month, self.targets)
+        self.latest_month = values[0] if values else None
+        self.judged_on_month = self.indicator.basis == Basis.MONTH
+        if not month_rag_given:
+            self.month_rag = month_rag_of(self.indicator, self.series, self.targets)
 
     @property
     def caveats(self) -> list[FigureLike]:
         """The latest figures shown for this indicator that carry a data-quality note."""
         shown = [self.latest] if self.judged_on_month else [self.latest, self.latest_month]
         return [v for v in shown if v is not None and v.data_quality_note]
+
+
+def month_rag_of(
+    indicator: Indicator,
+    series: Mapping[str, Sequence[FigureLike]],
+    targets: Sequence[TargetLike],
+) -> Rag | None:
+    """The latest month's own figure rated, for an indicator judged on another basis."""
+    values = series.get("month", [])
+    if indicator.basis == Basis.MONTH or not values:
+        return None
+    return rate_value(indicator, values[0], targets)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +151,14 @@ def _recent_values_statement() -> Select:
         .subquery()
     )
     columns = [ranked.c[f.name] for f in fields(Figure)]
+    corrections = (
+        select(func.count())
+        .select_from(IndicatorValueRevision)
+        .where(IndicatorValueRevision.indicator_value_id == ranked.c.id)
+        .scalar_subquery()
+    )
     return (
-        select(*columns)
+        select(*columns, corrections.label("revisions"))
         .where(ranked.c.rank <= bindparam("per_series"))
         .order_by(ranked.c.indicator_id, ranked.c.basis, ranked.c.period.desc())
     )
@@ -150,51 +168,44 @@ def recent_values(indicator_ids: list[int], per_series: int) -> list[Figure]:
     """The latest `per_series` values of each (indicator, basis), newest first, in one query
     (run even for no indicators, so that a page's statement count never depends on what this
     process has worked out before)."""
+    return [figure for figure, _ in _recent_values_revised(indicator_ids, per_series)]
+
+
+def _recent_values_revised(indicator_ids: list[int], per_series: int) -> list[tuple[Figure, int]]:
+    """As recent_values, each with the number of revisions kept of it (its corrections)."""
     rows = db.session.execute(
         _recent_values_statement(), {"ids": indicator_ids, "per_series": per_series}
     )
-    return [Figure(*row) for row in rows]
+    return [(Figure(*row[:-1]), row[-1]) for row in rows]
 
 
 @cache
 def _targets_and_revisions_statement() -> Select:
-    """Built once per process; `ids` is bound on each execution."""
-    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
-    revision = (
-        select(
-            IndicatorValue.indicator_id,
-            func.count().label("figures"),
-            func.max(IndicatorValue.updated_at).label("last_change"),
-            func.max(IndicatorValue.id).label("last_id"),
-        )
-        .where(IndicatorValue.indicator_id.in_(ids))
-        .group_by(IndicatorValue.indicator_id)
-        .subquery()
-    )
-    corrected = (
-        select(
-            IndicatorValue.indicator_id,
-            func.max(IndicatorValueRevision.id).label("last_revision"),
-        )
-        .join(IndicatorValue, IndicatorValue.id == IndicatorValueRevision.indicator_value_id)
-        .where(IndicatorValue.indicator_id.in_(ids))
-        .group_by(IndicatorValue.indicator_id)
-        .subquery()
-    )
+    """Built once per process; `ids` is bound on each execution.
+
+    Each figure aggregate is a subquery per indicator, answered from the indexes on
+    indicator_values (indicator_id) and (indicator_id, updated_at) without reading the
+    figures themselves; the newest revision is one for all indicators (the end of the
+    primary key's index)."""
+    own = IndicatorValue.indicator_id == Indicator.id
+
+    def of_figures(aggregate):
+        return select(aggregate).select_from(IndicatorValue).where(own).scalar_subquery()
+
     target_columns = [column.label(f"target_{column.name}") for column in TARGET_COLUMNS]
     return (
         select(
             Indicator.id,
-            revision.c.figures,
-            revision.c.last_change,
-            revision.c.last_id,
-            corrected.c.last_revision,
+            of_figures(func.count()).label("figures"),
+            of_figures(func.max(IndicatorValue.updated_at)).label("last_change"),
+            of_figures(func.max(IndicatorValue.id)).label("last_id"),
+            select(func.max(IndicatorValueRevision.id)).scalar_subquery().label("last_revision"),
+            BenchmarkMeasure,  # one an indicator at most, for benchmarks_for
         )
         .add_columns(*target_columns)
-        .outerjoin(revision, revision.c.indicator_id == Indicator.id)
-        .outerjoin(corrected, corrected.c.indicator_id == Indicator.id)
+        .outerjoin(BenchmarkMeasure, BenchmarkMeasure.indicator_id == Indicator.id)
         .outerjoin(IndicatorTarget, IndicatorTarget.indicator_id == Indicator.id)
-        .where(Indicator.id.in_(ids))
+        .where(Indicator.id.in_(bindparam("ids", expanding=True)))
         .order_by(Indicator.id, IndicatorTarget.effective_from)
     )
 
@@ -204,17 +215,35 @@ def targets_and_revisions(indicator_ids: list[int]) -> tuple[dict[int, list[Targ
     of them is added, corrected, moved or removed), in one query.
 
     Not a timestamp alone: clocks can step back (a demo day past midnight, a server's clock
-    corrected), so the revision also holds the newest id of the figures and of the revisions
-    kept when one is corrected or moved, which only ever grow, and the number of figures,
-    which falls when one is deleted."""
+    corrected), so the revision also holds the newest id of the figures and the newest id of
+    all revisions (kept whenever any figure is corrected, moved or deleted), which only ever
+    grow, and the number of figures, which falls when one is deleted. The newest revision is
+    of all figures, not the indicator's own: reading that costs nothing, where finding an
+    indicator's own revisions costs a look-up per figure; a correction anywhere then means
+    each indicator is worked out afresh once, never that a change goes unseen."""
+    read = _targets_and_revision_rows(indicator_ids)
+    return {i: [Target(*row) for row in rows] for i, rows in read.targets.items()}, read.revisions
+
+
+@dataclass(frozen=True)
+class _Read:
+    targets: dict[int, list[tuple]]  # each target as its plain row (a key hashes those cheaply)
+    revisions: dict[int, tuple]
+    measures: dict[int, BenchmarkMeasure]  # the published column of those compared with one
+
+
+def _targets_and_revision_rows(indicator_ids: list[int]) -> _Read:
+    """As targets_and_revisions, with each indicator's benchmark measure."""
     rows = db.session.execute(_targets_and_revisions_statement(), {"ids": indicator_ids})
-    targets: dict[int, list[Target]] = {i: [] for i in indicator_ids}
-    revisions = {}
-    for indicator_id, figures, last_change, last_id, last_revision, *target in rows:
-        revisions[indicator_id] = (figures, last_change, last_id, last_revision)
-        if target[0] is not None:
-            targets[indicator_id].append(Target(*target))
-    return targets, revisions
+    read = _Read({i: [] for i in indicator_ids}, {}, {})
+    for row in rows:
+        indicator_id = row[0]
+        read.revisions[indicator_id] = tuple(row[1:5])  # figures, last change, id, revision
+        if row[5] is not None:
+            read.measures[indicator_id] = row[5]
+        if row[6] is not None:
+            read.targets[indicator_id].append(tuple(row[6:]))
+    return read
 
 
 @dataclass(frozen=True)
@@ -222,7 +251,10 @@ class _Worked:
     """What an indicator's figures and targets give, worked out once per revision."""
 
     series: dict[str, list[Figure]]
+    targets: list[Target]
     rating: IndicatorRating
+    month_rag: Rag | None
+    revised: dict[int, int]
     sparkline: Sparkline | None
     sparkline_svg: Markup
 
@@ -238,19 +270,32 @@ def _indicator_columns() -> tuple[str, ...]:
     return tuple(attr.key for attr in sa_inspect(Indicator).column_attrs)
 
 
+@cache
+def _state_readers() -> tuple[Callable[[dict], tuple], Callable[[Indicator], tuple]]:
+    return itemgetter(*_indicator_columns()), attrgetter(*_indicator_columns())
+
+
 def _indicator_state(indicator: Indicator) -> tuple:
-    return tuple(getattr(indicator, key) for key in _indicator_columns())
+    """An indicator's own fields, every column, as a tuple: read from what is loaded (as
+    getattr would), else through the attributes (one expired is loaded again)."""
+    loaded, attributes = _state_readers()
+    try:
+        return loaded(indicator.__dict__)
+    except KeyError:
+        return attributes(indicator)
 
 
 def latest_values_for(indicators: list[Indicator], per_series: int = 12) -> list[IndicatorSummary]:
-    """Summaries of the given indicators in two statements, however many there are.
+    """Summaries of the given indicators in two statements, however many there are (two more
+    when any is compared with published statistics).
 
     What an indicator's figures and targets give (its series, rating and sparkline) is worked
     out once per process and revision of those figures, and reused until they change."""
     if not indicators:
         return []
     ids = [i.id for i in indicators]
-    targets, revisions = targets_and_revisions(ids)
+    read = _targets_and_revision_rows(ids)
+    targets, revisions = read.targets, read.revisions
     keys = {
         i.id: (per_series, _indicator_state(i), tuple(targets[i.id]), revisions.get(i.id))
         for i in indicators
@@ -258,26 +303,37 @@ def latest_values_for(indicators: list[Indicator], per_series: int = 12) -> list
     worked = {i: _worked.get(keys[i]) for i in ids}
     missing = [i for i in indicators if worked[i.id] is None]
     series: dict[int, dict[str, list[Figure]]] = {i.id: {} for i in missing}
-    for value in recent_values([i.id for i in missing], per_series):
+    revised: dict[int, dict[int, int]] = {i.id: {} for i in missing}
+    for value, corrected in _recent_values_revised([i.id for i in missing], per_series):
         series[value.indicator_id].setdefault(value.basis, []).append(value)
+        if corrected:
+            revised[value.indicator_id][value.id] = corrected
     for indicator in missing:
+        own = [Target(*row) for row in targets[indicator.id]]
         worked[indicator.id] = _worked.put(
-            keys[indicator.id], _work_out(indicator, series[indicator.id], targets[indicator.id])
+            keys[indicator.id],
+            _work_out(indicator, series[indicator.id], own, revised[indicator.id]),
         )
-    benchmarks = benchmarks_for(indicators)
-    return [
-        IndicatorSummary(
-            i,
-            worked[i.id].series,
-            targets[i.id],
-            with_benchmark(worked[i.id].rating, benchmarks.get(i.id)),
-            worked[i.id].sparkline,
-            worked[i.id].sparkline_svg,
-            benchmarks.get(i.id),
-            keys[i.id],
+    benchmarks = benchmarks_for(indicators, read.measures)
+    summaries = []
+    for i in indicators:
+        done, published = worked[i.id], benchmarks.get(i.id)
+        summaries.append(
+            IndicatorSummary(
+                i,
+                done.series,
+                done.targets,
+                with_benchmark(done.rating, published),
+                done.sparkline,
+                done.sparkline_svg,
+                published,
+                keys[i.id],
+                month_rag=done.month_rag,
+                month_rag_given=True,
+                revised=done.revised,
+            )
         )
-        for i in indicators
-    ]
+    return summaries
 
 
 def with_benchmark(rating: IndicatorRating, benchmarks: Benchmarks | None) -> IndicatorRating:
@@ -290,7 +346,12 @@ def with_benchmark(rating: IndicatorRating, benchmarks: Benchmarks | None) -> In
     return replace(rating, rag=rag)
 
 
-def _work_out(indicator: Indicator, series: dict[str, list[Figure]], targets: list[Target]):
+def _work_out(
+    indicator: Indicator,
+    series: dict[str, list[Figure]],
+    targets: list[Target],
+    revised: dict[int, int],
+):
     judged = series.get(indicator.basis, [])
     sparkline = build_sparkline(indicator, judged[:12])
     if sparkline is not None:
@@ -300,7 +361,10 @@ def _work_out(indicator: Indicator, series: dict[str, list[Figure]], targets: li
         sparkline = replace(sparkline, label=window_words(indicator, window))
     return _Worked(
         series=series,
+        targets=targets,
         rating=rate_series(indicator, judged, targets),
+        month_rag=month_rag_of(indicator, series, targets),
+        revised=revised,
         sparkline=sparkline,
         sparkline_svg=sparkline.svg() if sparkline else Markup(""),
     )
@@ -308,6 +372,17 @@ def _work_out(indicator: Indicator, series: dict[str, list[Figure]], targets: li
 
 def all_indicators() -> list[Indicator]:
     return list(db.session.scalars(indicators_matching("")))
+
+
+def overview_pages(search: str) -> Select:
+    """indicators_matching as pagination.paginate_in_one reads it; built once per process
+    without a search."""
+    return counted_pages(indicators_matching(search)) if search else _all_overview_pages()
+
+
+@cache
+def _all_overview_pages() -> Select:
+    return counted_pages(indicators_matching(""))
 
 
 def indicators_matching(search: str) -> Select:
@@ -321,9 +396,18 @@ def indicators_matching(search: str) -> Select:
     return query
 
 
+@cache
+def _indicator_by_code_statement() -> Select:
+    """Built once per process; `code` is bound on each execution."""
+    return (
+        select(Indicator)
+        .where(Indicator.code == bindparam("code"))
+        .options(joinedload(Indicator.owner))
+    )
+
+
 def indicator_by_code(code: str) -> Indicator | None:
-    query = select(Indicator).where(Indicator.code == code).options(joinedload(Indicator.owner))
-    return db.session.scalar(query)
+    return db.session.scalar(_indicator_by_code_statement(), {"code": code})
 
 
 @dataclass(frozen=True)
@@ -332,18 +416,24 @@ class LinkedRecommendation:
     rationale: str | None
 
 
-def linked_recommendations(indicator: Indicator) -> list[LinkedRecommendation]:
-    query = (
+@cache
+def _linked_recommendations_statement() -> Select:
+    """Built once per process; `indicator_id` is bound on each execution."""
+    return (
         select(Recommendation, recommendation_indicators.c.rationale)
         .join(
             recommendation_indicators,
             recommendation_indicators.c.recommendation_id == Recommendation.id,
         )
-        .where(recommendation_indicators.c.indicator_id == indicator.id)
+        .where(recommendation_indicators.c.indicator_id == bindparam("indicator_id"))
         .options(joinedload(Recommendation.plan))
         .order_by(Recommendation.plan_id, Recommendation.position)
     )
-    return [LinkedRecommendation(rec, rationale) for rec, rationale in db.session.execute(query)]
+
+
+def linked_recommendations(indicator: Indicator) -> list[LinkedRecommendation]:
+    rows = db.session.execute(_linked_recommendations_statement(), {"indicator_id": indicator.id})
+    return [LinkedRecommendation(rec, rationale) for rec, rationale in rows]
 
 
 def unlinked_recommendations(indicator: Indicator) -> list[Recommendation]:

@@ -1,5 +1,17 @@
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
@@ -12,7 +24,6 @@ from tracker.imports import FileProblem, pending
 from tracker.imports.flow import ImportFlow
 from tracker.imports.queries import recent_imports
 from tracker.indicators import bp, importing, queries, service
-from tracker.indicators.chart import NARROW, build_chart
 from tracker.indicators.forms import (
     ConfirmImportForm,
     DeleteValueForm,
@@ -24,9 +35,11 @@ from tracker.indicators.forms import (
     UploadForm,
     ValueForm,
 )
-from tracker.indicators.pages import deleted_figures, indicator_rows, value_history
+from tracker.indicators.pages import chart_and_rows, deleted_figures, value_history
 from tracker.indicators.parsing import UNIT_NAMES
+from tracker.indicators.queries import IndicatorSummary
 from tracker.indicators.rag import describe_target, format_value, target_in_force
+from tracker.lru import LRU
 from tracker.models import (
     Basis,
     Indicator,
@@ -37,9 +50,10 @@ from tracker.models import (
     Unit,
     User,
 )
-from tracker.pagination import paginate
+from tracker.pagination import paginate_in_one
 from tracker.permissions import Permission, permission_required, user_has
 from tracker.rules import StaleEdit
+from tracker.templating import rag_tag
 from tracker.uow import unit_of_work
 
 OVERVIEW_PAGE_SIZE = 50
@@ -75,6 +89,64 @@ def basis_label(basis: str) -> str:
     return Basis(basis).label
 
 
+_SENTINEL = "\x00"
+
+
+@bp.app_template_filter("indicator_url")
+def indicator_url(code: str) -> str:
+    """url_for('indicators.indicator', code=code), built with one url_for per request: tables
+    link every row to its indicator. The code is quoted by the route's own converter."""
+    built = g.get("_indicator_url")
+    if built is None:
+        url_map = current_app.url_map
+        converter = url_map.converters["default"](url_map)
+        head, tail = url_for("indicators.indicator", code=_SENTINEL).split(
+            converter.to_url(_SENTINEL)
+        )
+        built = g._indicator_url = (head, tail, converter.to_url)
+    head, tail, to_url = built
+    return f"{head}{to_url(code)}{tail}"
+
+
+# A filter as well as a global: a table calls it once or twice per row, and a filter is called
+# directly where a global goes through the template context.
+bp.add_app_template_filter(rag_tag, "rag_tag")
+
+# Per process: each row of the indicators table (templates/indicators/_summary-table.html),
+# keyed by everything it shows: what the summary was worked out from (its revision key), its
+# rating (whose reason carries the published benchmarks), the link and why it is linked.
+_rows = LRU(maxsize=4000)
+
+
+@bp.app_template_filter("summary_row")
+def summary_row(summary: IndicatorSummary, rationales: dict | None = None) -> Markup:
+    """The summary's row of the indicators table, drawn once per revision of what it shows."""
+    indicator = summary.indicator
+    rationale = rationales.get(indicator.id) if rationales else None
+    url = indicator_url(indicator.code)
+    rating = summary.rating
+    key = None
+    if summary.revision_key is not None and rating is not None:
+        key = (summary.revision_key, rating.rag, rating.trend, url, rationale)
+    row = _rows.get(key) if key is not None else None
+    if row is None:
+        macro = get_template_attribute("indicators/_summary-row.html", "summary_row")
+        row = Markup(  # noqa: S704 (the macro escapes what it is given)
+            macro(
+                summary,
+                indicator,
+                summary.latest,
+                summary.latest_month,
+                rating,
+                rationale,
+                url,
+            )
+        )
+        if key is not None:
+            _rows.put(key, row)
+    return row
+
+
 # --- Reading --------------------------------------------------------------------------------
 
 
@@ -82,7 +154,7 @@ def basis_label(basis: str) -> str:
 @permission_required(Permission.VIEW_PLANS)
 def index():
     search = text_arg("q")
-    page = paginate(queries.indicators_matching(search), OVERVIEW_PAGE_SIZE)
+    page = paginate_in_one(queries.overview_pages(search), OVERVIEW_PAGE_SIZE)
     summaries = queries.latest_values_for(page.items, per_series=12)
     return render_template("indicators/index.html", summaries=summaries, page=page, search=search)
 
@@ -92,21 +164,15 @@ def index():
 def indicator(code: str):
     found = _found(code)
     summary = queries.latest_values_for([found], per_series=24)[0]
-    published = summary.benchmarks.chart_lines() if summary.benchmarks else None
-    chart = build_chart(found, summary.series, summary.targets, months=24, published=published)
-    narrow = build_chart(
-        found, summary.series, summary.targets, months=24, published=published, frame=NARROW
-    )
-    rows = indicator_rows(summary)
-    revised = queries.revision_counts([v.id for values in summary.series.values() for v in values])
+    drawn = chart_and_rows(summary, months=24)
+    rows = drawn.rows
     return render_template(
         "indicators/indicator.html",
         summary=summary,
         indicator=found,
-        chart=chart,
-        narrow_chart=narrow,
+        chart=drawn.chart,
         rows=rows,
-        revised=revised,
+        revised=summary.revised,
         targets=[(t, describe_target(found, t)) for t in reversed(summary.targets)],
         current_target=describe_target(found, target_in_force(summary.targets, today())),
         benchmark_text=format_value(found.benchmark, found.unit, None),

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -137,6 +138,9 @@ class IndicatorValue(Model):
     __table_args__ = (
         UniqueConstraint("indicator_id", "period", "basis"),
         CheckConstraint("basis IN ('month', 'rolling_12', 'ytd')", name="basis_known"),
+        # The revision of an indicator's figures (tracker/indicators/queries.py) reads its
+        # newest change from this index alone, on every page showing the indicator.
+        Index("ix_indicator_values_indicator_id_updated_at", "indicator_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
