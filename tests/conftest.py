@@ -104,6 +104,7 @@ def forget_worked_out_indicators() -> None:
     emptied tables (SQLite then reuses ids) and the seed comes back with the same ids and
     stamps, so two tests can build the same revision from different figures."""
     from tracker.committee.summary import _action_ratings, _ratings_before
+    from tracker.fragments import clear as forget_fragments
     from tracker.indicators.queries import _worked
     from tracker.plans.queries import _progress
 
@@ -111,6 +112,7 @@ def forget_worked_out_indicators() -> None:
     _ratings_before.clear()  # ratings before a meeting, keyed the same way
     _progress.clear()  # each plan's rating and counts on the plans list, keyed the same way
     _action_ratings.clear()  # actions' ratings on a day, keyed by what they are worked out from
+    forget_fragments()  # parts of pages rendered once per distinct content (tracker/fragments.py)
 
 
 def _empty_all_tables() -> None:
