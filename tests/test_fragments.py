@@ -1,6 +1,6 @@
 """Parts of pages rendered once per process and distinct content (tracker/fragments.py): the
-plan summary's recommendation sections and at-a-glance table. A change to anything they show is
-on the very next request, exactly as a new process would render it."""
+plan summary's recommendation sections, at-a-glance table and changes since a meeting. A change
+to anything they show is on the very next request, exactly as a new process renders it."""
 
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -96,6 +96,21 @@ def test_a_changed_status_due_date_and_note_show_on_the_next_summary(seeded, cli
     db.session.commit()
     noted = _warm_and_fresh(client, url)
     assert "R1.3: The warehouse&#39;s first extract ran overnight." in _section(noted, "R1")
+
+    # The changes since the meeting: a due date moved.
+    db.session.add(
+        ProgressUpdate(
+            action_id=action.id,
+            created_at=datetime(2016, 3, 15, 2, tzinfo=UTC),
+            due_from=action.current_due_date,
+            due_to=date(2016, 9, 30),
+            due_change_reason="The supplier's delay",
+        )
+    )
+    db.session.commit()
+    moved = _warm_and_fresh(client, url)
+    assert "Reason given: The supplier&#39;s delay" in moved
+    assert "Reason given: The supplier&#39;s delay" not in noted
 
 
 def test_a_changed_recommendation_and_day_show_on_the_next_summary(app, seeded, client, as_at):

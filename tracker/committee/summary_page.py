@@ -6,7 +6,7 @@ from collections.abc import Hashable, Sequence
 from flask import url_for
 from markupsafe import Markup
 
-from tracker.committee.summary import RecommendationRow
+from tracker.committee.summary import Change, RecommendationRow
 from tracker.fragments import render_fragment
 from tracker.indicators.queries import IndicatorSummary
 
@@ -79,3 +79,11 @@ def at_a_glance(rows: Sequence[RecommendationRow]) -> Markup:
     recommendation."""
     key = tuple(_glance_row_key(row) for row in rows)
     return render_fragment("committee/_at-a-glance.html", key, rows=rows)
+
+
+def changes_list(changes: dict[str, list[Change]]) -> Markup:
+    """What changed since the chosen day (templates/committee/_changes.html)."""
+    key = tuple(
+        (kind, tuple((c.reference, c.text) for c in items)) for kind, items in changes.items()
+    )
+    return render_fragment("committee/_changes.html", key, changes=changes)

@@ -9,7 +9,7 @@ from tracker.committee.paper import render_paper
 from tracker.committee.paper_store import PaperBusy
 from tracker.committee.plan_rows import summary_plan
 from tracker.committee.summary import build_summary
-from tracker.committee.summary_page import at_a_glance, recommendation_sections
+from tracker.committee.summary_page import at_a_glance, changes_list, recommendation_sections
 from tracker.inspections.timeline import plan_inspections
 from tracker.permissions import Permission, permission_required
 from tracker.plans.queries import load_plan
@@ -60,6 +60,7 @@ def summary(plan_id: int):
         rag_items=_items([("", "All ratings"), *rag_choices], filters.colour or ""),
         inspections=plan_inspections(summary.plan, summary.day),
         at_a_glance=at_a_glance(summary.rows),
+        changes=changes_list(summary.changes) if summary.since else None,
         sections=recommendation_sections(summary.rows),
     )
 
