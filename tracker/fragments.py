@@ -28,7 +28,7 @@ from collections.abc import Hashable
 from flask import current_app, has_request_context, request
 from markupsafe import Markup
 
-from tracker.lru import LRU
+from tracker.lru import LRU, HashedKey
 
 # A recommendation's section of the plan summary is ~4 KB: 2000 entries ~10 MB per worker.
 _fragments = LRU(maxsize=2000)
@@ -39,28 +39,11 @@ def render_fragment(template_name: str, key: Hashable | None, **context) -> Mark
     if key is None:
         return _render(template_name, context)
     script_root = request.script_root if has_request_context() else ""
-    full_key = _Key((template_name, current_app.config["TIMEZONE"], script_root, key))
+    full_key = HashedKey((template_name, current_app.config["TIMEZONE"], script_root, key))
     html = _fragments.get(full_key)
     if html is None:
         html = _fragments.put(full_key, _render(template_name, context))
     return html
-
-
-class _Key:
-    """A key whose hash is worked out once: a tuple's is not kept, and the cache looks a key up
-    more than once (a fragment's key may hold dozens of values)."""
-
-    __slots__ = ("value", "hash")
-
-    def __init__(self, value: Hashable):
-        self.value = value
-        self.hash = hash(value)
-
-    def __hash__(self) -> int:
-        return self.hash
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Key) and self.hash == other.hash and self.value == other.value
 
 
 def _render(template_name: str, context: dict) -> Markup:

@@ -38,14 +38,16 @@ def state_at(
     updates: Sequence[ProgressUpdate | Row],
     day: date,
     cutoff: datetime | None = None,
+    ordered: bool = False,
 ) -> ActionState:
-    """`updates` are the action's updates in any order: ORM objects, or plain rows with their
-    id, created_at, status_to and due_to. `cutoff`: `end_of(day)`, if the caller has it (a
-    summary asks for every action's state on the same day)."""
+    """`updates` are the action's updates in any order (`ordered`: already by time, then id):
+    ORM objects, or plain rows with their id, created_at, status_to and due_to. `cutoff`:
+    `end_of(day)`, if the caller has it (a summary asks for every action's state on the same
+    day)."""
     cutoff = cutoff or end_of(day)
     status = ActionStatus.NOT_STARTED.value
     due = action.original_due_date
-    for update in sorted(updates, key=_in_order) if len(updates) > 1 else updates:
+    for update in updates if ordered or len(updates) < 2 else sorted(updates, key=_in_order):
         if update.created_at >= cutoff:
             break
         if update.status_to:

@@ -22,7 +22,7 @@ from tracker.embedding import Embedding, embedding
 from tracker.extensions import db
 from tracker.indicators.queries import VALUE_COLUMNS, Figure, IndicatorSummary, latest_values_for
 from tracker.indicators.rag import IndicatorRating, rate_series
-from tracker.lru import LRU
+from tracker.lru import LRU, HashedKey
 from tracker.models import (
     Action,
     ActionStatus,
@@ -149,8 +149,9 @@ def _updates_statement() -> Select:
 
 
 def _updates_and_notes(plan_id: int) -> tuple[dict[int, list[Row]], dict[int, Note]]:
-    """Each action's progress updates, oldest first, and each recommendation's most recent
-    progress note, in one statement (not ORM objects with their authors)."""
+    """Each action's progress updates, oldest first (by time, then id, as state_at orders them),
+    and each recommendation's most recent progress note, in one statement (not ORM objects with
+    their authors)."""
     grouped: dict[int, list[Row]] = {}
     latest: dict[int, Row] = {}
     for update in db.session.execute(_updates_statement(), {"plan_id": plan_id}).all():
@@ -205,7 +206,9 @@ def build_summary(
     if since:
         cutoff = end_of(since)
         for row in rows:
-            then = [state_at(a, updates.get(a.id, ()), since, cutoff) for a in row.actions]
+            then = [
+                state_at(a, updates.get(a.id, ()), since, cutoff, ordered=True) for a in row.actions
+            ]
             states.update((a.id, state) for a, state in zip(row.actions, then, strict=True))
             row.rag_then = recommendation_rag(then, since, [_rated(a, since) for a in then])
     rating = plan_rag([row.rag for row in rows])
@@ -335,8 +338,11 @@ def _ratings_then(
     """Each indicator's rating on its latest figures for months before `month_start`. Worked out
     once per process and revision; the statement is sent every time (for the indicators not
     worked out yet, perhaps none), so a page's statement count never depends on this cache."""
-    keys = {s.indicator.id: (s.revision_key, month_start) for s in summaries}
-    then = {i: _ratings_before.get(key) if key[0] else None for i, key in keys.items()}
+    keys = {s.indicator.id: HashedKey((s.revision_key, month_start)) for s in summaries}
+    then = {
+        s.indicator.id: _ratings_before.get(keys[s.indicator.id]) if s.revision_key else None
+        for s in summaries
+    }
     missing = [s for s in summaries if then[s.indicator.id] is None]
     values = _values_before([s.indicator.id for s in missing], month_start)
     for s in missing:
@@ -395,7 +401,8 @@ def changes_since(
     since: date,
     states: dict[int, ActionState] | None = None,
 ) -> dict[str, list[Change]]:
-    """`states`: the actions' states on `since` (tracker.committee.history.state_at), if the
+    """`updates`: each action's progress updates, oldest first (`_updates_and_notes`).
+    `states`: the actions' states on `since` (tracker.committee.history.state_at), if the
     caller has worked them out already."""
     cutoff = end_of(since)
     actions = {a.id: a for row in summary.rows for a in row.actions}
@@ -468,7 +475,9 @@ def _newly_overdue(
         for action, rag in zip(row.actions, row.action_rags, strict=True):
             if not rag.reason.startswith("Overdue"):
                 continue
-            then = states.get(action.id) or state_at(action, updates.get(action.id, ()), since)
+            then = states.get(action.id) or state_at(
+                action, updates.get(action.id, ()), since, ordered=True
+            )
             if _was_overdue(then, since):
                 continue
             found.append(

@@ -13,12 +13,14 @@ from tracker.indicators.queries import IndicatorSummary
 
 def indicator_key(summary: IndicatorSummary) -> Hashable | None:
     """What a row of templates/indicators/_summary-table.html shows of an indicator: its own
-    fields, figures, targets (with all worked out from them: series, month's rating, sparkline
-    and trend) are its revision key; its rating also carries the published benchmarks. None
-    when there is no revision key (then it is rendered every time)."""
-    if summary.revision_key is None:
+    fields, figures and targets, and all worked out from them (series, rating, month's rating,
+    sparkline, trend), are its revision key; the rating's reason also carries the published
+    benchmarks (tracker.indicators.queries.with_benchmark). None when there is no revision key
+    (then it is rendered every time)."""
+    rating = summary.rating
+    if summary.revision_key is None or rating is None:
         return None
-    return (summary.revision_key, summary.rating)
+    return (summary.revision_key, rating.rag, rating.trend)
 
 
 def _section_key(row: RecommendationRow, rec_url: str) -> Hashable | None:
