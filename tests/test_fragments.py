@@ -1,6 +1,7 @@
 """Parts of pages rendered once per process and distinct content (tracker/fragments.py): the
-plan summary's recommendation sections, at-a-glance table and changes since a meeting. A change
-to anything they show is on the very next request, exactly as a new process renders it."""
+plan summary's recommendation sections, at-a-glance table, changes since a meeting and filters.
+A change to anything they show is on the very next request, exactly as a new process renders
+it."""
 
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -125,6 +126,14 @@ def test_a_changed_recommendation_and_day_show_on_the_next_summary(app, seeded, 
     assert "R2: A title written after the page was first shown" in _section(retitled, "R2")
     assert "A title written after the page was first shown" in _glance(retitled)
     assert "A title written after the page was first shown" not in before
+    # The filters: a theme renamed is in the theme choices; another filter, in the links.
+    rec.theme.name = "A theme renamed"
+    db.session.commit()
+    renamed = _warm_and_fresh(client, url)
+    assert f'<option value="{rec.theme.id}">A theme renamed</option>' in renamed
+    red = _warm_and_fresh(client, url + "&rag=red")
+    assert "/summary.xlsx?rag=red&amp;since=2015-11-16" in red
+    assert "/summary.xlsx?rag=red" not in renamed
 
     # A later day: actions due in between are overdue now, in the sections and at a glance.
     as_at(date(2016, 4, 5))

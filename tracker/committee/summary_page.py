@@ -89,3 +89,35 @@ def changes_list(changes: dict[str, list[Change]]) -> Markup:
         (kind, tuple((c.reference, c.text) for c in items)) for kind, items in changes.items()
     )
     return render_fragment("committee/_changes.html", key, changes=changes)
+
+
+def _items_key(items: list[dict]) -> tuple:
+    return tuple(tuple(item.items()) for item in items)
+
+
+def summary_controls(
+    plan_id: int,
+    since_items: list[dict],
+    theme_items: list[dict],
+    rag_items: list[dict],
+    export_args: dict[str, str],
+) -> Markup:
+    """The filters form, the download links (with the filters) and the meetings link
+    (templates/committee/_summary-controls.html). Each choice: a dict of plain values (value,
+    text, selected), as the GOV.UK select takes it."""
+    key = (
+        plan_id,
+        _items_key(since_items),
+        _items_key(theme_items),
+        _items_key(rag_items),
+        tuple(export_args.items()),
+    )
+    return render_fragment(
+        "committee/_summary-controls.html",
+        key,
+        plan_id=plan_id,
+        since_items=since_items,
+        theme_items=theme_items,
+        rag_items=rag_items,
+        export_args=export_args,
+    )
