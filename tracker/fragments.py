@@ -1,8 +1,8 @@
 """Parts of a page rendered once per process and distinct content, then reused as HTML.
 
 `render_fragment("committee/_summary-recommendation.html", key, row=row)` renders the template
-with exactly the variables given, and keeps the HTML per process keyed by the template's name
-and `key` (tracker/lru.py, bounded). A change to anything the fragment shows gives a new key, so
+with exactly the variables given, and keeps the HTML per process keyed by the template and
+`key` (tracker/lru.py, bounded). A change to anything the fragment shows gives a new key, so
 the next request renders it afresh; nothing is ever invalidated, old entries age out.
 
 The rule, for every fragment template and its caller:
@@ -15,7 +15,7 @@ The rule, for every fragment template and its caller:
   context processors that provide them are not run).
 - Everything the fragment shows must be in `key`: plain hashable values (tuples of the row
   values shown, frozen dataclasses, dates), including the day or "as at" date and any setting
-  the output depends on. The template's name, the council's timezone (`govuk_datetime`) and the
+  the output depends on. The template, the council's timezone (`govuk_datetime`) and the
   application's script root (`url_for`) are added here.
 - Computing the key must cost much less than rendering, and must send no SQL statement: a page's
   statements never depend on whether a fragment is kept.
@@ -26,6 +26,7 @@ The rule, for every fragment template and its caller:
 from collections.abc import Hashable
 
 from flask import current_app, has_request_context, request
+from jinja2 import Template
 from markupsafe import Markup
 
 from tracker.lru import LRU, HashedKey
@@ -36,18 +37,21 @@ _fragments = LRU(maxsize=2000)
 
 def render_fragment(template_name: str, key: Hashable | None, **context) -> Markup:
     """The template rendered with `context`, kept per process by `key` (see the module's rule)."""
+    # The template itself is part of the key: edited while the server runs (templates reloaded
+    # in development), it is a new template and its fragments are rendered afresh (a template
+    # it includes is not checked: restart the server after editing one).
+    template = current_app.jinja_env.get_template(template_name)
     if key is None:
-        return _render(template_name, context)
+        return _render(template, context)
     script_root = request.script_root if has_request_context() else ""
-    full_key = HashedKey((template_name, current_app.config["TIMEZONE"], script_root, key))
+    full_key = HashedKey((template, current_app.config["TIMEZONE"], script_root, key))
     html = _fragments.get(full_key)
     if html is None:
-        html = _fragments.put(full_key, _render(template_name, context))
+        html = _fragments.put(full_key, _render(template, context))
     return html
 
 
-def _render(template_name: str, context: dict) -> Markup:
-    template = current_app.jinja_env.get_template(template_name)
+def _render(template: Template, context: dict) -> Markup:
     return Markup(template.render(context))  # noqa: S704 (the template escapes what it shows)
 
 
