@@ -6,9 +6,9 @@ then, or, with no update yet, not started and the original due date.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from operator import attrgetter
+from typing import NamedTuple
 
 from sqlalchemy import Row
 
@@ -16,9 +16,9 @@ from tracker.models import ActionStatus, ProgressUpdate
 from tracker.rag import RatedAction
 
 
-@dataclass(frozen=True)
-class ActionState:
-    """Quacks like an Action for tracker.rag.action_rag."""
+class ActionState(NamedTuple):
+    """Quacks like an Action for tracker.rag.action_rag. A named tuple (made in C): a summary
+    works out every action's state on the chosen day."""
 
     status: str
     current_due_date: date | None
@@ -27,6 +27,7 @@ class ActionState:
 
 
 _in_order = attrgetter("created_at", "id")
+_NOT_STARTED = ActionStatus.NOT_STARTED.value
 
 
 def end_of(day: date) -> datetime:
@@ -45,7 +46,7 @@ def state_at(
     `end_of(day)`, if the caller has it (a summary asks for every action's state on the same
     day)."""
     cutoff = cutoff or end_of(day)
-    status = ActionStatus.NOT_STARTED.value
+    status = _NOT_STARTED
     due = action.original_due_date
     for update in updates if ordered or len(updates) < 2 else sorted(updates, key=_in_order):
         if update.created_at >= cutoff:
