@@ -8,7 +8,7 @@ then, or, with no update yet, not started and the original due date.
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from operator import attrgetter
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import Row
 
@@ -26,6 +26,22 @@ class ActionState(NamedTuple):
     withdrawn_reason: str | None = None
 
 
+class UpdateLike(Protocol):
+    """What a past state reads of a progress update (tracker.committee.summary.Update)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+    @property
+    def status_to(self) -> str | None: ...
+
+    @property
+    def due_to(self) -> date | None: ...
+
+
 _in_order = attrgetter("created_at", "id")
 _NOT_STARTED = ActionStatus.NOT_STARTED.value
 
@@ -36,15 +52,15 @@ def end_of(day: date) -> datetime:
 
 def state_at(
     action: RatedAction,
-    updates: Sequence[ProgressUpdate | Row],
+    updates: Sequence[ProgressUpdate | Row | UpdateLike],
     day: date,
     cutoff: datetime | None = None,
     ordered: bool = False,
 ) -> ActionState:
     """`updates` are the action's updates in any order (`ordered`: already by time, then id):
-    ORM objects, or plain rows with their id, created_at, status_to and due_to. `cutoff`:
-    `end_of(day)`, if the caller has it (a summary asks for every action's state on the same
-    day)."""
+    ORM objects, or plain rows or named tuples with their id, created_at, status_to and
+    due_to. `cutoff`: `end_of(day)`, if the caller has it (a summary asks for every action's
+    state on the same day)."""
     cutoff = cutoff or end_of(day)
     status = _NOT_STARTED
     due = action.original_due_date

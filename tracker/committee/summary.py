@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import Row, Select, bindparam, func, select
 
@@ -117,11 +118,31 @@ class PlanSummary:
         )
 
 
+class Update(NamedTuple):
+    """A progress update as the summary reads it (the columns of `_updates_statement`, in its
+    order): a named tuple, whose fields are read in C (a plan has hundreds of updates, each read
+    several times)."""
+
+    id: int
+    action_id: int
+    created_at: datetime
+    status_from: str | None
+    status_to: str | None
+    due_from: date | None
+    due_to: date | None
+    due_change_reason: str | None
+    note: str
+    event: str | None
+    recommendation_id: int
+    reference: str  # the action's
+    author: str | None
+
+
 @cache
 def _updates_statement() -> Select:
     """Every progress update of a plan's actions, oldest first, as plain rows (Core columns: no
     ORM objects): the columns the changes and past states are worked out from, and each note
-    with its author's name. Built once per process."""
+    with its author's name; `Update`'s fields, in order. Built once per process."""
     u, a, r = ProgressUpdate.__table__.c, Action.__table__.c, Recommendation.__table__.c
     users = User.__table__.c
     return (
@@ -148,13 +169,14 @@ def _updates_statement() -> Select:
     )
 
 
-def _updates_and_notes(plan_id: int) -> tuple[dict[int, list[Row]], dict[int, Note]]:
+def _updates_and_notes(plan_id: int) -> tuple[dict[int, list[Update]], dict[int, Note]]:
     """Each action's progress updates, oldest first (by time, then id, as state_at orders them),
     and each recommendation's most recent progress note, in one statement (not ORM objects with
     their authors)."""
-    grouped: dict[int, list[Row]] = {}
-    latest: dict[int, Row] = {}
-    for update in db.session.execute(_updates_statement(), {"plan_id": plan_id}).all():
+    grouped: dict[int, list[Update]] = {}
+    latest: dict[int, Update] = {}
+    rows = db.session.execute(_updates_statement(), {"plan_id": plan_id}).all()
+    for update in map(Update._make, rows):
         grouped.setdefault(update.action_id, []).append(update)
         # A person's note, never "Evidence added: ..."; the newest (oldest first) wins.
         if update.note and update.event is None:
@@ -397,7 +419,7 @@ def evidence_change_text(evidence: Evidence | Row) -> str:
 
 def changes_since(
     summary: PlanSummary,
-    updates: dict[int, list[Row]],
+    updates: dict[int, list[Update]],
     since: date,
     states: dict[int, ActionState] | None = None,
 ) -> dict[str, list[Change]]:
@@ -421,7 +443,7 @@ def changes_since(
 
 
 def _update_changes(
-    actions: dict[int, Action | SummaryAction], updates: dict[int, list[Row]], cutoff: datetime
+    actions: dict[int, Action | SummaryAction], updates: dict[int, list[Update]], cutoff: datetime
 ) -> tuple[list[Change], list[Change]]:
     """Actions completed, and due dates moved, by progress updates since the cutoff."""
     completed: list[Change] = []
@@ -440,7 +462,7 @@ def _update_changes(
     return completed, moved
 
 
-def _completed_change(action: Action | SummaryAction, u: Row) -> Change:
+def _completed_change(action: Action | SummaryAction, u: Update) -> Change:
     return Change(
         "completed",
         u.created_at,
@@ -451,7 +473,7 @@ def _completed_change(action: Action | SummaryAction, u: Row) -> Change:
     )
 
 
-def _moved_change(action: Action | SummaryAction, u: Row) -> Change:
+def _moved_change(action: Action | SummaryAction, u: Update) -> Change:
     reason = f" Reason given: {u.due_change_reason}" if u.due_change_reason else ""
     return Change(
         "moved",
@@ -465,7 +487,7 @@ def _moved_change(action: Action | SummaryAction, u: Row) -> Change:
 
 def _newly_overdue(
     summary: PlanSummary,
-    updates: dict[int, list[Row]],
+    updates: dict[int, list[Update]],
     since: date,
     states: dict[int, ActionState],
 ) -> list[Change]:
