@@ -106,6 +106,7 @@ def forget_worked_out_indicators() -> None:
     from tracker.actions.forms import _selects
     from tracker.actions.fragments import _groups
     from tracker.committee.summary import _action_ratings, _ratings_before
+    from tracker.fragments import clear as forget_fragments
     from tracker.indicators.pages import _charts
     from tracker.indicators.queries import _worked
     from tracker.indicators.views import _rows
@@ -119,6 +120,7 @@ def forget_worked_out_indicators() -> None:
     _action_ratings.clear()  # actions' ratings on a day, keyed by what they are worked out from
     _selects.clear()  # My actions' filter selects, keyed by everything they show
     _groups.clear()  # My actions' groups of tables, the same
+    forget_fragments()  # parts of pages rendered once per distinct content (tracker/fragments.py)
 
 
 def _empty_all_tables() -> None:

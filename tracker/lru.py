@@ -31,3 +31,23 @@ class LRU:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+class HashedKey:
+    """A key whose hash is worked out once. A tuple's is not kept, and a look-up hashes its key
+    more than once (`get` twice or three times): worth it for a key of dozens of values or of
+    frozen dataclasses, whose hashes are worked out in Python."""
+
+    __slots__ = ("value", "hash")
+
+    def __init__(self, value: Hashable):
+        self.value = value
+        self.hash = hash(value)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, HashedKey) and self.hash == other.hash and self.value == other.value
+        )

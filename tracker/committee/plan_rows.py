@@ -10,6 +10,7 @@ summary (tracker/committee/summary.py) takes either, since the rules it applies
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import Select, bindparam, exists, select
 
@@ -61,9 +62,9 @@ class SummaryTheme:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class SummaryAction:
-    """Quacks like an Action for tracker.rag, tracker.plans.progress and the summary."""
+class SummaryAction(NamedTuple):
+    """Quacks like an Action for tracker.rag, tracker.plans.progress and the summary. A named
+    tuple (made in C: a plan has hundreds of actions), read-only as the frozen rows above."""
 
     id: int
     recommendation_id: int

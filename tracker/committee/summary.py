@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import Row, Select, bindparam, func, select
 
@@ -22,7 +23,7 @@ from tracker.embedding import Embedding, embedding
 from tracker.extensions import db
 from tracker.indicators.queries import VALUE_COLUMNS, Figure, IndicatorSummary, latest_values_for
 from tracker.indicators.rag import IndicatorRating, rate_series
-from tracker.lru import LRU
+from tracker.lru import LRU, HashedKey
 from tracker.models import (
     Action,
     ActionStatus,
@@ -125,11 +126,31 @@ class PlanSummary:
         )
 
 
+class Update(NamedTuple):
+    """A progress update as the summary reads it (the columns of `_updates_statement`, in its
+    order): a named tuple, whose fields are read in C (a plan has hundreds of updates, each read
+    several times)."""
+
+    id: int
+    action_id: int
+    created_at: datetime
+    status_from: str | None
+    status_to: str | None
+    due_from: date | None
+    due_to: date | None
+    due_change_reason: str | None
+    note: str
+    event: str | None
+    recommendation_id: int
+    reference: str  # the action's
+    author: str | None
+
+
 @cache
 def _updates_statement() -> Select:
     """Every progress update of a plan's actions, oldest first, as plain rows (Core columns: no
     ORM objects): the columns the changes and past states are worked out from, and each note
-    with its author's name. Built once per process."""
+    with its author's name; `Update`'s fields, in order. Built once per process."""
     u, a, r = ProgressUpdate.__table__.c, Action.__table__.c, Recommendation.__table__.c
     users = User.__table__.c
     return (
@@ -156,12 +177,14 @@ def _updates_statement() -> Select:
     )
 
 
-def _updates_and_notes(plan_id: int) -> tuple[dict[int, list[Row]], dict[int, Note]]:
-    """Each action's progress updates, oldest first, and each recommendation's most recent
-    progress note, in one statement (not ORM objects with their authors)."""
-    grouped: dict[int, list[Row]] = {}
-    latest: dict[int, Row] = {}
-    for update in db.session.execute(_updates_statement(), {"plan_id": plan_id}).all():
+def _updates_and_notes(plan_id: int) -> tuple[dict[int, list[Update]], dict[int, Note]]:
+    """Each action's progress updates, oldest first (by time, then id, as state_at orders them),
+    and each recommendation's most recent progress note, in one statement (not ORM objects with
+    their authors)."""
+    grouped: dict[int, list[Update]] = {}
+    latest: dict[int, Update] = {}
+    rows = db.session.execute(_updates_statement(), {"plan_id": plan_id}).all()
+    for update in map(Update._make, rows):
         grouped.setdefault(update.action_id, []).append(update)
         # A person's note, never "Evidence added: ..."; the newest (oldest first) wins.
         if update.note and update.event is None:
@@ -213,7 +236,9 @@ def build_summary(
     if since:
         cutoff = end_of(since)
         for row in rows:
-            then = [state_at(a, updates.get(a.id, ()), since, cutoff) for a in row.actions]
+            then = [
+                state_at(a, updates.get(a.id, ()), since, cutoff, ordered=True) for a in row.actions
+            ]
             states.update((a.id, state) for a, state in zip(row.actions, then, strict=True))
             row.rag_then = recommendation_rag(then, since, [_rated(a, since) for a in then])
     rating = plan_rag([row.rag for row in rows])
@@ -343,8 +368,11 @@ def _ratings_then(
     """Each indicator's rating on its latest figures for months before `month_start`. Worked out
     once per process and revision; the statement is sent every time (for the indicators not
     worked out yet, perhaps none), so a page's statement count never depends on this cache."""
-    keys = {s.indicator.id: (s.revision_key, month_start) for s in summaries}
-    then = {i: _ratings_before.get(key) if key[0] else None for i, key in keys.items()}
+    keys = {s.indicator.id: HashedKey((s.revision_key, month_start)) for s in summaries}
+    then = {
+        s.indicator.id: _ratings_before.get(keys[s.indicator.id]) if s.revision_key else None
+        for s in summaries
+    }
     missing = [s for s in summaries if then[s.indicator.id] is None]
     values = _values_before([s.indicator.id for s in missing], month_start)
     for s in missing:
@@ -399,11 +427,12 @@ def evidence_change_text(evidence: Evidence | Row) -> str:
 
 def changes_since(
     summary: PlanSummary,
-    updates: dict[int, list[Row]],
+    updates: dict[int, list[Update]],
     since: date,
     states: dict[int, ActionState] | None = None,
 ) -> dict[str, list[Change]]:
-    """`states`: the actions' states on `since` (tracker.committee.history.state_at), if the
+    """`updates`: each action's progress updates, oldest first (`_updates_and_notes`).
+    `states`: the actions' states on `since` (tracker.committee.history.state_at), if the
     caller has worked them out already."""
     cutoff = end_of(since)
     actions = {a.id: a for row in summary.rows for a in row.actions}
@@ -422,7 +451,7 @@ def changes_since(
 
 
 def _update_changes(
-    actions: dict[int, Action | SummaryAction], updates: dict[int, list[Row]], cutoff: datetime
+    actions: dict[int, Action | SummaryAction], updates: dict[int, list[Update]], cutoff: datetime
 ) -> tuple[list[Change], list[Change]]:
     """Actions completed, and due dates moved, by progress updates since the cutoff."""
     completed: list[Change] = []
@@ -441,7 +470,7 @@ def _update_changes(
     return completed, moved
 
 
-def _completed_change(action: Action | SummaryAction, u: Row) -> Change:
+def _completed_change(action: Action | SummaryAction, u: Update) -> Change:
     return Change(
         "completed",
         u.created_at,
@@ -452,7 +481,7 @@ def _completed_change(action: Action | SummaryAction, u: Row) -> Change:
     )
 
 
-def _moved_change(action: Action | SummaryAction, u: Row) -> Change:
+def _moved_change(action: Action | SummaryAction, u: Update) -> Change:
     reason = f" Reason given: {u.due_change_reason}" if u.due_change_reason else ""
     return Change(
         "moved",
@@ -466,7 +495,7 @@ def _moved_change(action: Action | SummaryAction, u: Row) -> Change:
 
 def _newly_overdue(
     summary: PlanSummary,
-    updates: dict[int, list[Row]],
+    updates: dict[int, list[Update]],
     since: date,
     states: dict[int, ActionState],
 ) -> list[Change]:
@@ -476,7 +505,9 @@ def _newly_overdue(
         for action, rag in zip(row.actions, row.action_rags, strict=True):
             if rag.kind is not ActionRating.OVERDUE:
                 continue
-            then = states.get(action.id) or state_at(action, updates.get(action.id, ()), since)
+            then = states.get(action.id) or state_at(
+                action, updates.get(action.id, ()), since, ordered=True
+            )
             if _was_overdue(then, since):
                 continue
             found.append(

@@ -9,6 +9,12 @@ from tracker.committee.paper import render_paper
 from tracker.committee.paper_store import PaperBusy
 from tracker.committee.plan_rows import summary_plan
 from tracker.committee.summary import build_summary
+from tracker.committee.summary_page import (
+    at_a_glance,
+    changes_list,
+    recommendation_sections,
+    summary_controls,
+)
 from tracker.inspections.timeline import plan_inspections
 from tracker.permissions import Permission, permission_required
 from tracker.plans.queries import load_plan
@@ -41,23 +47,30 @@ def _file_name(summary, extension: str) -> str:
 def summary(plan_id: int):
     summary, filters = _summary(plan_id, people=False)
     rag_choices = [(c.value, COLOUR_LABELS[c]) for c in Colour if c is not Colour.GREY]
-    return render_template(
-        "committee/summary.html",
-        summary=summary,
-        filters=filters,
-        rag_choices=rag_choices,
-        export_args=filters.query_args(),
+    controls = summary_controls(
+        summary.plan.id,
         since_items=_items(
             since_choices(summary.plan, filters),
             filters.since.isoformat() if filters.since else NO_CHANGES,
         ),
-        since_refused=refused_since_text(filters),
         theme_items=_items(
             [("", "All themes")] + [(str(t.id), t.name) for t in summary.themes],
             str(filters.theme_id or ""),
         ),
         rag_items=_items([("", "All ratings"), *rag_choices], filters.colour or ""),
+        export_args=filters.query_args(),
+    )
+    return render_template(
+        "committee/summary.html",
+        summary=summary,
+        filters=filters,
+        rag_choices=rag_choices,
+        since_refused=refused_since_text(filters),
+        controls=controls,
         inspections=plan_inspections(summary.plan, summary.day),
+        at_a_glance=at_a_glance(summary.rows),
+        changes=changes_list(summary.changes) if summary.since else None,
+        sections=recommendation_sections(summary.rows),
     )
 
 
