@@ -104,7 +104,6 @@ def forget_worked_out_indicators() -> None:
     emptied tables (SQLite then reuses ids) and the seed comes back with the same ids and
     stamps, so two tests can build the same revision from different figures."""
     from tracker.actions.forms import _selects
-    from tracker.actions.fragments import _groups
     from tracker.committee.summary import _action_ratings, _ratings_before
     from tracker.fragments import clear as forget_fragments
     from tracker.indicators.pages import _charts
@@ -119,7 +118,6 @@ def forget_worked_out_indicators() -> None:
     _progress.clear()  # each plan's rating and counts on the plans list, keyed the same way
     _action_ratings.clear()  # actions' ratings on a day, keyed by what they are worked out from
     _selects.clear()  # My actions' filter selects, keyed by everything they show
-    _groups.clear()  # My actions' groups of tables, the same
     forget_fragments()  # parts of pages rendered once per distinct content (tracker/fragments.py)
 
 
