@@ -78,7 +78,7 @@ END_SLOT = Markup("<!-- app: end slot -->")
 
 def govuk(component: str, params: dict) -> Markup:
     """`govuk('breadcrumbs', {...})` renders govukBreadcrumbs({...}) once per distinct params."""
-    key = (component, _frozen(params))
+    key = (component, frozen_params(params))
     try:
         hash(key)
     except TypeError:  # a parameter that cannot be a key: render it every time
@@ -94,12 +94,12 @@ def _macro(component: str):
     return get_template_attribute(f"govuk_frontend_jinja/components/{component}/macro.html", name)
 
 
-def _frozen(value):
+def frozen_params(value):
     """A hashable copy of macro parameters that keeps markup and text apart."""
     if isinstance(value, dict):
-        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+        return tuple(sorted((key, frozen_params(item)) for key, item in value.items()))
     if isinstance(value, list | tuple):
-        return tuple(_frozen(item) for item in value)
+        return tuple(frozen_params(item) for item in value)
     if isinstance(value, Markup):
         return ("markup", str(value))
     return (type(value).__name__, value)

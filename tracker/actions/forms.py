@@ -51,7 +51,7 @@ class KeptGovSelect(GovSelect):
     costs more than the rest of a filter form."""
 
     def __call__(self, field, **kwargs):
-        from tracker.templating import _frozen
+        from tracker.templating import frozen_params
 
         choices = tuple(
             (c.value, c.label, isinstance(c.label, Markup), c.selected)
@@ -64,7 +64,7 @@ class KeptGovSelect(GovSelect):
             field.description,
             tuple(field.errors),
             "required" in field.flags,
-            _frozen(kwargs),
+            frozen_params(kwargs),
             choices,
         )
         html = _selects.get(key)
