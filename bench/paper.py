@@ -119,9 +119,10 @@ def seed_paper_html() -> str:
     from tracker import create_app
     from tracker.committee.filters import SummaryFilters
     from tracker.committee.paper import paper_html
-    from tracker.committee.summary import build_summary, load_plan
+    from tracker.committee.summary import build_summary
     from tracker.extensions import db
     from tracker.models import Plan
+    from tracker.plans.queries import load_plan
     from tracker.seeding.loader import load_seed
 
     folder = tempfile.mkdtemp(prefix="bench-paper-")

@@ -28,3 +28,11 @@ def test_the_benchmark_fills_its_database_and_every_measured_page_answers(
     assert pages["healthz"].count == 1
     too_many = {key: page.count for key, page in pages.items() if page.count > MOST_STATEMENTS}
     assert too_many == {}
+
+
+def test_the_paper_benchmark_renders_the_seed_plans_paper():
+    from bench.paper import seed_paper_html
+
+    html = seed_paper_html()
+    assert "Peterborough 2015: improvement plan" in html
+    assert html.rstrip().endswith("</html>")
