@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import Date, Integer, Select, bindparam, func, select
+from sqlalchemy import Date, Integer, Select, bindparam, func, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
@@ -192,8 +192,10 @@ def _my_actions_statement() -> Select:
             people.c.name,
         )
         .select_from(live)
+        # Their own id and those they cover, as one list (an OR of the two made PostgreSQL
+        # expect half the people and read every action: 3.9 ms, now 0.6 ms at national scale).
         .where(
-            (people.c.id == me) | people.c.id.in_(people_covered(me, bindparam("day", type_=Date)))
+            people.c.id.in_(union_all(select(me), people_covered(me, bindparam("day", type_=Date))))
         )
         .order_by(people.c.name, people.c.id, plans.c.title, actions.c.id)
     )
