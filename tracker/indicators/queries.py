@@ -192,21 +192,31 @@ def _targets_and_revisions_statement() -> Select:
     def of_figures(aggregate):
         return select(aggregate).select_from(IndicatorValue).where(own).scalar_subquery()
 
-    target_columns = [column.label(f"target_{column.name}") for column in TARGET_COLUMNS]
-    return (
+    # One row an indicator, then its targets: OFFSET 0 keeps both databases from merging this
+    # into the join below, which worked the aggregates out again for each target.
+    revised = (
         select(
             Indicator.id,
             of_figures(func.count()).label("figures"),
             of_figures(func.max(IndicatorValue.updated_at)).label("last_change"),
             of_figures(func.max(IndicatorValue.id)).label("last_id"),
             select(func.max(IndicatorValueRevision.id)).scalar_subquery().label("last_revision"),
+        )
+        .where(Indicator.id.in_(bindparam("ids", expanding=True)))
+        .offset(0)
+        .subquery()
+    )
+    target_columns = [column.label(f"target_{column.name}") for column in TARGET_COLUMNS]
+    return (
+        select(
+            *revised.c,
             BenchmarkMeasure,  # one an indicator at most, for benchmarks_for
         )
         .add_columns(*target_columns)
-        .outerjoin(BenchmarkMeasure, BenchmarkMeasure.indicator_id == Indicator.id)
-        .outerjoin(IndicatorTarget, IndicatorTarget.indicator_id == Indicator.id)
-        .where(Indicator.id.in_(bindparam("ids", expanding=True)))
-        .order_by(Indicator.id, IndicatorTarget.effective_from)
+        .select_from(revised)
+        .outerjoin(BenchmarkMeasure, BenchmarkMeasure.indicator_id == revised.c.id)
+        .outerjoin(IndicatorTarget, IndicatorTarget.indicator_id == revised.c.id)
+        .order_by(revised.c.id, IndicatorTarget.effective_from)
     )
 
 
