@@ -376,6 +376,9 @@ def assert_accessible(page) -> None:
     """axe-core finds no WCAG 2.2 A/AA violation on the page as it now stands."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # After a click that follows a link, the new page may still be loading: axe must not run
+    # on a document being replaced ("Cannot read properties of null (reading 'documentElement')").
+    page.wait_for_load_state("load")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 

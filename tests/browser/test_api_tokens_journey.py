@@ -42,6 +42,7 @@ def test_admin_issues_a_token_sees_it_once_and_revokes_it(seeded, live_server, p
     expect(page.locator("main")).to_contain_text("Power BI dashboard")
     expect(page.locator("main")).not_to_contain_text(secret)
     page.get_by_role("link", name="Revoke Power BI dashboard").click()
+    expect(page).to_have_title(re.compile("^Revoke Power BI dashboard"))
     assert_accessible(page)
     page.get_by_role("button", name="Revoke token").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("is revoked")
