@@ -261,6 +261,17 @@ def count_queries():
         event.remove(engine, "before_cursor_execute", before)
 
 
+def statements_cold_and_warm(client, url: str) -> tuple[int, int]:
+    """The statements a page sends rendered as by a new process (nothing worked out yet: every
+    statement it may send), then again (what it has worked out is not read again)."""
+    forget_worked_out_indicators()
+    with count_queries() as cold:
+        assert client.get(url).status_code == 200
+    with count_queries() as warm:
+        assert client.get(url).status_code == 200
+    return len(cold), len(warm)
+
+
 class SmtpInbox:
     """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it receives."""
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from tests.conftest import count_queries, sign_in
+from tests.conftest import sign_in, statements_cold_and_warm
 from tracker.extensions import db
 from tracker.models import Action, Plan, Recommendation
 
@@ -65,10 +65,8 @@ def _add_actions(rec: Recommendation, owner_id: int, count: int) -> None:
     db.session.commit()
 
 
-def _statements(client, url: str) -> int:
-    with count_queries() as statements:
-        assert client.get(url).status_code == 200
-    return len(statements)
+def _statements(client, url: str) -> tuple[int, int]:
+    return statements_cold_and_warm(client, url)
 
 
 def test_plan_and_recommendation_pages_do_not_grow_queries_with_actions(seeded, client):

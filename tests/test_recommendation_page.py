@@ -6,7 +6,7 @@ import re
 from datetime import UTC, date, datetime
 
 from tests import factories as make
-from tests.conftest import count_queries, sign_in
+from tests.conftest import sign_in, statements_cold_and_warm
 from tracker.extensions import db
 from tracker.models import ActionStatus, ProgressUpdate, Role, Theme
 
@@ -71,9 +71,7 @@ def test_statements_are_the_same_with_or_without_actions(app, client):
     make.indicator(code="CSC-77", name="A linked figure", recommendations=[bare, full])
     db.session.commit()
     sign_in(client, COMMITTEE)
-    counts = []
-    for rec in (bare, full):
-        with count_queries() as statements:
-            _page(client, rec.id)
-        counts.append(len(statements))
+    counts = [
+        statements_cold_and_warm(client, f"/recommendations/{rec.id}") for rec in (bare, full)
+    ]
     assert counts[0] == counts[1]

@@ -50,7 +50,9 @@ def _as_date(value) -> date | None:
 # runs, and PostgreSQL may then switch to one generic plan for all values: right after a large
 # import or reminder run, before statistics caught up, that made My actions' notices statement
 # take 34 ms instead of 1.5 ms (docs/performance.md).
-POSTGRES_OPTIONS = "-c plan_cache_mode=force_custom_plan"
+# The session's time zone is UTC, whatever the server's default: times come back in UTC itself,
+# which tracker.models.types.UTCDateTime then passes through without converting each one.
+POSTGRES_OPTIONS = "-c plan_cache_mode=force_custom_plan -c timezone=UTC"
 
 
 def engine_options(config) -> dict:

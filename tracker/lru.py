@@ -14,11 +14,12 @@ class LRU:
         self._lock = threading.Lock()
 
     def get(self, key: Hashable):
+        """The entry, or None (an entry is never None: `put` is never given one)."""
         with self._lock:
-            if key not in self._entries:
-                return None
-            self._entries.move_to_end(key)
-            return self._entries[key]
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
 
     def put(self, key: Hashable, value):
         with self._lock:

@@ -348,7 +348,9 @@ def _values_before_statement() -> Select:
 def _values_before(indicator_ids: list[int], before: date) -> dict[tuple[int, str], list[Figure]]:
     """For each indicator and basis, its latest three figures for months before `before`, newest
     first, in one statement; read as plain rows (straight out of the ranked subquery, as
-    `recent_values` does), not as ORM objects. Sent even for no indicators."""
+    `recent_values` does), not as ORM objects. None for no indicators."""
+    if not indicator_ids:
+        return {}
     rows = db.session.execute(_values_before_statement(), {"ids": indicator_ids, "before": before})
     grouped: dict[tuple[int, str], list[Figure]] = {}
     for row in rows:
@@ -366,8 +368,8 @@ def _ratings_then(
     summaries: list[IndicatorSummary], month_start: date
 ) -> dict[int, IndicatorRating]:
     """Each indicator's rating on its latest figures for months before `month_start`. Worked out
-    once per process and revision; the statement is sent every time (for the indicators not
-    worked out yet, perhaps none), so a page's statement count never depends on this cache."""
+    once per process and revision: the figures are read only for the indicators not worked out
+    yet (no statement when there are none)."""
     keys = {s.indicator.id: HashedKey((s.revision_key, month_start)) for s in summaries}
     then = {
         s.indicator.id: _ratings_before.get(keys[s.indicator.id]) if s.revision_key else None

@@ -166,13 +166,14 @@ def _recent_values_statement() -> Select:
 
 def recent_values(indicator_ids: list[int], per_series: int) -> list[Figure]:
     """The latest `per_series` values of each (indicator, basis), newest first, in one query
-    (run even for no indicators, so that a page's statement count never depends on what this
-    process has worked out before)."""
+    (none for no indicators: a page whose indicators are all worked out already skips it)."""
     return [figure for figure, _ in _recent_values_revised(indicator_ids, per_series)]
 
 
 def _recent_values_revised(indicator_ids: list[int], per_series: int) -> list[tuple[Figure, int]]:
     """As recent_values, each with the number of revisions kept of it (its corrections)."""
+    if not indicator_ids:
+        return []
     rows = db.session.execute(
         _recent_values_statement(), {"ids": indicator_ids, "per_series": per_series}
     )
@@ -184,9 +185,9 @@ def _targets_and_revisions_statement() -> Select:
     """Built once per process; `ids` is bound on each execution.
 
     Each figure aggregate is a subquery per indicator, answered from the indexes on
-    indicator_values (indicator_id) and (indicator_id, updated_at) without reading the
-    figures themselves; the newest revision is one for all indicators (the end of the
-    primary key's index)."""
+    indicator_values (indicator_id, updated_at) and (indicator_id, id) without reading the
+    figures themselves (the newest change and the newest figure are one entry each); the
+    newest revision is one for all indicators (the end of the primary key's index)."""
     own = IndicatorValue.indicator_id == Indicator.id
 
     def of_figures(aggregate):

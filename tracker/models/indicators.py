@@ -139,12 +139,14 @@ class IndicatorValue(Model):
         UniqueConstraint("indicator_id", "period", "basis"),
         CheckConstraint("basis IN ('month', 'rolling_12', 'ytd')", name="basis_known"),
         # The revision of an indicator's figures (tracker/indicators/queries.py) reads its
-        # newest change from this index alone, on every page showing the indicator.
+        # newest change and its newest figure from these indexes alone, one entry each, on every
+        # page showing the indicator.
         Index("ix_indicator_values_indicator_id_updated_at", "indicator_id", "updated_at"),
+        Index("ix_indicator_values_indicator_id_id", "indicator_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
     period: Mapped[date] = mapped_column(Date)  # first day of the month
     basis: Mapped[str] = mapped_column(String(20), default=Basis.MONTH)
     value: Mapped[float] = mapped_column(Float)

@@ -24,7 +24,10 @@ class UTCDateTime(TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        if value.tzinfo is None:
+        tzinfo = value.tzinfo
+        if tzinfo is UTC:  # PostgreSQL's, as its sessions are in UTC (tracker/__init__.py)
+            return value
+        if tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 

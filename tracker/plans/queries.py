@@ -80,14 +80,15 @@ def listed_plans(today: date) -> list[ListedPlan]:
 
     Rating every action of a national deployment (tens of thousands) costs far more than the
     page; a plan's ratings are worked out once per process and revision of its actions. The
-    second statement is sent every time (for the plans not worked out yet, perhaps none), so
-    the page's statement count never depends on this cache."""
+    second statement reads the actions of the plans not worked out yet, and is not sent when
+    there are none."""
     rows = db.session.execute(_listed_plans_statement()).all()
     keys = {row.id: (row.id, today, *row[5:]) for row in rows}
     worked: dict[int, PlanProgress | None] = {i: _progress.get(key) for i, key in keys.items()}
     missing = [plan_id for plan_id, progress in worked.items() if progress is None]
     by_recommendation: dict[int, dict[int, list[Row]]] = {plan_id: {} for plan_id in missing}
-    for action in db.session.execute(_rated_actions_statement(), {"plan_ids": missing}):
+    rated = db.session.execute(_rated_actions_statement(), {"plan_ids": missing}) if missing else ()
+    for action in rated:
         by_recommendation[action.plan_id].setdefault(action.recommendation_id, []).append(action)
     for plan_id in missing:
         groups = list(by_recommendation[plan_id].values())
