@@ -9,6 +9,7 @@ import html
 import io
 import re
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import docx
 import pytest
@@ -32,6 +33,7 @@ HEAD_NOT_LEAD = "gareth.pryce@example.org"
 COMMITTEE = "margaret.fenwick@example.org"
 NOVEMBER = date(2015, 11, 16)
 MARCH = date(2016, 3, 14)
+LONDON = ZoneInfo("Europe/London")
 OLD_R12 = "Identify funding to build a data warehouse"
 NEW_R12 = "Replacement reporting tool chosen after the warehouse was cancelled"
 
@@ -65,7 +67,7 @@ def _stored_paper(meeting: CommitteeMeeting | None = None, **fields) -> Publishe
         plan_id=plan.id,
         meeting_id=meeting.id if meeting else None,
         kind=fields.get("kind", PaperKind.COMMITTEE_PAPER.value),
-        version=1,
+        version=fields.get("version", 1),
         as_at=meeting.meeting_on if meeting else MARCH,
         filters={"since": None, "since_label": None, "theme_id": None, "rating": None},
         data={"plan": {"title": plan.title}},
@@ -339,3 +341,25 @@ def test_the_clerk_is_told_which_meeting_the_changes_will_start_from(seeded, cli
     db.session.commit()
     page = _text(client.get(f"/meetings/{first.id}"))
     assert "with no changes section (there is no earlier meeting)" in page
+
+
+def _timeline(page: str) -> str:
+    return page.split(">Timeline<")[1]
+
+
+def test_the_summary_and_plan_timelines_list_every_published_paper(seeded, client, as_at):
+    """The summary reads the papers with the plan, the plan page with its inspections: both
+    timelines list each paper, its version, and the plan as submitted."""
+    as_at(MARCH)
+    sign_in(client, COMMITTEE)
+    plan_id = _plan().id
+    november = _stored_paper(_meeting(NOVEMBER))
+    _stored_paper(_meeting(NOVEMBER), version=2)
+    _stored_paper(kind=PaperKind.SUBMITTED_PLAN.value)
+    published = f"{november.published_at.astimezone(LONDON):%-d %B %Y}"
+    for url in (f"/plans/{plan_id}/summary", f"/plans/{plan_id}"):
+        timeline = _timeline(_text(client.get(url)))
+        assert timeline.count("Paper published for the meeting of 16 November 2015") == 2, url
+        assert "Paper published for the meeting of 16 November 2015 (version 2)" in timeline
+        assert "Plan as submitted kept" in timeline
+        assert published in timeline

@@ -185,3 +185,23 @@ def test_my_actions_filters_show_a_renamed_plan_on_the_next_request(seeded, clie
     html = page(client, "/my-actions")
     assert ">Renamed improvement plan</option>" in html
     assert f'<option value="{plan.id}" selected>' in page(client, f"/my-actions?plan={plan.id}")
+
+
+def test_the_menu_offers_review_to_whoever_leads_a_recommendation_from_the_next_page(
+    seeded, client
+):
+    """Whether someone leads a recommendation is read with their session on every request: made
+    a lead, their next page offers Awaiting my review; no longer a lead, it does not."""
+    leads = select(Recommendation.lead_id).where(Recommendation.lead_id.is_not(None))
+    owner = db.session.scalar(
+        select(User).where(User.role == "head_of_service", User.id.not_in(leads)).limit(1)
+    )
+    sign_in(client, owner.email)
+    assert "Awaiting my review" not in page(client, "/plans")
+    rec = db.session.scalar(select(Recommendation).where(Recommendation.reference == "R3"))
+    previous, rec.lead_id = rec.lead_id, owner.id
+    db.session.commit()
+    assert nav_count(page(client, "/plans")) >= 0
+    rec.lead_id = previous
+    db.session.commit()
+    assert "Awaiting my review" not in page(client, "/my-actions")

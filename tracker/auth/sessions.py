@@ -14,14 +14,14 @@ from functools import cache
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import contains_eager
 
 from tracker import audit
 from tracker.auth.devices import device_from_user_agent
 from tracker.auth.two_factor import must_set_up
 from tracker.extensions import db, login_manager, rows_matched
-from tracker.models import User, UserSession, utcnow
+from tracker.models import Recommendation, User, UserSession, utcnow
 
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN_AT = "last_seen_at"
@@ -64,9 +64,11 @@ def key_hash(key: str) -> str:
 
 @cache
 def _open_session_query():
-    """Built once per process: every signed-in request runs it."""
+    """Built once per process: every signed-in request runs it. With the session and its person,
+    whether they lead any recommendation, which the menu asks on every page."""
+    leads = exists().where(Recommendation.lead_id == User.id).label("leads")
     return (
-        select(UserSession)
+        select(UserSession, leads)
         .join(UserSession.user)
         .options(contains_eager(UserSession.user))
         .where(
@@ -81,13 +83,16 @@ def _open_session_query():
 def load_user(session_key: str) -> User | None:
     if not session_key or len(session_key) > 100:
         return None
-    record = db.session.scalar(_open_session_query(), {"token_hash": key_hash(session_key)})
-    if record is None:
+    found = db.session.execute(_open_session_query(), {"token_hash": key_hash(session_key)})
+    row = found.first()
+    if row is None:
         _say_why_signed_out(session_key)
         return None
+    record, leads = row
     user = record.user
     user.session_key = session_key
     user.current_session = record
+    user.leads_recommendations = bool(leads)
     return user
 
 

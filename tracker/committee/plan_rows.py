@@ -1,6 +1,7 @@
 """The plan as the summary page reads it: plain rows (frozen dataclasses; ORM objects only for
-the linked indicators, which the indicator summaries are worked out from), in three statements
-built once per process. The page shows no owners or leads, so none are read.
+the linked indicators, which the indicator summaries are worked out from), with its meetings
+and published papers, in three statements built once per process. The page shows no owners or
+leads, so none are read.
 
 The PDF and Word papers and the exports keep tracker.plans.queries.load_plan (with people): the
 summary (tracker/committee/summary.py) takes either, since the rules it applies
@@ -8,11 +9,25 @@ summary (tracker/committee/summary.py) takes either, since the rules it applies
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Select, bindparam, exists, select
+from sqlalchemy import (
+    CompoundSelect,
+    Date,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    cast,
+    exists,
+    literal,
+    null,
+    select,
+    text,
+    union_all,
+)
 
 from tracker.extensions import db
 from tracker.models import (
@@ -28,6 +43,7 @@ from tracker.models import (
     Theme,
     recommendation_indicators,
 )
+from tracker.models.types import UTCDateTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +70,22 @@ class SummarySubmission:
     approved_meeting: MeetingTitle | None
     submitted: bool
     submitted_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingDay:
+    meeting_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryPaper:
+    """Quacks like a PublishedPaper for the plan's timeline (tracker.inspections.timeline)."""
+
+    id: int
+    kind: str
+    version: int
+    published_at: datetime
+    meeting: MeetingDay | None  # a committee paper's meeting
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,38 +134,64 @@ class SummaryPlan:
     recommendations: list[SummaryRecommendation]  # by position, as Plan.recommendations
     # Its approval and submission (tracker.inspections.queries.submission_of), read with it.
     submission: SummarySubmission | None
+    # Every paper published for it, oldest first (tracker.inspections.queries.papers_of_plan).
+    papers: list[SummaryPaper]
 
 
 @cache
-def _plan_statement() -> Select:
+def _plan_statement() -> CompoundSelect:
     """The plan with its approval and submission (at most one per plan) and its meetings, each
-    saying whether a committee paper was published for it: one row per meeting."""
+    saying whether a committee paper was published for it: one row per meeting; then a row per
+    paper published for the plan, oldest first. Each row says which it is by its first column,
+    the other's columns empty (labelled: the statement is ordered by them)."""
     p, m, papers = Plan.__table__.c, CommitteeMeeting.__table__.c, PublishedPaper.__table__.c
     s = PlanSubmission.__table__.c
     approved_meeting = CommitteeMeeting.__table__.alias("approved_meeting")
+    paper_meeting = CommitteeMeeting.__table__.alias("paper_meeting")
     published = exists().where(papers.meeting_id == m.id, papers.kind == PaperKind.COMMITTEE_PAPER)
-    return (
+    plan = (
         select(
+            literal("plan").label("source"),
             p.id,
             p.title,
-            s.id,
+            s.id.label("submission_id"),
             s.draft_sent_on,
             s.approved_on,
             s.approved_by,
-            approved_meeting.c.title,
+            approved_meeting.c.title.label("approved_meeting"),
             s.submitted,
             s.submitted_on,
-            m.id,
-            m.meeting_on,
-            m.title,
-            published,
+            m.id.label("meeting_id"),
+            m.meeting_on.label("meeting_on"),
+            m.title.label("meeting_title"),
+            published.label("paper_published"),
+            cast(null(), Integer).label("paper_id"),
+            cast(null(), String).label("paper_kind"),
+            cast(null(), Integer).label("paper_version"),
+            cast(null(), UTCDateTime()).label("paper_published_at"),
+            cast(null(), Date).label("paper_meeting_on"),
         )
         .outerjoin(PlanSubmission.__table__, s.plan_id == p.id)
         .outerjoin(approved_meeting, approved_meeting.c.id == s.approved_meeting_id)
         .outerjoin(CommitteeMeeting.__table__, m.plan_id == p.id)
         .where(p.id == bindparam("plan_id"))
-        .order_by(m.meeting_on, m.id)
     )
+    nothing = null()
+    paper = (
+        select(
+            literal("paper"),
+            *[nothing] * 13,
+            papers.id,
+            papers.kind,
+            papers.version,
+            papers.published_at,
+            paper_meeting.c.meeting_on,
+        )
+        .outerjoin(paper_meeting, paper_meeting.c.id == papers.meeting_id)
+        .where(papers.plan_id == bindparam("plan_id"))
+    )
+    order = ("source", "meeting_on", "meeting_id", "paper_id")
+    return union_all(plan, paper).order_by(*[text(column) for column in order])
 
 
 @cache
@@ -182,7 +240,8 @@ def _indicators_statement() -> Select:
 def summary_plan(plan_id: int) -> SummaryPlan | None:
     """The plan for the summary page, or None if there is no such plan: three statements."""
     params = {"plan_id": plan_id}
-    plan_rows = db.session.execute(_plan_statement(), params).all()
+    rows = db.session.execute(_plan_statement(), params).all()
+    plan_rows = [row[1:14] for row in rows if row[0] == "plan"]
     if not plan_rows:
         return None
     meetings = [
@@ -190,6 +249,7 @@ def summary_plan(plan_id: int) -> SummaryPlan | None:
         for *_, meeting_id, meeting_on, title, published in plan_rows
         if meeting_id is not None
     ]
+    papers = [_paper(*row[14:]) for row in rows if row[0] == "paper"]
     recommendations = _recommendations(
         db.session.execute(_recommendations_statement(), params).all()
     )
@@ -197,7 +257,12 @@ def summary_plan(plan_id: int) -> SummaryPlan | None:
     for rec_id, indicator in db.session.execute(_indicators_statement(), params):
         by_id[rec_id].indicators.append(indicator)
     plan_id, title, *submission = plan_rows[0][:9]
-    return SummaryPlan(plan_id, title, meetings, recommendations, _submission(*submission))
+    return SummaryPlan(plan_id, title, meetings, recommendations, _submission(*submission), papers)
+
+
+def _paper(paper_id, kind, version, published_at, meeting_on) -> SummaryPaper:
+    meeting = MeetingDay(meeting_on) if meeting_on is not None else None
+    return SummaryPaper(paper_id, kind, version, published_at, meeting)
 
 
 def _submission(

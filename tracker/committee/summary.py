@@ -8,7 +8,21 @@ from datetime import date, datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Row, Select, bindparam, func, select
+from sqlalchemy import (
+    CompoundSelect,
+    Row,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    text,
+    union_all,
+)
 
 from tracker.clock import local
 from tracker.committee.history import ActionState, end_of, state_at
@@ -37,6 +51,7 @@ from tracker.models import (
     Theme,
     User,
 )
+from tracker.models.types import UTCDateTime
 from tracker.plans.progress import done_count, next_due
 from tracker.rag import (
     ActionRating,
@@ -146,18 +161,33 @@ class Update(NamedTuple):
     author: str | None
 
 
+class EvidenceAdded(NamedTuple):
+    """Evidence added to an action since the chosen meeting, as the changes list reads it."""
+
+    id: int
+    title: str
+    added_at: datetime
+    action_id: int
+    review_state: str
+    reviewed_at: datetime | None
+    review_reason: str | None
+
+
 @cache
-def _updates_statement() -> Select:
-    """Every progress update of a plan's actions, oldest first, as plain rows (Core columns: no
-    ORM objects): the columns the changes and past states are worked out from, and each note
-    with its author's name; `Update`'s fields, in order. Built once per process."""
+def _history_statement() -> CompoundSelect:
+    """Every progress update of a plan's actions, and the evidence added to them since `cutoff`
+    (none when it is NULL) and not withdrawn, in one statement: plain rows (Core columns, no ORM
+    objects), each saying which it is by its first column, the other's columns empty. An
+    update's columns are `Update`'s fields, in order, then the evidence's own; updates oldest
+    first. Built once per process."""
     u, a, r = ProgressUpdate.__table__.c, Action.__table__.c, Recommendation.__table__.c
-    users = User.__table__.c
-    return (
+    e, users = Evidence.__table__.c, User.__table__.c
+    updates = (
         select(
-            u.id,
+            literal("update").label("source"),
+            u.id.label("id"),  # labelled: the statement is ordered by them
             u.action_id,
-            u.created_at,
+            u.created_at.label("created_at"),
             u.status_from,
             u.status_to,
             u.due_from,
@@ -168,32 +198,85 @@ def _updates_statement() -> Select:
             a.recommendation_id,
             a.reference,
             users.name.label("author"),
+            cast(null(), String).label("review_state"),
+            cast(null(), UTCDateTime()).label("reviewed_at"),
+            cast(null(), Text).label("review_reason"),
         )
         .join(Action.__table__, a.id == u.action_id)
         .join(Recommendation.__table__, r.id == a.recommendation_id)
         .outerjoin(User.__table__, users.id == u.author_id)
         .where(r.plan_id == bindparam("plan_id"))
-        .order_by(u.created_at, u.id)
     )
+    nothing = null()
+    evidence = (
+        select(
+            literal("evidence"),
+            e.id,
+            e.action_id,
+            e.added_at,
+            nothing,
+            nothing,
+            nothing,
+            nothing,
+            nothing,
+            e.title,
+            nothing,
+            a.recommendation_id,
+            a.reference,
+            nothing,
+            e.review_state,
+            e.reviewed_at,
+            e.review_reason,
+        )
+        .join(Action.__table__, a.id == e.action_id)
+        .join(Recommendation.__table__, r.id == a.recommendation_id)
+        .where(
+            r.plan_id == bindparam("plan_id"),
+            e.added_at >= bindparam("cutoff", type_=UTCDateTime()),
+            e.withdrawn_at.is_(None),  # withdrawn as a mistake: not news for councillors
+        )
+    )
+    return union_all(updates, evidence).order_by(text("created_at"), text("id"))
 
 
-def _updates_and_notes(plan_id: int) -> tuple[dict[int, list[Update]], dict[int, Note]]:
-    """Each action's progress updates, oldest first (by time, then id, as state_at orders them),
-    and each recommendation's most recent progress note, in one statement (not ORM objects with
-    their authors)."""
-    grouped: dict[int, list[Update]] = {}
+@dataclass
+class History:
+    """A plan's progress updates by action (oldest first, by time then id, as state_at orders
+    them), each recommendation's most recent progress note, and evidence added since the chosen
+    meeting."""
+
+    updates: dict[int, list[Update]]
+    notes: dict[int, Note]
+    evidence: list[EvidenceAdded]
+
+
+def _history(plan_id: int, cutoff: datetime | None) -> History:
+    """A plan's history (`History`) in one statement (not ORM objects with their authors)."""
+    history = History({}, {}, [])
     latest: dict[int, Update] = {}
-    rows = db.session.execute(_updates_statement(), {"plan_id": plan_id}).all()
-    for update in map(Update._make, rows):
-        grouped.setdefault(update.action_id, []).append(update)
+    rows = db.session.execute(_history_statement(), {"plan_id": plan_id, "cutoff": cutoff})
+    for source, *columns in rows:
+        if source == "evidence":
+            history.evidence.append(_evidence_added(columns))
+            continue
+        update = Update._make(columns[:13])
+        history.updates.setdefault(update.action_id, []).append(update)
         # A person's note, never "Evidence added: ..."; the newest (oldest first) wins.
         if update.note and update.event is None:
             latest[update.recommendation_id] = update
-    notes = {
+    history.notes = {
         rec_id: Note(f"{u.reference}: {u.note}", u.created_at, u.author)
         for rec_id, u in latest.items()
     }
-    return grouped, notes
+    return history
+
+
+def _evidence_added(columns: list) -> EvidenceAdded:
+    evidence_id, action_id, added_at, title = columns[0], columns[1], columns[2], columns[8]
+    review_state, reviewed_at, review_reason = columns[13:]
+    return EvidenceAdded(
+        evidence_id, title, added_at, action_id, review_state, reviewed_at, review_reason
+    )
 
 
 def _headline(rows: list[RecommendationRow]) -> dict[str, int]:
@@ -230,8 +313,9 @@ def build_summary(
     recs = [r for r in plan.recommendations if not r.withdrawn_reason]
     indicators = _all_indicators(recs, every_indicator)
     summaries = {s.indicator.id: s for s in latest_values_for(list(indicators.values()))}
-    updates, notes = _updates_and_notes(plan.id)
-    rows = [_recommendation_row(rec, day, summaries, notes.get(rec.id)) for rec in recs]
+    history = _history(plan.id, end_of(since) if since else None)
+    updates = history.updates
+    rows = [_recommendation_row(rec, day, summaries, history.notes.get(rec.id)) for rec in recs]
     states: dict[int, ActionState] = {}
     if since:
         cutoff = end_of(since)
@@ -256,7 +340,7 @@ def build_summary(
         indicators=sorted(summaries.values(), key=lambda s: s.indicator.code),
     )
     if since:
-        summary.changes = changes_since(summary, updates, since, states)
+        summary.changes = changes_since(summary, history, since, states)
     return summary
 
 
@@ -415,7 +499,7 @@ def _indicator_changes(summary: PlanSummary, since: date) -> list[Change]:
     return changes
 
 
-def evidence_change_text(evidence: Evidence | Row) -> str:
+def evidence_change_text(evidence: "Evidence | Row | EvidenceAdded") -> str:
     """A piece of evidence as the committee reads it: its title, and its verdict if reviewed
     (rejected evidence must never read as if it counted)."""
     if evidence.review_state == ReviewState.REJECTED:
@@ -429,14 +513,15 @@ def evidence_change_text(evidence: Evidence | Row) -> str:
 
 def changes_since(
     summary: PlanSummary,
-    updates: dict[int, list[Update]],
+    history: "History",
     since: date,
     states: dict[int, ActionState] | None = None,
 ) -> dict[str, list[Change]]:
-    """`updates`: each action's progress updates, oldest first (`_updates_and_notes`).
+    """`history`: the plan's updates and the evidence added since `since` (`_history`).
     `states`: the actions' states on `since` (tracker.committee.history.state_at), if the
     caller has worked them out already."""
     cutoff = end_of(since)
+    updates = history.updates
     actions = {a.id: a for row in summary.rows for a in row.actions}
     completed, moved = _update_changes(actions, updates, cutoff)
     found: dict[str, list[Change]] = {
@@ -444,7 +529,7 @@ def changes_since(
         "overdue": _newly_overdue(summary, updates, since, states or {}),
         "moved": moved,
         "rag": _rag_changes(summary),
-        "evidence": _evidence_changes(summary, actions, cutoff),
+        "evidence": _evidence_changes(history.evidence, actions),
         "indicators": _indicator_changes(summary, since),
     }
     for items in found.values():
@@ -549,32 +634,10 @@ def _rag_changes(summary: PlanSummary) -> list[Change]:
     ]
 
 
-@cache
-def _evidence_statement() -> Select:
-    """Evidence added to a plan's actions since a cutoff and not withdrawn, as plain rows (Core
-    columns: no ORM objects); built once per process."""
-    e, a, r = Evidence.__table__.c, Action.__table__.c, Recommendation.__table__.c
-    return (
-        select(
-            e.id, e.title, e.added_at, e.action_id, e.review_state, e.reviewed_at, e.review_reason
-        )
-        .join(Action.__table__, a.id == e.action_id)
-        .join(Recommendation.__table__, r.id == a.recommendation_id)
-        .where(
-            r.plan_id == bindparam("plan_id"),
-            e.added_at >= bindparam("cutoff"),
-            e.withdrawn_at.is_(None),  # withdrawn as a mistake: not news for councillors
-        )
-    )
-
-
 def _evidence_changes(
-    summary: PlanSummary, actions: dict[int, Action | SummaryAction], cutoff: datetime
+    evidence: list[EvidenceAdded], actions: dict[int, Action | SummaryAction]
 ) -> list[Change]:
-    """Evidence added since the cutoff and not withdrawn: one statement."""
-    evidence = db.session.execute(
-        _evidence_statement(), {"plan_id": summary.plan.id, "cutoff": cutoff}
-    )
+    """Evidence added since the chosen meeting and not withdrawn (read with the history)."""
     return [
         Change(
             "evidence",

@@ -1,8 +1,10 @@
 """Read queries for inspections: a fixed number of statements per page."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -119,6 +121,14 @@ def papers_of_plan(plan_id: int) -> list[PublishedPaper]:
     return list(db.session.scalars(_papers_statement(), {"plan_id": plan_id}))
 
 
-def submitted_copy(papers: list[PublishedPaper]) -> PublishedPaper | None:
+class _Paper(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+
+PaperT = TypeVar("PaperT", bound=_Paper)
+
+
+def submitted_copy(papers: Sequence[PaperT]) -> PaperT | None:
     """The plan as frozen when it was first recorded as sent to Ofsted."""
     return next((p for p in papers if p.kind == PaperKind.SUBMITTED_PLAN), None)

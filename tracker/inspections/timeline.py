@@ -1,6 +1,7 @@
 """A plan's timeline: inspections and visits, deadlines, the plan's approval and submission, and
 committee meetings, in date order. Plain data; the plan page and the summary render it."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -12,7 +13,7 @@ from tracker.models import InspectionEvent, PaperKind, Plan, PlanSubmission, Pub
 from tracker.rag import Rag
 
 if TYPE_CHECKING:
-    from tracker.committee.plan_rows import SummaryPlan, SummarySubmission
+    from tracker.committee.plan_rows import SummaryPaper, SummaryPlan, SummarySubmission
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class PlanInspections:
     deadlines: list[Deadline]
     timeline: list[Entry]
     # The plan as frozen when recorded as sent to Ofsted (tracker/committee/publishing.py).
-    submitted_paper: PublishedPaper | None = None
+    submitted_paper: "PublishedPaper | SummaryPaper | None" = None
 
 
 def _visit_entries(event: InspectionEvent) -> list[Entry]:
@@ -74,7 +75,7 @@ def _submission_entries(submission: "PlanSubmission | SummarySubmission | None")
     return entries
 
 
-def _paper_entries(papers: list[PublishedPaper]) -> list[Entry]:
+def _paper_entries(papers: "Sequence[PublishedPaper | SummaryPaper]") -> list[Entry]:
     entries = []
     for paper in papers:
         day = local(paper.published_at).date()
@@ -103,7 +104,10 @@ def plan_inspections(plan: "Plan | SummaryPlan", today: date) -> PlanInspections
         for d in deadlines
     ]
     entries += [Entry(m.meeting_on, m.title, "Committee meeting", order=5) for m in plan.meetings]
-    papers = papers_of_plan(plan.id)
+    # The summary page read the papers with the plan too.
+    papers: Sequence[PublishedPaper | SummaryPaper] = (
+        plan.papers if isinstance(plan, SummaryPlan) else papers_of_plan(plan.id)
+    )
     entries += _paper_entries(papers)
     entries.sort(key=lambda e: (e.day, e.order))
     return PlanInspections(events, submission, deadlines, entries, submitted_copy(papers))

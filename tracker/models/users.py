@@ -98,6 +98,9 @@ class User(UserMixin, Model):
     # (Not annotated: an annotation would ask SQLAlchemy to map them; cast() types them.)
     session_key = cast("str | None", None)
     current_session = cast("UserSession | None", None)
+    # Whether they lead any recommendation, read with the session (the menu asks on every page);
+    # None when not read (tracker.permissions.reviews_anything then asks).
+    leads_recommendations = cast("bool | None", None)
 
     @property
     def has_two_factor(self) -> bool:
