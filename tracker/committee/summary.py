@@ -314,17 +314,8 @@ def build_summary(
     indicators = _all_indicators(recs, every_indicator)
     summaries = {s.indicator.id: s for s in latest_values_for(list(indicators.values()))}
     history = _history(plan.id, end_of(since) if since else None)
-    updates = history.updates
     rows = [_recommendation_row(rec, day, summaries, history.notes.get(rec.id)) for rec in recs]
-    states: dict[int, ActionState] = {}
-    if since:
-        cutoff = end_of(since)
-        for row in rows:
-            then = [
-                state_at(a, updates.get(a.id, ()), since, cutoff, ordered=True) for a in row.actions
-            ]
-            states.update((a.id, state) for a, state in zip(row.actions, then, strict=True))
-            row.rag_then = recommendation_rag(then, since, [_rated(a, since) for a in then])
+    states = _rated_then(rows, history.updates, since) if since else {}
     rating = plan_rag([row.rag for row in rows])
     rows = _filtered(rows, theme_id, colour)
     themes = sorted({r.theme.id: r.theme for r in recs if r.theme}.values(), key=lambda t: t.name)
@@ -342,6 +333,21 @@ def build_summary(
     if since:
         summary.changes = changes_since(summary, history, since, states)
     return summary
+
+
+def _rated_then(
+    rows: list[RecommendationRow], updates: dict[int, list[Update]], since: date
+) -> dict[int, ActionState]:
+    """Each action's state on `since`; each row's rating then (`rag_then`) set on the way."""
+    cutoff = end_of(since)
+    states: dict[int, ActionState] = {}
+    for row in rows:
+        then = [
+            state_at(a, updates.get(a.id, ()), since, cutoff, ordered=True) for a in row.actions
+        ]
+        states.update((a.id, state) for a, state in zip(row.actions, then, strict=True))
+        row.rag_then = recommendation_rag(then, since, [_rated(a, since) for a in then])
+    return states
 
 
 def _all_indicators(
