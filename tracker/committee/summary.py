@@ -253,14 +253,18 @@ class History:
 def _history(plan_id: int, cutoff: datetime | None) -> History:
     """A plan's history (`History`) in one statement (not ORM objects with their authors)."""
     history = History({}, {}, [])
+    by_action = history.updates
     latest: dict[int, Update] = {}
     rows = db.session.execute(_history_statement(), {"plan_id": plan_id, "cutoff": cutoff})
-    for source, *columns in rows:
-        if source == "evidence":
-            history.evidence.append(_evidence_added(columns))
+    for row in rows:
+        if row[0] == "evidence":
+            history.evidence.append(_evidence_added(row))
             continue
-        update = Update._make(columns[:13])
-        history.updates.setdefault(update.action_id, []).append(update)
+        update = Update._make(row[1:14])  # a slice of a row is a tuple: no list per row
+        if (updates := by_action.get(update.action_id)) is None:
+            by_action[update.action_id] = [update]
+        else:
+            updates.append(update)
         # A person's note, never "Evidence added: ..."; the newest (oldest first) wins.
         if update.note and update.event is None:
             latest[update.recommendation_id] = update
@@ -271,12 +275,10 @@ def _history(plan_id: int, cutoff: datetime | None) -> History:
     return history
 
 
-def _evidence_added(columns: list) -> EvidenceAdded:
-    evidence_id, action_id, added_at, title = columns[0], columns[1], columns[2], columns[8]
-    review_state, reviewed_at, review_reason = columns[13:]
-    return EvidenceAdded(
-        evidence_id, title, added_at, action_id, review_state, reviewed_at, review_reason
-    )
+def _evidence_added(row: Row) -> EvidenceAdded:
+    """An evidence row of `_history_statement` (its own columns after the update's)."""
+    evidence_id, action_id, added_at, title = row[1], row[2], row[3], row[9]
+    return EvidenceAdded(evidence_id, title, added_at, action_id, *row[14:])
 
 
 def _headline(rows: list[RecommendationRow]) -> dict[str, int]:
