@@ -102,10 +102,19 @@ def _page_rows(figures: dict, prefix: str) -> list[list[str]]:
                 f"{share:.1%}" if share is not None else "",
                 f"{figures[f'{base}.p50_vs_healthz']:.1f}x" if share is not None else "",
                 f"{figures[f'{base}.p95_vs_healthz']:.1f}x" if share is not None else "",
-                str(figures.get(f"{prefix}.sql_statements.{key}", "")),
+                _statements(figures, prefix, key),
             ]
         )
     return rows
+
+
+def _statements(figures: dict, prefix: str, key: str) -> str:
+    """The page's statements, then (in brackets, when more) its first request's."""
+    count = figures.get(f"{prefix}.sql_statements.{key}")
+    first = figures.get(f"{prefix}.sql_statements_first_request.{key}")
+    if count is None:
+        return ""
+    return f"{count} ({first} first)" if first is not None and first != count else str(count)
 
 
 PAGE_HEADER = ["page", "req/s", "p50 ms", "p95 ms", "req/s vs healthz", "p50 vs healthz",

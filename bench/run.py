@@ -134,6 +134,7 @@ def measure_statements(manifest: Manifest, figures: dict, prefix: str) -> dict[s
     counted = count_statements(manifest)
     for key, page in counted.items():
         figures[f"{prefix}.sql_statements.{key}"] = page.count
+        figures[f"{prefix}.sql_statements_first_request.{key}"] = page.first_count
     return {key: page.statements for key, page in counted.items()}
 
 

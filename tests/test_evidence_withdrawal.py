@@ -130,8 +130,11 @@ def test_someone_else_cannot_withdraw_unreviewed_evidence(seeded, client):
     action = action_by_ref("R3.10")
     add_note(action, "Visit audit", "All visits checked", action.owner)
     db.session.commit()
+    lead_id = action.recommendation.lead_id
     other = db.session.scalar(
-        select(Action).where(Action.owner_id.is_not(None), Action.owner_id != action.owner_id)
+        select(Action)
+        .where(Action.owner_id.is_not(None), Action.owner_id.not_in([action.owner_id, lead_id]))
+        .order_by(Action.id)
     ).owner
     assert other.id != action.recommendation.lead_id and other.role != "admin"
     sign_in(client, other.email)
