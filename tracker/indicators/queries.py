@@ -184,10 +184,12 @@ def _recent_values_revised(indicator_ids: list[int], per_series: int) -> list[tu
 def _targets_and_revisions_statement() -> Select:
     """Built once per process; `ids` is bound on each execution.
 
-    Each figure aggregate is a subquery per indicator, answered from the indexes on
-    indicator_values (indicator_id, updated_at) and (indicator_id, id) without reading the
-    figures themselves (the newest change and the newest figure are one entry each); the
-    newest revision is one for all indicators (the end of the primary key's index)."""
+    Each figure aggregate is a subquery per indicator, answered from one entry of the indexes on
+    indicator_values (indicator_id, updated_at) and (indicator_id, id), without reading the
+    figures themselves; the newest revision is one for all indicators (the end of the primary
+    key's index). Not the number of figures: counting them read every figure's index entry,
+    the most costly part of the summary on PostgreSQL, and a figure is only removed with a
+    revision kept (tracker.indicators.service.delete_value), which the newest revision shows."""
     own = IndicatorValue.indicator_id == Indicator.id
 
     def of_figures(aggregate):
@@ -198,7 +200,6 @@ def _targets_and_revisions_statement() -> Select:
     revised = (
         select(
             Indicator.id,
-            of_figures(func.count()).label("figures"),
             of_figures(func.max(IndicatorValue.updated_at)).label("last_change"),
             of_figures(func.max(IndicatorValue.id)).label("last_id"),
             select(func.max(IndicatorValueRevision.id)).scalar_subquery().label("last_revision"),
@@ -226,12 +227,14 @@ def targets_and_revisions(indicator_ids: list[int]) -> tuple[dict[int, list[Targ
     of them is added, corrected, moved or removed), in one query.
 
     Not a timestamp alone: clocks can step back (a demo day past midnight, a server's clock
-    corrected), so the revision also holds the newest id of the figures and the newest id of
-    all revisions (kept whenever any figure is corrected, moved or deleted), which only ever
-    grow, and the number of figures, which falls when one is deleted. The newest revision is
-    of all figures, not the indicator's own: reading that costs nothing, where finding an
-    indicator's own revisions costs a look-up per figure; a correction anywhere then means
-    each indicator is worked out afresh once, never that a change goes unseen."""
+    corrected), so the revision also holds the newest id of the figures (a figure added) and
+    the newest id of all revisions (kept whenever any figure is corrected, moved or deleted),
+    which only ever grow. The newest revision is of all figures, not the indicator's own:
+    reading that costs nothing, where finding an indicator's own revisions costs a look-up per
+    figure; a correction anywhere then means each indicator is worked out afresh once, never
+    that a change goes unseen. A figure deleted in the database directly, bypassing
+    delete_value (and its audit), is not seen until the next change or restart
+    (docs/operations.md)."""
     read = _targets_and_revision_rows(indicator_ids)
     return {i: [Target(*row) for row in rows] for i, rows in read.targets.items()}, read.revisions
 
@@ -249,11 +252,11 @@ def _targets_and_revision_rows(indicator_ids: list[int]) -> _Read:
     read = _Read({i: [] for i in indicator_ids}, {}, {})
     for row in rows:
         indicator_id = row[0]
-        read.revisions[indicator_id] = tuple(row[1:5])  # figures, last change, id, revision
+        read.revisions[indicator_id] = tuple(row[1:4])  # last change, newest id, revision
+        if row[4] is not None:
+            read.measures[indicator_id] = row[4]
         if row[5] is not None:
-            read.measures[indicator_id] = row[5]
-        if row[6] is not None:
-            read.targets[indicator_id].append(tuple(row[6:]))
+            read.targets[indicator_id].append(tuple(row[5:]))
     return read
 
 
