@@ -67,6 +67,7 @@ def engine_options(config) -> dict:
 def register_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (every model must be known to Alembic)
     from tracker.extensions import csrf, db, login_manager, mail, migrate
+    from tracker.read_only import register_read_only_commit
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
@@ -75,6 +76,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     login_manager.init_app(app)
+    register_read_only_commit(app)
 
 
 def register_templates(app: Flask) -> None:
